@@ -24,6 +24,7 @@ PKGS=(
   # platform, printing, fleet
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libcups2-dev libcairo2-dev libpango1.0-dev
   libmosquitto-dev
+  mosquitto nginx-light minisign libarchive-dev
   # voice
   espeak-ng
   # tests and tools
