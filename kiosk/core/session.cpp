@@ -1,0 +1,218 @@
+#include "kiosk/core/session.hpp"
+
+#include <algorithm>
+
+namespace kiosk::core {
+
+const char* to_string(ScreenId s) {
+  switch (s) {
+    case ScreenId::Home: return "home";
+    case ScreenId::Category: return "category";
+    case ScreenId::Guide: return "guide";
+    case ScreenId::Help: return "help";
+  }
+  return "?";
+}
+
+const char* to_string(Effect::Kind k) {
+  switch (k) {
+    case Effect::Kind::ScreenChanged: return "screen";
+    case Effect::Kind::Speak: return "speak";
+    case Effect::Kind::WipeSessionData: return "wipe";
+    case Effect::Kind::CallStaff: return "call_staff";
+    case Effect::Kind::Identified: return "identified";
+    case Effect::Kind::Log: return "log";
+  }
+  return "?";
+}
+
+Session::Session(const Catalog& catalog, SessionOptions opts, const Clock& clock)
+    : catalog_(catalog),
+      opts_(std::move(opts)),
+      clock_(clock),
+      language_(opts_.default_language),
+      elder_mode_(opts_.default_elder_mode),
+      last_activity_ms_(clock.now_ms()) {}
+
+std::int64_t Session::timeout_ms() const {
+  const auto& t = opts_.timeouts;
+  int s = t.step_s;
+  if (screen_.id == ScreenId::Guide || screen_.id == ScreenId::Help) s = t.reading_s;
+  if (elder_mode_) s = std::max(s, t.elder_step_s);
+  return static_cast<std::int64_t>(s) * 1000;
+}
+
+bool Session::timer_active() const { return screen_.id != ScreenId::Home || data_.has_personal(); }
+
+int Session::remaining_s() const {
+  if (!timer_active()) return 0;
+  std::int64_t left = timeout_ms() - (busy_ ? 0 : clock_.now_ms() - last_activity_ms_);
+  return static_cast<int>(std::max<std::int64_t>(0, (left + 999) / 1000));
+}
+
+void Session::set_busy(bool busy) {
+  if (busy_ == busy) return;
+  busy_ = busy;
+  touch();  // the countdown restarts in full after device or platform work
+}
+
+std::int64_t Session::next_deadline_ms() const {
+  if (!timer_active() || busy_) return std::numeric_limits<std::int64_t>::max();
+  std::int64_t elapsed = clock_.now_ms() - last_activity_ms_;
+  std::int64_t left = timeout_ms() - elapsed;
+  if (left <= 0) return clock_.now_ms();
+  std::int64_t to_next_second = left % 1000 == 0 ? 1000 : left % 1000;
+  return clock_.now_ms() + to_next_second;
+}
+
+void Session::touch() {
+  last_activity_ms_ = clock_.now_ms();
+  warning_ = false;
+}
+
+std::vector<Effect> Session::tick() {
+  std::vector<Effect> fx;
+  if (!timer_active() || busy_) return fx;
+  std::int64_t left = timeout_ms() - (clock_.now_ms() - last_activity_ms_);
+  if (left <= 0) {
+    fx.push_back({Effect::Kind::Log, "inactivity timeout on " + std::string(to_string(screen_.id))});
+    end_session(fx, true);
+  } else if (!warning_ && left <= static_cast<std::int64_t>(opts_.timeouts.warning_s) * 1000) {
+    warning_ = true;
+    fx.push_back({Effect::Kind::Speak, "timeout.spoken"});
+  }
+  return fx;
+}
+
+void Session::go(std::vector<Effect>& fx, ScreenState s, bool push) {
+  if (push) back_.push_back(screen_);
+  screen_ = std::move(s);
+  touch();
+  fx.push_back({Effect::Kind::ScreenChanged, to_string(screen_.id)});
+  switch (screen_.id) {
+    case ScreenId::Home: break;
+    case ScreenId::Category: break;
+    case ScreenId::Guide: fx.push_back({Effect::Kind::Speak, "guide.spoken"}); break;
+    case ScreenId::Help: fx.push_back({Effect::Kind::Speak, "help.spoken"}); break;
+  }
+}
+
+void Session::end_session(std::vector<Effect>& fx, bool reset_preferences) {
+  data_.wipe();
+  fx.push_back({Effect::Kind::WipeSessionData, ""});
+  back_.clear();
+  staff_called_ = false;
+  extensions_used_ = 0;
+  if (reset_preferences) {
+    language_ = opts_.default_language;
+    elder_mode_ = opts_.default_elder_mode;
+  }
+  go(fx, ScreenState{}, false);
+}
+
+int Session::page_count() const {
+  if (screen_.id != ScreenId::Category) return 0;
+  int n = static_cast<int>(catalog_.items_in(screen_.arg).size());
+  return std::max(1, (n + opts_.items_per_page - 1) / opts_.items_per_page);
+}
+
+std::vector<const CatalogItem*> Session::page_items() const {
+  std::vector<const CatalogItem*> out;
+  if (screen_.id != ScreenId::Category) return out;
+  auto all = catalog_.items_in(screen_.arg);
+  std::size_t from = static_cast<std::size_t>(screen_.page * opts_.items_per_page);
+  for (std::size_t i = from; i < all.size() && i < from + static_cast<std::size_t>(opts_.items_per_page); ++i)
+    out.push_back(all[i]);
+  return out;
+}
+
+std::vector<Effect> Session::handle(const Event& e) {
+  std::vector<Effect> fx;
+  if (auto* a = std::get_if<UserAction>(&e)) on_action(fx, a->id);
+  else if (auto* d = std::get_if<DeviceEvent>(&e)) on_device(fx, *d);
+  else if (auto* c = std::get_if<Command>(&e)) {
+    if (c->name == "language" && (c->arg == "zh-CN" || c->arg == "en")) language_ = c->arg;
+    else if (c->name == "elder") elder_mode_ = c->arg == "on";
+    else if (c->name == "reset") end_session(fx, true);
+    else fx.push_back({Effect::Kind::Log, "unknown command " + c->name});
+  }
+  return fx;
+}
+
+void Session::on_action(std::vector<Effect>& fx, const std::string& id) {
+  // During the timeout warning only its own button (and calling staff) do anything: one decision.
+  if (warning_ && id != "timeout.continue" && id != "nav.staff") return;
+  if (id == "timeout.continue") {
+    if (warning_ && can_extend()) {
+      ++extensions_used_;
+      touch();
+    }
+    return;
+  }
+  touch();
+  auto starts_with = [&](const char* p) { return id.rfind(p, 0) == 0; };
+  if (id == "nav.back") {
+    if (back_.empty()) {
+      end_session(fx, false);
+    } else {
+      ScreenState prev = back_.back();
+      back_.pop_back();
+      go(fx, prev, false);
+      if (prev.id == ScreenId::Home) end_session(fx, false);
+    }
+  } else if (id == "nav.home") {
+    end_session(fx, false);
+  } else if (id == "nav.help") {
+    if (screen_.id != ScreenId::Help) go(fx, {ScreenId::Help, "", 0}, true);
+  } else if (id == "nav.staff") {
+    staff_called_ = true;
+    fx.push_back({Effect::Kind::CallStaff, to_string(screen_.id)});
+    fx.push_back({Effect::Kind::Speak, "staff.spoken"});
+  } else if (id == "staff.ok") {
+    staff_called_ = false;
+  } else if (id == "nav.repeat") {
+    fx.push_back({Effect::Kind::Speak, std::string(to_string(screen_.id)) + ".spoken"});
+  } else if (id == "nav.prev" && screen_.id == ScreenId::Category) {
+    if (screen_.page > 0) --screen_.page;
+  } else if (id == "nav.next" && screen_.id == ScreenId::Category) {
+    if (screen_.page + 1 < page_count()) ++screen_.page;
+  } else if (id == "home.elder") {
+    elder_mode_ = !elder_mode_;
+  } else if (id == "home.language") {
+    language_ = language_ == "en" ? "zh-CN" : "en";
+  } else if (starts_with("home.category.")) {
+    std::string cat = id.substr(14);
+    if (catalog_.category(cat)) go(fx, {ScreenId::Category, cat, 0}, true);
+  } else if (starts_with("category.item.")) {
+    std::string code = id.substr(14);
+    if (catalog_.item(code)) {
+      data_.item_code = code;
+      go(fx, {ScreenId::Guide, code, 0}, true);
+    }
+  } else {
+    fx.push_back({Effect::Kind::Log, "unhandled action " + id});
+  }
+}
+
+void Session::on_device(std::vector<Effect>& fx, const DeviceEvent& d) {
+  using K = DeviceEvent::Kind;
+  switch (d.kind) {
+    case K::IdCardRead:
+    case K::SsCardInserted:
+    case K::QrScanned:
+      data_.identity.wipe();
+      data_.identity = d.identity;
+      touch();
+      fx.push_back({Effect::Kind::Identified, to_string(d.identity.source)});
+      break;
+    case K::IdCardRemoved:
+    case K::SsCardRemoved:
+      break;  // the card may be taken back once read; flows decide (issue 9)
+    case K::DeviceFault:
+    case K::DeviceRecovered:
+      fx.push_back({Effect::Kind::Log, std::string(to_string(d.kind)) + " " + d.device + ": " + d.detail});
+      break;
+  }
+}
+
+}  // namespace kiosk::core

@@ -1,0 +1,33 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "kiosk/core/catalog.hpp"
+#include "kiosk/core/config.hpp"
+
+using namespace kiosk::core;
+
+TEST_CASE("the catalog holds all 162 national items with categories") {
+  Catalog c;
+  c.load_dir(source_config_dir() + "/catalog");
+  CHECK(c.items().size() == 162);
+  std::set<std::string> codes;
+  for (auto& i : c.items()) {
+    codes.insert(i.code);
+    CHECK(c.category(i.category) != nullptr);
+    CHECK_FALSE(i.lead_dept.empty());
+    CHECK_FALSE(i.mode.empty());
+  }
+  CHECK(codes.size() == 162);
+  auto* pension = c.item("KS-A013");
+  REQUIRE(pension);
+  CHECK(pension->name == "领取养老金人员待遇资格认证");
+  CHECK(pension->self_service);
+  CHECK(pension->mode == "自助通办");
+  // The self-service category gathers items from several departments.
+  auto self = c.items_in("self_service");
+  CHECK(self.size() >= 20);
+  std::set<std::string> cats;
+  for (auto* i : self) cats.insert(i->category);
+  CHECK(cats.size() >= 4);
+}
