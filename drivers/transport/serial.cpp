@@ -59,7 +59,7 @@ ErrorKind kind_of_errno(int e) {
 
 }  // namespace
 
-FdTransport::FdTransport(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+FdTransport::FdTransport(int fd, std::string name) : fd_(fd), name_(std::move(name)), is_tty_(isatty(fd) == 1) {}
 
 FdTransport::~FdTransport() { close(); }
 
@@ -103,14 +103,17 @@ std::size_t FdTransport::read(std::span<std::uint8_t> buf, Millis timeout) {
   if (fd_ < 0 || hung_up_) throw TransportError(ErrorKind::Disconnected, name_ + " closed");
   if (buf.empty()) return 0;
   const auto deadline = Clock::now() + timeout;
+  bool was_readable = false;
   for (;;) {
     ssize_t n = ::read(fd_, buf.data(), buf.size());
     if (n > 0) return static_cast<std::size_t>(n);
-    if (n == 0 || (n < 0 && (errno == EIO || errno == ENODEV))) {
+    // A raw tty (VMIN=0) returns 0 when empty; 0 after poll() said readable is end of stream.
+    const bool eof = n == 0 && (was_readable || !is_tty_);
+    if (eof || (n < 0 && (errno == EIO || errno == ENODEV))) {
       hung_up_ = true;
       throw TransportError(ErrorKind::Disconnected, name_ + (n == 0 ? ": end of stream" : ": device gone"));
     }
-    if (errno != EAGAIN && errno != EINTR) throw TransportError(ErrorKind::Io, name_ + ": read: " + std::strerror(errno));
+    if (n < 0 && errno != EAGAIN && errno != EINTR) throw TransportError(ErrorKind::Io, name_ + ": read: " + std::strerror(errno));
     const int ms = poll_ms(deadline);
     if (ms == 0 && Clock::now() >= deadline) return 0;
     pollfd p{fd_, POLLIN, 0};
@@ -121,6 +124,7 @@ std::size_t FdTransport::read(std::span<std::uint8_t> buf, Millis timeout) {
       hung_up_ = true;
       throw TransportError(ErrorKind::Disconnected, name_ + ": hang-up");
     }
+    was_readable = r > 0;
   }
 }
 

@@ -31,6 +31,7 @@ class FdTransport : public Transport {
   int fd_;
   std::string name_;
   bool hung_up_ = false;
+  bool is_tty_ = false;
 };
 
 struct SerialOptions {

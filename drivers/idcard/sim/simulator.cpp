@@ -53,7 +53,7 @@ Response CardState::answer(const Request& req) {
   }
   if (c == cmd::kSamStatus) return status(0x90);
   if (c == cmd::kSamId)  // 05.01-20231120-000000001-000000002
-    return status(0x90, {0x05, 0x00, 0x01, 0x00, 0x30, 0xD2, 0x34, 0x01, 0x01, 0, 0, 0, 0x02, 0, 0, 0});
+    return status(0x90, {0x05, 0x00, 0x01, 0x00, 0xD0, 0xB3, 0x34, 0x01, 0x01, 0, 0, 0, 0x02, 0, 0, 0});
   if (c == cmd::kFindCard) {
     found = selected = false;
     if (!card || no_card || (rearm_requires_removal && read_since_placed)) return status(0x80);
@@ -340,9 +340,14 @@ void Simulator::send_answer(transport::Transport& t, Command c, Bytes frame) {
     return;
   }
   if (split) {
-    for (std::size_t off = 0; off < frame.size(); off += 7) {
-      t.write(std::span(frame).subspan(off, std::min<std::size_t>(7, frame.size() - off)), to);
-      if (wait_or_stop(Millis(2))) return;
+    // Irregular pieces: inside the preamble, inside LEN, then 200-byte chunks, 1 ms apart.
+    std::size_t off = 0, piece = 3;
+    while (off < frame.size()) {
+      const std::size_t n = std::min(piece, frame.size() - off);
+      t.write(std::span(frame).subspan(off, n), to);
+      off += n;
+      piece = off < 7 ? 3 : 200;
+      if (off < frame.size() && wait_or_stop(Millis(1))) return;
     }
     return;
   }

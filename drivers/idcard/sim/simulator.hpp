@@ -40,7 +40,7 @@ enum class Fault {
   SamError,               // every command answers 60 (SAM self-test failed)
   WrongChecksum,          // answer's CHK flipped
   Truncated,              // only the first half of the answer is sent
-  SplitFrames,            // answer written in 7-byte pieces with pauses
+  SplitFrames,            // answer written in irregular pieces (split preamble, LEN) with pauses
   GarbageBeforePreamble,  // `AA 00 AA AA 96 …` noise before the answer
   UnplugMidAnswer,        // half the answer, then the device disappears
   Silent,                 // no answer at all
