@@ -1,0 +1,267 @@
+#include "drivers/camera/frame_source.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+namespace kiosk::camera {
+
+const char* to_string(ReadStatus s) {
+  switch (s) {
+    case ReadStatus::Ok: return "ok";
+    case ReadStatus::Timeout: return "timeout";
+    case ReadStatus::EndOfStream: return "end_of_stream";
+    case ReadStatus::Disconnected: return "disconnected";
+    case ReadStatus::Error: return "error";
+  }
+  return "?";
+}
+
+namespace {
+
+cv::Mat to_bgr(const cv::Mat& m) {
+  if (m.empty()) return m;
+  cv::Mat out;
+  if (m.depth() != CV_8U) {
+    double mn = 0, mx = 0;
+    cv::minMaxLoc(m.reshape(1), &mn, &mx);
+    m.convertTo(out, CV_8U, mx > 255.0 ? 255.0 / mx : 1.0);
+  } else {
+    out = m;
+  }
+  if (out.channels() == 1) cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
+  else if (out.channels() == 4) cv::cvtColor(out, out, cv::COLOR_BGRA2BGR);
+  return out;
+}
+
+class MemorySource final : public FrameSource {
+ public:
+  MemorySource(std::vector<cv::Mat> frames, double fps, bool loop, std::string name)
+      : frames_(std::move(frames)), fps_(fps > 0 ? fps : 30.0), loop_(loop), name_(std::move(name)) {}
+  bool open(std::string& error) override {
+    if (frames_.empty()) {
+      error = "no frames";
+      return false;
+    }
+    next_ = 0;
+    return true;
+  }
+  ReadResult read(std::chrono::milliseconds) override {
+    ReadResult r;
+    if (next_ >= static_cast<std::int64_t>(frames_.size())) {
+      if (!loop_ || frames_.empty()) {
+        r.status = ReadStatus::EndOfStream;
+        return r;
+      }
+    }
+    const auto idx = static_cast<std::size_t>(next_ % static_cast<std::int64_t>(frames_.size()));
+    r.status = ReadStatus::Ok;
+    r.frame.bgr = to_bgr(frames_[idx]);
+    r.frame.seq = next_;
+    r.frame.ts_ms = static_cast<double>(next_) * 1000.0 / fps_;
+    ++next_;
+    return r;
+  }
+  void close() override {}
+  std::string describe() const override { return name_; }
+
+ private:
+  std::vector<cv::Mat> frames_;
+  double fps_;
+  bool loop_;
+  std::string name_;
+  std::int64_t next_ = 0;
+};
+
+class ImageSequenceSource final : public FrameSource {
+ public:
+  ImageSequenceSource(std::vector<std::string> files, double fps, bool loop)
+      : files_(std::move(files)), fps_(fps > 0 ? fps : 30.0), loop_(loop) {}
+  bool open(std::string& error) override {
+    if (files_.empty()) {
+      error = "image sequence is empty";
+      return false;
+    }
+    next_ = 0;
+    return true;
+  }
+  ReadResult read(std::chrono::milliseconds) override {
+    ReadResult r;
+    const auto n = static_cast<std::int64_t>(files_.size());
+    if (next_ >= n && !loop_) {
+      r.status = ReadStatus::EndOfStream;
+      return r;
+    }
+    const auto& f = files_[static_cast<std::size_t>(next_ % n)];
+    cv::Mat img = cv::imread(f, cv::IMREAD_COLOR);
+    if (img.empty()) {
+      r.status = ReadStatus::Error;
+      r.error = "cannot decode image " + f;
+      ++next_;
+      return r;
+    }
+    r.status = ReadStatus::Ok;
+    r.frame.bgr = img;
+    r.frame.seq = next_;
+    r.frame.ts_ms = static_cast<double>(next_) * 1000.0 / fps_;
+    ++next_;
+    return r;
+  }
+  void close() override {}
+  std::string describe() const override {
+    return "images:" + std::to_string(files_.size()) + " files";
+  }
+
+ private:
+  std::vector<std::string> files_;
+  double fps_;
+  bool loop_;
+  std::int64_t next_ = 0;
+};
+
+class VideoFileSource final : public FrameSource {
+ public:
+  VideoFileSource(std::string path, bool loop) : path_(std::move(path)), loop_(loop) {}
+  bool open(std::string& error) override {
+    if (!std::filesystem::is_regular_file(path_)) {
+      error = "no such video file: " + path_;
+      return false;
+    }
+    if (!cap_.open(path_, cv::CAP_ANY)) {
+      error = "cannot open video " + path_;
+      return false;
+    }
+    fps_ = cap_.get(cv::CAP_PROP_FPS);
+    if (!(fps_ > 1.0 && fps_ < 1000.0)) fps_ = 30.0;
+    seq_ = 0;
+    return true;
+  }
+  ReadResult read(std::chrono::milliseconds) override {
+    ReadResult r;
+    cv::Mat m;
+    if (!cap_.isOpened() || !cap_.read(m) || m.empty()) {
+      if (loop_ && cap_.isOpened() && seq_ > 0) {
+        cap_.set(cv::CAP_PROP_POS_FRAMES, 0);
+        if (cap_.read(m) && !m.empty()) return ok(m);
+      }
+      r.status = ReadStatus::EndOfStream;
+      return r;
+    }
+    return ok(m);
+  }
+  void close() override { cap_.release(); }
+  std::string describe() const override { return "video:" + path_; }
+
+ private:
+  ReadResult ok(const cv::Mat& m) {
+    ReadResult r;
+    r.status = ReadStatus::Ok;
+    r.frame.bgr = to_bgr(m);
+    r.frame.seq = seq_;
+    r.frame.ts_ms = static_cast<double>(seq_) * 1000.0 / fps_;
+    ++seq_;
+    return r;
+  }
+  std::string path_;
+  bool loop_;
+  cv::VideoCapture cap_;
+  double fps_ = 30.0;
+  std::int64_t seq_ = 0;
+};
+
+class SyntheticSource final : public FrameSource {
+ public:
+  SyntheticSource(FrameGenerator gen, double fps, std::string name)
+      : gen_(std::move(gen)), fps_(fps > 0 ? fps : 30.0), name_(std::move(name)) {}
+  bool open(std::string& error) override {
+    if (!gen_) {
+      error = "no generator";
+      return false;
+    }
+    seq_ = 0;
+    return true;
+  }
+  ReadResult read(std::chrono::milliseconds) override {
+    ReadResult r;
+    cv::Mat m = gen_(seq_);
+    if (m.empty()) {
+      r.status = ReadStatus::EndOfStream;
+      return r;
+    }
+    r.status = ReadStatus::Ok;
+    r.frame.bgr = to_bgr(m);
+    r.frame.seq = seq_;
+    r.frame.ts_ms = static_cast<double>(seq_) * 1000.0 / fps_;
+    ++seq_;
+    return r;
+  }
+  void close() override {}
+  std::string describe() const override { return "synthetic:" + name_; }
+
+ private:
+  FrameGenerator gen_;
+  double fps_;
+  std::string name_;
+  std::int64_t seq_ = 0;
+};
+
+bool is_image_ext(std::string ext) {
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".pgm" ||
+         ext == ".ppm";
+}
+
+}  // namespace
+
+std::vector<std::string> list_images(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.is_regular_file() && is_image_ext(e.path().extension().string())) out.push_back(e.path().string());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::unique_ptr<FrameSource> make_video_file_source(const std::string& path, bool loop) {
+  return std::make_unique<VideoFileSource>(path, loop);
+}
+
+std::unique_ptr<FrameSource> make_image_sequence_source(std::vector<std::string> files, double fps,
+                                                        bool loop) {
+  return std::make_unique<ImageSequenceSource>(std::move(files), fps, loop);
+}
+
+std::unique_ptr<FrameSource> make_memory_source(std::vector<cv::Mat> frames, double fps, bool loop) {
+  return std::make_unique<MemorySource>(std::move(frames), fps, loop, "memory");
+}
+
+std::unique_ptr<FrameSource> make_synthetic_source(FrameGenerator gen, double fps, std::string name) {
+  return std::make_unique<SyntheticSource>(std::move(gen), fps, std::move(name));
+}
+
+std::unique_ptr<FrameSource> make_source_from_spec(const std::string& spec, const CameraSettings& base,
+                                                   double sequence_fps) {
+  auto starts = [&](const char* p) { return spec.rfind(p, 0) == 0; };
+  if (starts("v4l2:")) {
+    CameraSettings s = base;
+    s.device = spec.substr(5);
+    return make_v4l2_source(s);
+  }
+  if (starts("video:")) return make_video_file_source(spec.substr(6));
+  if (starts("images:")) return make_image_sequence_source(list_images(spec.substr(7)), sequence_fps);
+  namespace fs = std::filesystem;
+  if (fs::is_directory(spec)) return make_image_sequence_source(list_images(spec), sequence_fps);
+  if (fs::is_regular_file(spec) && is_image_ext(fs::path(spec).extension().string()))
+    return make_image_sequence_source({spec}, sequence_fps);
+  if (starts("/dev/video")) {
+    CameraSettings s = base;
+    s.device = spec;
+    return make_v4l2_source(s);
+  }
+  return make_video_file_source(spec);
+}
+
+}  // namespace kiosk::camera
