@@ -21,6 +21,7 @@ PKGS=(
   libusb-1.0-0-dev libumockdev-dev umockdev libpcsclite-dev pcscd
   # vision
   libopencv-dev libzxing-dev libzbar-dev
+  opencv-data
   # platform, printing, fleet
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libcups2-dev libcairo2-dev libpango1.0-dev
   libmosquitto-dev
