@@ -19,13 +19,17 @@ PKGS=(
   catch2 libsystemd-dev
   # devices
   libusb-1.0-0-dev libumockdev-dev umockdev libpcsclite-dev pcscd
+  vsmartcard-vpcd
   # vision
   libopencv-dev libzxing-dev libzbar-dev
   opencv-data
   # platform, printing, fleet
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libcups2-dev libcairo2-dev libpango1.0-dev
+  libqrencode-dev cups cups-bsd cups-client poppler-utils
   libmosquitto-dev
   mosquitto nginx-light minisign libarchive-dev
+  # deployment: kiosk compositor (packaging/, systemd-analyze verify of the unit)
+  cage
   # voice
   espeak-ng
   # tests and tools
