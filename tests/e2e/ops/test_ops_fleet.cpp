@@ -1,0 +1,262 @@
+// Real servers on loopback, started by the test: nginx serves the published static layout,
+// mosquitto is the broker. 50 simulated terminals (updater + telemetry each) poll, apply one
+// publish and report; an ops subscriber sees every terminal's status and outcome on the broker.
+#include <fcntl.h>
+#include <mosquitto.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "kiosk/ops/http_fetcher.hpp"
+#include "kiosk/ops/telemetry.hpp"
+#include "tests/unit/ops/ops_fixture.hpp"
+
+using namespace ops_test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+int free_port() {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  socklen_t len = sizeof a;
+  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(s);
+  return ntohs(a.sin_port);
+}
+
+bool port_open(int port) {
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<std::uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(s);
+  return ok;
+}
+
+struct Server {
+  pid_t pid = -1;
+  Server(std::vector<std::string> argv, const fs::path& log) {
+    pid = ::fork();
+    if (pid == 0) {
+      auto out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+      std::vector<char*> args;
+      for (auto& a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      ::execv(args[0], args.data());
+      ::_exit(127);
+    }
+  }
+  ~Server() {
+    if (pid > 0) {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+bool wait_until(std::chrono::milliseconds limit, const std::function<bool()>& cond) {
+  auto end = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < end) {
+    if (cond()) return true;
+    std::this_thread::sleep_for(25ms);
+  }
+  return cond();
+}
+
+// What ops sees: the newest message per topic.
+struct Observer {
+  mosquitto* m = nullptr;
+  std::mutex mu;
+  std::map<std::string, std::string> last;
+  int staff_calls = 0;
+  int metrics = 0;
+  explicit Observer(int port) {
+    m = mosquitto_new("ops-observer", true, this);
+    mosquitto_message_callback_set(m, [](mosquitto*, void* self, const mosquitto_message* msg) {
+      auto* o = static_cast<Observer*>(self);
+      std::string topic = msg->topic, payload(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
+      std::lock_guard lk(o->mu);
+      o->last[topic] = payload;
+      if (topic.ends_with("/event") && payload.find("staff_call") != std::string::npos) ++o->staff_calls;
+      if (topic.ends_with("/metrics")) ++o->metrics;
+    });
+    mosquitto_connect_callback_set(m, [](mosquitto* mm, void*, int) { mosquitto_subscribe(mm, nullptr, "kiosk/#", 1); });
+    REQUIRE(mosquitto_connect(m, "127.0.0.1", port, 30) == MOSQ_ERR_SUCCESS);
+    mosquitto_loop_start(m);
+  }
+  ~Observer() {
+    mosquitto_disconnect(m);
+    mosquitto_loop_stop(m, false);
+    mosquitto_destroy(m);
+  }
+  std::optional<json> get(const std::string& topic) {
+    std::lock_guard lk(mu);
+    auto it = last.find(topic);
+    if (it == last.end()) return std::nullopt;
+    return json::parse(it->second);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports over mosquitto", "[ops][e2e]") {
+  mosquitto_lib_init();
+  TestRepo repo;
+  fs::create_directories(repo.pub);
+  auto run = repo.dir / "run";
+  fs::create_directories(run);
+  const int http_port = free_port(), mqtt_port = free_port();
+
+  spit(run / "mosquitto.conf", "listener " + std::to_string(mqtt_port) + " 127.0.0.1\nallow_anonymous true\n"
+                               "persistence false\nmax_keepalive 60\n");
+  spit(run / "nginx.conf",
+       "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid " + (run / "nginx.pid").string() +
+           ";\nerror_log " + (run / "nginx-error.log").string() + " warn;\nevents { worker_connections 512; }\n"
+           "http {\n  log_format st '$status $uri';\n  access_log " + (run / "access.log").string() + " st;\n"
+           "  client_body_temp_path " + run.string() + "/cb;\n  proxy_temp_path " + run.string() + "/px;\n"
+           "  fastcgi_temp_path " + run.string() + "/fc;\n  uwsgi_temp_path " + run.string() + "/uw;\n"
+           "  scgi_temp_path " + run.string() + "/sc;\n"
+           "  server {\n    listen 127.0.0.1:" + std::to_string(http_port) + ";\n    root " + repo.pub.string() +
+           ";\n    location /bundles/ { add_header Cache-Control \"public, max-age=31536000, immutable\"; }\n"
+           "    location / { add_header Cache-Control \"max-age=60\"; }\n  }\n}\n");
+  Server broker({"/usr/sbin/mosquitto", "-c", (run / "mosquitto.conf").string()}, run / "mosquitto.log");
+  Server web({"/usr/sbin/nginx", "-p", run.string(), "-e", (run / "nginx-error.log").string(), "-c",
+              (run / "nginx.conf").string()},
+             run / "nginx.out");
+  REQUIRE(wait_until(5s, [&] { return port_open(mqtt_port) && port_open(http_port); }));
+
+  // One terminal runs in a child process so it can vanish without a goodbye (kill -9): the broker
+  // must then publish its retained last will.
+  int go[2];
+  REQUIRE(::pipe(go) == 0);
+  pid_t doomed = ::fork();
+  if (doomed == 0) {
+    TelemetryConfig c{.port = mqtt_port, .terminal_id = "T-DOOMED", .region_code = "410100", .keepalive_s = 5,
+                      .metrics_interval = 0ms};
+    Telemetry t(c);
+    t.start();
+    char b;
+    (void)::read(go[0], &b, 1);  // parent kills us while we wait
+    ::_exit(0);
+  }
+
+  Observer ops(mqtt_port);
+  constexpr int kFleet = 50;
+  struct Node {
+    std::unique_ptr<Telemetry> tel;
+    std::unique_ptr<Updater> up;
+  };
+  std::vector<Node> fleet(kFleet);
+  const std::string base = "http://127.0.0.1:" + std::to_string(http_port) + "/";
+  for (int i = 0; i < kFleet; ++i) {
+    char id[16];
+    std::snprintf(id, sizeof id, "T-%04d", i);
+    std::string region = i % 2 ? "440300" : "410100";
+    auto& n = fleet[static_cast<std::size_t>(i)];
+    n.tel = std::make_unique<Telemetry>(TelemetryConfig{.port = mqtt_port, .terminal_id = id, .region_code = region,
+                                                        .app_version = "0.1.0", .metrics_interval = 0ms});
+    n.tel->start();
+    auto cfg = repo.updater_config(repo.dir / "terminals" / id, id, region);
+    cfg.poll_interval = 400ms;
+    cfg.gate_retry = 100ms;
+    UpdaterHooks h;
+    h.now = fixed_now;
+    h.between_sessions = [] { return true; };
+    h.health_check = [](const fs::path& dir) {
+      return HealthResult{fs::exists(dir / "settings.toml"), "settings.toml present"};
+    };
+    Telemetry* tel = n.tel.get();
+    h.report = [tel](const UpdateReport& r) { tel->update_outcome(r); };
+    n.up = std::make_unique<Updater>(cfg, std::make_shared<HttpFetcher>(base, HttpOptions{.connect_timeout = 2s, .total_timeout = 10s}), h);
+    n.up->recover();
+  }
+  REQUIRE(wait_until(10s, [&] {
+    for (int i = 0; i < kFleet; ++i)
+      if (!fleet[static_cast<std::size_t>(i)].tel->connected()) return false;
+    return true;
+  }));
+
+  // Ops publishes once.
+  auto t0 = std::chrono::steady_clock::now();
+  auto published = repo.publish(1, config_v(1));
+  for (auto& n : fleet) n.up->start();
+  auto all_committed = [&] {
+    for (int i = 0; i < kFleet; ++i) {
+      char id[16];
+      std::snprintf(id, sizeof id, "T-%04d", i);
+      auto s = ops.get(std::string("kiosk/") + (i % 2 ? "440300" : "410100") + "/" + id + "/cfg/state");
+      if (!s || (*s)["outcome"] != "committed" || (*s)["active_version"] != 1) return false;
+    }
+    return true;
+  };
+  REQUIRE(wait_until(20s, all_committed));
+  auto fleet_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  WARN("50 terminals committed v1 " << fleet_ms << " ms after the publish");
+
+  for (auto& n : fleet) {
+    CHECK(n.up->state().active_version == 1);
+    CHECK(read_dir(n.up->current_config()) == config_v(1));
+    n.tel->staff_call("help_button");
+    n.tel->count("kiosk_sessions_started_total", 1, {{"item", "KS-A001"}});
+    n.tel->publish_metrics_now();
+  }
+  auto st = ops.get("kiosk/410100/T-0000/status");
+  REQUIRE(st);
+  CHECK((*st)["online"] == true);
+  CHECK(wait_until(5s, [&] {
+    std::lock_guard lk(ops.mu);
+    return ops.staff_calls == kFleet && ops.metrics >= kFleet;
+  }));
+  auto m = ops.get("kiosk/440300/T-0001/metrics");
+  REQUIRE(m);
+  CHECK(m->dump().find("kiosk_sessions_started_total") != std::string::npos);
+  CHECK(m->dump().find("kiosk_config_version") != std::string::npos);
+
+  // Idle polls after the apply are conditional GETs answered 304 by nginx.
+  std::this_thread::sleep_for(1200ms);
+  for (auto& n : fleet) n.up->stop();
+  auto log = slurp(run / "access.log");
+  auto count = [&](const std::string& needle) {
+    std::size_t c = 0;
+    for (auto p = log.find(needle); p != std::string::npos; p = log.find(needle, p + 1)) ++c;
+    return c;
+  };
+  std::size_t bundle_gets = count("200 /" + published.rel.bundle_path());
+  std::size_t not_modified = count("304 /stable/release.json");
+  WARN("nginx: " << bundle_gets << " bundle downloads, " << not_modified << " release.json 304s");
+  CHECK(bundle_gets == kFleet);  // each terminal downloads the bundle exactly once
+  CHECK(not_modified >= kFleet);
+
+  // The vanished terminal: the broker publishes its retained last will (keepalive 5 s × 1.5).
+  REQUIRE(wait_until(5s, [&] { return ops.get("kiosk/410100/T-DOOMED/status").has_value(); }));
+  CHECK((*ops.get("kiosk/410100/T-DOOMED/status"))["online"] == true);
+  ::kill(doomed, SIGKILL);
+  ::waitpid(doomed, nullptr, 0);
+  CHECK(wait_until(12s, [&] { return (*ops.get("kiosk/410100/T-DOOMED/status"))["online"] == false; }));
+
+  // A graceful stop publishes offline too.
+  fleet[0].tel->stop();
+  CHECK(wait_until(3s, [&] { return (*ops.get("kiosk/410100/T-0000/status"))["online"] == false; }));
+  fleet.clear();
+  ::close(go[0]);
+  ::close(go[1]);
+}
