@@ -30,8 +30,6 @@ PKGS=(
   mosquitto nginx-light minisign libarchive-dev
   # deployment: kiosk compositor (packaging/, systemd-analyze verify of the unit)
   cage
-  # deployment: kiosk compositor (packaging/, systemd-analyze verify of the unit)
-  cage
   # voice
   espeak-ng
   # tests and tools
