@@ -95,13 +95,15 @@ static Gray from_stbi(unsigned char* data, int w, int h) {
 
 Gray load_png_gray(const std::string& path) {
   int w = 0, h = 0, n = 0;
-  return from_stbi(stbi_load(path.c_str(), &w, &h, &n, 1), w, h);
+  unsigned char* data = stbi_load(path.c_str(), &w, &h, &n, 1);  // before reading w, h
+  return from_stbi(data, w, h);
 }
 
 Gray decode_png_gray(const std::uint8_t* data, std::size_t size) {
   int w = 0, h = 0, n = 0;
   if (size > static_cast<std::size_t>(INT32_MAX)) throw ImageError("PNG too large");
-  return from_stbi(stbi_load_from_memory(data, static_cast<int>(size), &w, &h, &n, 1), w, h);
+  unsigned char* px = stbi_load_from_memory(data, static_cast<int>(size), &w, &h, &n, 1);
+  return from_stbi(px, w, h);
 }
 
 Gray to_gray(const Bitmap& b) {

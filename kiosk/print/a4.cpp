@@ -4,6 +4,7 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
+#include <cstdint>
 #include <memory>
 
 #include "drivers/printer/qr.hpp"
@@ -51,14 +52,28 @@ double text(cairo_t* cr, const std::string& t, double x, double y, double w, con
   return static_cast<double>(ph) / PANGO_SCALE;
 }
 
+// The QR goes in as a 1-pixel-per-module image scaled with nearest-neighbour filtering: crisp at any
+// resolution and free of the seams that abutting vector squares can get from a rasteriser.
 void draw_qr(cairo_t* cr, const std::string& data, double x, double y, double size) {
   printer::Bitmap m = printer::qr_modules(data, printer::QrEc::M);
-  double cell = size / m.width;
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  for (int yy = 0; yy < m.height; ++yy)
-    for (int xx = 0; xx < m.width; ++xx)
-      if (m.at(xx, yy)) cairo_rectangle(cr, x + xx * cell, y + yy * cell, cell, cell);
+  cairo_surface_t* img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, m.width, m.height);
+  unsigned char* px = cairo_image_surface_get_data(img);
+  const int stride = cairo_image_surface_get_stride(img);
+  for (int yy = 0; yy < m.height; ++yy) {
+    auto* row = reinterpret_cast<std::uint32_t*>(px + static_cast<std::ptrdiff_t>(yy) * stride);
+    for (int xx = 0; xx < m.width; ++xx) row[xx] = m.at(xx, yy) ? 0x000000u : 0xFFFFFFu;
+  }
+  cairo_surface_mark_dirty(img);
+  cairo_save(cr);
+  cairo_new_path(cr);
+  cairo_translate(cr, x, y);
+  cairo_scale(cr, size / m.width, size / m.height);
+  cairo_set_source_surface(cr, img, 0, 0);
+  cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST);
+  cairo_rectangle(cr, 0, 0, m.width, m.height);
   cairo_fill(cr);
+  cairo_restore(cr);
+  cairo_surface_destroy(img);
 }
 
 void draw_seal(cairo_t* cr, const A4Document& d, double cx, double cy, double r) {
@@ -81,11 +96,12 @@ void draw_seal(cairo_t* cr, const A4Document& d, double cx, double cy, double r)
   // Placeholder: where the e-seal is applied (a red ring with the issuer's seal text).
   cairo_set_source_rgb(cr, 0.8, 0.1, 0.1);
   cairo_set_line_width(cr, 2.5);
+  cairo_new_path(cr);
   cairo_arc(cr, cx, cy, r, 0, 2 * 3.14159265358979);
   cairo_stroke(cr);
-  text(cr, "★", cx - r, cy - 16, 2 * r, "Noto Sans CJK SC 22", PANGO_ALIGN_CENTER);
-  text(cr, d.seal_text.empty() ? "电子印章 E-seal" : d.seal_text, cx - r + 8, cy + 14, 2 * r - 16,
-       "Noto Sans CJK SC 8", PANGO_ALIGN_CENTER);
+  text(cr, "★", cx - r, cy - 30, 2 * r, "Noto Sans CJK SC 22", PANGO_ALIGN_CENTER);
+  text(cr, d.seal_text.empty() ? "电子印章 E-seal" : d.seal_text, cx - r + 12, cy + 2, 2 * r - 24,
+       "Noto Sans CJK SC 7", PANGO_ALIGN_CENTER);
 }
 
 }  // namespace
@@ -136,7 +152,7 @@ void write_a4_pdf(const A4Document& d, const std::string& path) {
     text(cr, d.verify_caption.empty() ? "扫码验证真伪 Scan to verify" : d.verify_caption, kMargin, band + 124, 200,
          "Noto Sans CJK SC 9");
   }
-  draw_seal(cr, d, kPageW - kMargin - 80, band + 60, 58);
+  draw_seal(cr, d, kPageW - kMargin - 70, band + 56, 54);
   if (!d.footer.empty())
     text(cr, d.footer, kMargin, kPageH - kMargin - 14, w, "Noto Sans CJK SC 8", PANGO_ALIGN_RIGHT);
   cairo_show_page(cr);

@@ -211,9 +211,8 @@ void PrintService::loop() {
   }
 }
 
-// Polls the receipt printer (status listener on change) and requeues held jobs once it can print;
-// jobs held longer than hold_timeout or out of attempts fail (the resident has the QR alternative).
-void PrintService::retry_held() {
+// Polls the receipt printer; the status listener hears every change (staff alerts, recovery).
+std::optional<printer::PrinterStatus> PrintService::poll_status() {
   std::optional<printer::PrinterStatus> st;
   bool reachable = true;
   if (receipt_) {
@@ -233,7 +232,14 @@ void PrintService::retry_held() {
     sl = on_status_;
   }
   if (changed && sl) sl(st.value_or(printer::PrinterStatus{}), reachable);
+  return reachable ? st : std::nullopt;
+}
 
+// Requeues held jobs once the printer can print; jobs held longer than hold_timeout or out of
+// attempts fail (the resident was given the QR alternative and may have left).
+void PrintService::retry_held() {
+  auto st = poll_status();
+  bool reachable = st.has_value();
   std::vector<SpoolJob> held;
   {
     std::lock_guard lk(mu_);
@@ -318,12 +324,15 @@ void PrintService::process(const SpoolJob& j) {
     o.message_zh = "打印完成，请取走。";
     o.message_en = "Printed. Please take your document.";
   } catch (const PrintError& e) {
-    std::lock_guard lk(mu_);
-    spool_.mark_held(j.id, e.what(), e.partial());
+    {
+      std::lock_guard lk(mu_);
+      spool_.mark_held(j.id, e.what(), e.partial());
+    }
     o.result = PrintOutcome::Result::Held;
     o.error = e.what();
     o.staff_alert = true;
     resident_message(o, e.kind());
+    poll_status();  // staff hear about the fault now, not at the next poll
   } catch (const CupsError& e) {
     std::lock_guard lk(mu_);
     spool_.mark_held(j.id, e.what(), false);

@@ -127,6 +127,7 @@ class PrintService {
   void loop();
   void process(const SpoolJob& j);
   void retry_held();
+  std::optional<printer::PrinterStatus> poll_status();
   void report(const PrintOutcome& o);
   std::string fetch_url_for(const Template& t, const nlohmann::json& f) const;
 
