@@ -116,6 +116,9 @@ CurlPlatformClient::CurlPlatformClient(ClientConfig config) : impl_(std::make_un
   }
   impl_->cfg = std::move(config);
   impl_->multi = curl_multi_init();
+  // A terminal needs few parallel connections; more requests queue inside libcurl.
+  curl_multi_setopt(impl_->multi, CURLMOPT_MAX_HOST_CONNECTIONS, 6L);
+  curl_multi_setopt(impl_->multi, CURLMOPT_MAXCONNECTS, 8L);
   impl_->worker = std::thread([this] { impl_->run(); });
 }
 

@@ -816,6 +816,10 @@ void PlatformSim::start() {
   } else {
     I.server = std::make_unique<httplib::Server>();
   }
+  // One worker per kept-alive connection in cpp-httplib: enough workers for a few terminals'
+  // connection pools, and idle connections released quickly.
+  I.server->new_task_queue = [] { return new httplib::ThreadPool(24); };
+  I.server->set_keep_alive_timeout(2);
   I.server->set_read_timeout(5, 0);
   I.server->set_write_timeout(5, 0);
   I.server->set_payload_max_length(kMaxBodyBytes);
@@ -850,6 +854,9 @@ void PlatformSim::start() {
     I.stopping = false;
   }
   I.thread = std::thread([this] { impl_->server->listen_after_bind(); });
+  // stop() is a no-op until the accept loop runs: wait (bounded) so start/stop cannot race.
+  for (int i = 0; i < 2000 && !I.server->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!I.server->is_running()) throw std::runtime_error("platform-sim: server did not start");
   spdlog::info("platform-sim: listening on {}", url());
 }
 
