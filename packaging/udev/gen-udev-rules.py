@@ -32,6 +32,10 @@ DEFAULT_INTERFACES = {
     "other": ["usb"],
 }
 HEX4 = re.compile(r"^[0-9a-f]{4}$")
+# vid = 0 and pid = 0 mean "the first device of this kind" (e.g. [sscard] backend = "ccid"): such an
+# entry is granted by USB interface class instead of by id; roles without a class get nothing.
+ROLE_USB_CLASS = {"sscard": ("0b", "CCID smart-card reader"), "printer": ("07", "printer"),
+                  "camera": ("0e", "video")}
 
 
 class ProfileError(Exception):
@@ -136,7 +140,17 @@ def render(devices, group):
     ]
     seen = set()
     counters = {}
+    wildcard_classes = sorted({ROLE_USB_CLASS[d["role"]] for d in devices
+                               if d["vid"] == "0000" and d["pid"] == "0000" and d["role"] in ROLE_USB_CLASS})
+    for cls, what in wildcard_classes:
+        if cls == "07":
+            continue  # always granted above
+        lines.append(f"# Any USB {what} (bInterfaceClass {cls}): a profile asks for the first one found.")
+        lines.append(f'SUBSYSTEM=="usb", ENV{{DEVTYPE}}=="usb_device", ENV{{ID_USB_INTERFACES}}=="*:{cls}????:*", {attrs}')
+        lines.append("")
     for d in sorted(devices, key=lambda x: (x["role"], x["vid"], x["pid"])):
+        if d["vid"] == "0000" and d["pid"] == "0000":
+            continue
         key = (d["vid"], d["pid"], d["role"])
         if key in seen:
             continue

@@ -45,7 +45,12 @@ grep -qF 'SUBSYSTEM=="input", KERNEL=="event*", ATTRS{idVendor}=="1eab", ATTRS{i
 [ "$(grep -c 'ATTRS{idVendor}=="1eab"' "$R")" = 2 ] || fail "scanner: only the listed interfaces (hidraw, input)"
 grep -qF 'SUBSYSTEM=="video4linux", KERNEL=="video*", ATTRS{idVendor}=="046d"' "$R" || fail "camera via role key"
 grep -qF 'ATTR{idVendor}=="072f", ATTR{idProduct}=="90cc"' "$R" || fail "sscard from nested [devices.sscard.usb]"
-[ "$(grep -c 'GROUP="kiosk"' "$R")" = 11 ] || fail "expected 11 device rules, got $(grep -c 'GROUP="kiosk"' "$R")"
+grep -qxF 'SUBSYSTEM=="usb", ENV{DEVTYPE}=="usb_device", ENV{ID_USB_INTERFACES}=="*:0b????:*", GROUP="kiosk", MODE="0660", TAG+="uaccess"' "$R" \
+  || fail "vid = pid = 0 sscard entry must grant the CCID class"
+grep -q '0000' "$R" && fail "a 0000:0000 wildcard leaked into an id rule"
+[ "$(grep -c 'GROUP="kiosk"' "$R")" = 12 ] || fail "expected 12 device rules, got $(grep -c 'GROUP="kiosk"' "$R")"
+# The repository's own profiles (what the build packages) must generate too.
+python3 "$GEN" -o "$WORK/repo.rules" "$SRC/config/devices" >/dev/null || fail "config/devices rejected"
 for bad in "$FIX"/bad/*.toml; do
   if python3 "$GEN" -o "$WORK/bad.rules" "$bad" 2>"$WORK/err"; then fail "accepted bad profile $bad"; fi
   grep -q "^gen-udev-rules: error: .*$(basename "$bad")" "$WORK/err" || fail "no clear error for $bad: $(cat "$WORK/err")"
