@@ -193,6 +193,11 @@ FileSet read_tar(std::string_view bytes, const BundleLimits& lim) {
     }
     const char* name = archive_entry_pathname(e);
     std::string path = name ? name : "";
+    if (archive_entry_filetype(e) == AE_IFDIR) {  // directories are implied by file paths
+      while (!path.empty() && path.back() == '/') path.pop_back();
+      check_bundle_path(path);
+      continue;
+    }
     if (archive_entry_filetype(e) != AE_IFREG) throw OpsError(Reason::bad_path, "bundle: '" + path.substr(0, 80) + "' is not a regular file");
     check_bundle_path(path);
     if (out.count(path)) throw OpsError(Reason::bad_path, "bundle: duplicate entry " + path);
@@ -283,12 +288,29 @@ std::vector<std::string> diff(const FileSet& before, const FileSet& after) {
       std::string h1, h2;
       auto a = tsv_rows(it->second, h1), b = tsv_rows(d, h2);
       if (h1 != h2) out.push_back("    columns changed");
+      auto header = split(h2, '\t');
+      auto name_col = std::find(header.begin(), header.end(), std::string_view("name")) - header.begin();
+      auto name_of = [&](const std::string& row) {
+        auto cols = split(row, '\t');
+        return static_cast<std::size_t>(name_col) < cols.size() ? " " + short_text(cols[static_cast<std::size_t>(name_col)]) : std::string();
+      };
       for (auto& [k, row] : b)
-        if (!a.count(k)) out.push_back("    + item " + k + ": " + short_text(row.substr(k.size() + (row.size() > k.size()))));
+        if (!a.count(k)) out.push_back("    + item " + k + name_of(row));
       for (auto& [k, row] : a)
-        if (!b.count(k)) out.push_back("    - item " + k);
-      for (auto& [k, row] : b)
-        if (a.count(k) && a[k] != row) out.push_back("    ~ item " + k + " changed");
+        if (!b.count(k)) out.push_back("    - item " + k + name_of(row));
+      for (auto& [k, row] : b) {
+        if (!a.count(k) || a[k] == row) continue;
+        auto before_cols = split(a[k], '\t'), after_cols = split(row, '\t');
+        std::string what;
+        for (std::size_t c = 0; c < std::max(before_cols.size(), after_cols.size()); ++c) {
+          auto x = c < before_cols.size() ? before_cols[c] : std::string_view();
+          auto y = c < after_cols.size() ? after_cols[c] : std::string_view();
+          if (x == y) continue;
+          std::string col = c < header.size() ? std::string(header[c]) : "column " + std::to_string(c + 1);
+          what += (what.empty() ? ": " : "; ") + col + " \"" + short_text(x) + "\" → \"" + short_text(y) + "\"";
+        }
+        out.push_back("    ~ item " + k + what);
+      }
     } else if (ext == ".toml") {
       std::map<std::string, std::string> a, b;
       try {

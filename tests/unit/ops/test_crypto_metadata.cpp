@@ -170,7 +170,11 @@ TEST_CASE("bundles are deterministic, validated and diffed in human terms", "[op
   std::string all;
   for (auto& l : d) all += l + "\n";
   CHECK_THAT(all, Catch::Contains("~ file catalog/items.tsv"));
-  CHECK_THAT(all, Catch::Contains("+ item KS-X101"));
+  CHECK_THAT(all, Catch::Contains("+ item KS-X101 事项1"));
+  auto renamed = a;
+  renamed["catalog/items.tsv"] = "code\tname\nKS-A001\t学位公证\n";
+  auto rd = diff(a, renamed);
+  CHECK(std::find(rd.begin(), rd.end(), "    ~ item KS-A001: name \"学历公证\" → \"学位公证\"") != rd.end());
   CHECK_THAT(all, Catch::Contains("~ home.prompt: \"请选择要办理的事项 v1\" → \"请选择要办理的事项 v2\""));
   CHECK_THAT(all, Catch::Contains("~ file receipt/default.tmpl (content changed)"));
   auto c = b;
