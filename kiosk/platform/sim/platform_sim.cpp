@@ -820,6 +820,7 @@ void PlatformSim::start() {
   // connection pools, and idle connections released quickly.
   I.server->new_task_queue = [] { return new httplib::ThreadPool(24); };
   I.server->set_keep_alive_timeout(2);
+  I.server->set_tcp_nodelay(true);  // headers and body go out in separate writes: avoid Nagle's 40 ms
   I.server->set_read_timeout(5, 0);
   I.server->set_write_timeout(5, 0);
   I.server->set_payload_max_length(kMaxBodyBytes);
