@@ -211,7 +211,13 @@ void SsCardWorker::run(core::EventQueue* queue) {
     try {
       const sscard::SlotEvent ev = backend_.card->wait_event(settings_.event_wait);
       if (ev == sscard::SlotEvent::CardInserted) {
-        read_card(q);
+        bool already;
+        {
+          std::lock_guard io(io_mu_);
+          std::lock_guard l(mu_);
+          already = card_present_ && app_;  // the read at open time already covered this card
+        }
+        if (!already) read_card(q);
       } else if (ev == sscard::SlotEvent::CardRemoved) {
         bool was;
         {
@@ -299,7 +305,7 @@ bool SsCardWorker::insert_card(const std::string& fixture_id) {
   if (!demo_model_) return false;
   try {
     auto f = sscard::sim::load_named_fixture(fixture_id);
-    demo_model_->remove(0);
+    if (demo_model_->present(0)) demo_model_->remove(0);
     demo_model_->insert(0, std::make_shared<sscard::sim::SsCardModel>(std::move(f)));
     return true;
   } catch (const std::exception& e) {

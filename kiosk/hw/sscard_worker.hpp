@@ -62,6 +62,7 @@ class SsCardWorker : public DeviceWorker {
   bool insert_card(const std::string& fixture_id);  // "gen2", "gen3", … (tests/data/sscard/*.json)
   void remove_card();
   std::vector<std::string> fixture_ids() const;
+  sscard::sim::LoopbackCcidDevice* demo_device() const { return demo_device_.get(); }
   void attach_demo(std::shared_ptr<sscard::sim::CcidDeviceModel> model,
                    std::shared_ptr<sscard::sim::LoopbackCcidDevice> device);
 
