@@ -1,5 +1,6 @@
-// Camera QR decoding with ZXing-cpp on cv::Mat frames. A cheap texture pre-check rejects frames with
-// nothing code-like (most frames: an empty hall, a face) in about a millisecond; frames that pass go
+// Camera QR decoding with ZXing-cpp on cv::Mat frames. A cheap pre-check (edge texture in both axes,
+// then QR finder patterns in the textured regions) rejects frames with nothing code-like (most frames:
+// an empty hall, a face) in a few milliseconds; frames that pass go
 // through a cascade of ZXing attempts: whole frame, inverted (dark-mode phone screens), a downscale
 // pyramid (large or moiré-ridden codes), and upscaled crops of the candidate regions (small codes).
 #pragma once
@@ -18,6 +19,7 @@ struct DecodeOptions {
   int precheck_edge_threshold = 20;   // grey-level step counted as an edge (on the half-size image)
   double precheck_cell_density = 0.10;  // fraction of edge pixels, in both x and y, for a code-like cell
   int precheck_min_cells = 2;      // a candidate is at least this many connected code-like cells
+  int precheck_min_finders = 2;    // QR finder patterns (1:1:3:1:1) needed in the candidates; 0: texture only
   bool try_invert = true;
   int pyramid_levels = 2;          // extra pyrDown levels tried after the full-resolution pass
   bool try_zoom = true;            // upscale candidate regions ×2 for small codes

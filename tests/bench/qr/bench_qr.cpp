@@ -15,6 +15,7 @@
 #include <map>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/objdetect.hpp>
+#include <opencv2/wechat_qrcode.hpp>
 #include <string>
 #include <vector>
 
@@ -52,22 +53,26 @@ std::vector<std::string> zbar_decode(const cv::Mat& grey) {
   return out;
 }
 
-std::vector<std::string> opencv_decode(const cv::Mat& grey) {
+// Debian 12 builds OpenCV without quirc: QRCodeDetector locates codes but cannot decode them, so it is
+// scored on detection, and OpenCV's decoding is represented by the wechat_qrcode module (run without
+// its optional CNN models, which Debian does not ship).
+std::vector<std::string> opencv_detect(const cv::Mat& grey) {
   cv::QRCodeDetector det;
-  std::vector<std::string> out;
+  std::vector<cv::Point> pts;
   try {
-    std::vector<std::string> texts;
-    std::vector<cv::Point> pts;
-    if (det.detectAndDecodeMulti(grey, texts, pts))
-      for (auto& t : texts)
-        if (!t.empty()) out.push_back(t);
-    if (out.empty()) {
-      std::string t = det.detectAndDecode(grey);
-      if (!t.empty()) out.push_back(t);
-    }
+    if (det.detectMulti(grey, pts) || det.detect(grey, pts)) return {"(detected, not decoded)"};
   } catch (const cv::Exception&) {
   }
-  return out;
+  return {};
+}
+
+std::vector<std::string> opencv_wechat(const cv::Mat& grey) {
+  static cv::wechat_qrcode::WeChatQRCode det;
+  try {
+    return det.detectAndDecode(grey);
+  } catch (const cv::Exception&) {
+    return {};
+  }
 }
 
 std::map<std::string, std::string> load_expected() {
@@ -128,7 +133,10 @@ int main(int argc, char** argv) {
 
   using Dec = std::vector<std::string> (*)(const cv::Mat&);
   const std::vector<std::pair<const char*, Dec>> decoders = {
-      {"ours (ZXing-cpp cascade)", ours}, {"zbar", zbar_decode}, {"OpenCV QRCodeDetector", opencv_decode}};
+      {"ours (ZXing-cpp cascade)", ours},
+      {"zbar", zbar_decode},
+      {"OpenCV WeChatQRCode", opencv_wechat},
+      {"OpenCV QRCodeDetector*", opencv_detect}};
 
   // 1a. Real corpus.
   auto expected = load_expected();
@@ -156,7 +164,12 @@ int main(int argc, char** argv) {
       bool right = ok && expected.count(f) && std::find(r.begin(), r.end(), expected[f]) != r.end();
       tallies[i].decoded += ok;
       tallies[i].correct += right;
-      std::printf(" | %-24s", !ok ? "-" : right ? "ok" : expected.count(f) ? "WRONG TEXT" : "decoded");
+      const bool detect_only = ok && r.front() == "(detected, not decoded)";
+      std::printf(" | %-24s", !ok          ? "-"
+                              : detect_only ? "detected"
+                              : right       ? "ok"
+                              : expected.count(f) ? "WRONG TEXT"
+                                                  : "decoded");
     }
     std::printf("\n");
   }
@@ -164,7 +177,8 @@ int main(int argc, char** argv) {
     cv::Mat g = read_grey(data_dir() + "/" + f);
     for (std::size_t i = 0; i < decoders.size(); ++i) tallies[i].false_pos += !decoders[i].second(g).empty();
   }
-  std::printf("\nreal corpus summary:\n");
+  std::printf("\n* QRCodeDetector only locates codes here (Debian's OpenCV has no quirc decoder): 'decoded' = detected.\n");
+  std::printf("real corpus summary:\n");
   for (std::size_t i = 0; i < decoders.size(); ++i)
     std::printf("  %-26s decoded %2d/%zu, correct text %2d/%zu, false positives on negatives %d/%zu\n",
                 decoders[i].first, tallies[i].decoded, positives.size(), tallies[i].correct, expected.size(),
@@ -242,8 +256,8 @@ int main(int argc, char** argv) {
   {
     cv::Mat f = empty_frames.front().second, g;
     auto z = time_it([&] { cv::cvtColor(f, g, cv::COLOR_BGR2GRAY); zbar_decode(g); }, iters);
-    auto o = time_it([&] { cv::cvtColor(f, g, cv::COLOR_BGR2GRAY); opencv_decode(g); }, quick ? 5 : 30);
-    std::printf("  no code, synthetic hall scene       zbar: %6.2f / %6.2f   OpenCV: %6.2f / %6.2f\n", median(z),
+    auto o = time_it([&] { cv::cvtColor(f, g, cv::COLOR_BGR2GRAY); opencv_wechat(g); }, quick ? 5 : 30);
+    std::printf("  no code, synthetic hall scene       zbar: %6.2f / %6.2f   OpenCV WeChat: %6.2f / %6.2f\n", median(z),
                 pct(z, 0.95), median(o), pct(o, 0.95));
   }
   for (auto& c : {conds[0], conds[1], conds[6]}) {

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <opencv2/imgproc.hpp>
 #include <sstream>
 
 #include "kiosk/qr/decoder.hpp"
