@@ -1,0 +1,67 @@
+// The real UsbTransport (libusb) + Reader/CardPoller against an emulated USB reader on umockdev.
+#include <catch2/catch.hpp>
+
+#include "drivers/idcard/reader.hpp"
+#include "drivers/transport/usb.hpp"
+#include "usb_emulator.hpp"
+
+using namespace kiosk;
+using namespace kiosk::idcard;
+using namespace std::chrono_literals;
+
+TEST_CASE("USB: libusb bulk reader against umockdev, with unplug and recovery", "[idcard][protocol][usb]") {
+  idcard_test::UsbReaderEmulator dev;  // before any libusb_init in this process
+  auto cards = sim::load_fixtures(sim::default_fixture_path());
+  transport::UsbOptions o;
+  std::tie(o.vid, o.pid) = transport::parse_vid_pid("0400:C35A");
+  CHECK_THROWS_AS(transport::parse_vid_pid("0400"), transport::TransportError);
+
+  {
+    auto t = transport::UsbTransport::open(o);
+    CHECK(t->kernel_driver_was_detached());
+    CHECK_FALSE(dev.kernel_driver_bound());
+    CHECK(t->describe() == "usb:0400:c35a");
+    ReaderOptions ro;
+    ro.command_timeout = 200ms;
+    ro.read_timeout = 500ms;
+    Reader r(*t, ro);
+    CHECK(r.sam_status() == 0x90);
+    CHECK_FALSE(r.read_card());
+    for (auto& c : cards) {
+      dev.place_card(c);
+      auto got = r.read_card();
+      REQUIRE(got);
+      CHECK(got->document.id_number == c.document.id_number);
+      CHECK(got->photo_wlt == c.photo);
+    }
+    CHECK(dev.submitted_urbs() > 0);
+  }
+  // Releasing the device re-attaches the kernel driver it took over.
+  CHECK(dev.kernel_driver_bound());
+
+  o.vid = 0x1234;
+  try {
+    transport::UsbTransport::open(o);
+    FAIL("no throw");
+  } catch (const transport::TransportError& e) {
+    CHECK(e.kind() == transport::ErrorKind::NotFound);
+  }
+  o.vid = 0x0400;
+
+  PollerOptions po;
+  po.reader.command_timeout = 200ms;
+  po.reader.read_timeout = 500ms;
+  po.reader.retries = 1;
+  CardPoller p([&] { return transport::UsbTransport::open(o); }, po);
+  dev.place_card(cards.front());
+  REQUIRE(p.step().kind == PollEvent::Kind::CardRead);
+  CHECK(p.step().kind == PollEvent::Kind::None);
+  dev.unplug();
+  auto f = p.step();
+  CHECK(f.kind == PollEvent::Kind::Fault);
+  CHECK(f.detail.find("usb:0400:c35a") != std::string::npos);
+  CHECK(p.step().kind == PollEvent::Kind::None);  // still unplugged: quiet retries
+  dev.replug();
+  CHECK(p.step().kind == PollEvent::Kind::Recovered);
+  CHECK(p.step().kind == PollEvent::Kind::CardRead);
+}
