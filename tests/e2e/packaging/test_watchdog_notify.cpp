@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -118,6 +120,33 @@ pid_t spawn_probe(const std::string& notify, long watchdog_usec, const std::vect
   return pid;
 }
 
+// As under kiosk.service: a "compositor" (a shell standing in for cage) is the main PID and the probe
+// its child; WATCHDOG_PID names the main PID, as systemd sets it. The group id is the main PID, so
+// kill(-main) reaches the whole "cgroup". Orphans are reaped by this process (subreaper).
+pid_t spawn_under_compositor(const std::string& notify, long watchdog_usec, const std::vector<std::string>& args) {
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+  std::vector<std::string> argv_s{"/bin/sh", "-c", "\"$0\" \"$@\"; exit $?", WATCHDOG_PROBE};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    rlimit no_core{0, 0};
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    std::vector<std::string> env_s{"NOTIFY_SOCKET=" + notify, "WATCHDOG_USEC=" + std::to_string(watchdog_usec),
+                                   "WATCHDOG_PID=" + std::to_string(::getpid()), "PATH=/usr/bin:/bin"};
+    std::vector<char*> argv, envp;
+    for (auto& a : argv_s) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env_s) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also from the parent, so kill(-pid) works at once
+  return pid;
+}
+
 bool has_line(const std::string& msg, const std::string& line) {
   std::size_t pos = 0;
   while (pos <= msg.size()) {
@@ -138,9 +167,25 @@ struct RunResult {
   int wait_status = 0;
   milliseconds silent_before_kill{0};
   bool foreign_sender = false;
+  std::set<pid_t> senders;
 };
 
-RunResult supervise(NotifySocket& sock, pid_t pid, milliseconds watchdog_sec, milliseconds max_run) {
+// systemd stopping the rest of the unit's cgroup after the main process died.
+void stop_group(pid_t group) {
+  ::kill(-group, SIGTERM);
+  for (int i = 0; i < 200; ++i) {  // ≤ 2 s, then SIGKILL (TimeoutStopSec)
+    int st = 0;
+    const pid_t r = ::waitpid(-group, &st, WNOHANG);
+    if (r < 0) return;  // no processes of the group left
+    if (r == 0) ::usleep(10000);
+  }
+  ::kill(-group, SIGKILL);
+  while (::waitpid(-group, nullptr, 0) > 0) {
+  }
+}
+
+RunResult supervise(NotifySocket& sock, pid_t pid, milliseconds watchdog_sec, milliseconds max_run,
+                    bool group = false) {
   RunResult r;
   const auto start = steady_clock::now();
   auto last_alive = start;  // systemd arms the watchdog timer at start
@@ -164,6 +209,7 @@ RunResult supervise(NotifySocket& sock, pid_t pid, milliseconds watchdog_sec, mi
       continue;
     }
     if (m->pid != pid) r.foreign_sender = true;
+    r.senders.insert(m->pid);
     if (has_line(m->text, "READY=1")) r.ready = true;
     if (has_line(m->text, "WATCHDOG=1")) {
       ++r.watchdog_pings;
@@ -173,6 +219,7 @@ RunResult supervise(NotifySocket& sock, pid_t pid, milliseconds watchdog_sec, mi
   }
   if (!r.killed_by_watchdog) ::kill(pid, SIGKILL);
   ::waitpid(pid, &r.wait_status, 0);
+  if (group) stop_group(pid);
   return r;
 }
 
@@ -234,6 +281,30 @@ TEST_CASE("hung main loop stops the pings; the supervisor aborts and restarts it
   // Restart=always: the same unit starts again and reaches READY with the data directory intact.
   const pid_t second = spawn_probe(sock.path(), kWatchdogUsec, {"--data", dir.string(), "--run-ms", "500"});
   const auto r2 = supervise(sock, second, kWatchdogSec, milliseconds(4000));
+  CHECK(r2.ready);
+  CHECK_FALSE(r2.killed_by_watchdog);
+  CHECK(count_lines(dir / "journal.txt") == 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("kiosk as the compositor's child: WATCHDOG_PID is the main PID, pings still flow (NotifyAccess=all)",
+          "[watchdog][e2e]") {
+  const auto dir = make_temp_dir();
+  NotifySocket sock((dir / "notify").string());
+  const std::vector<std::string> args{"--data", dir.string(), "--hang-main-after-ms", "1200"};
+  const pid_t main_pid = spawn_under_compositor(sock.path(), kWatchdogUsec, args);
+  const auto r1 = supervise(sock, main_pid, kWatchdogSec, milliseconds(8000), true);
+  CHECK(r1.ready);
+  CHECK(r1.watchdog_pings >= 2);
+  CHECK(r1.senders.size() == 1);
+  CHECK(r1.senders.count(main_pid) == 0);  // every message came from the child, not the main PID
+  REQUIRE(r1.killed_by_watchdog);          // the hung child stopped the pings
+  CHECK(WIFSIGNALED(r1.wait_status));
+  CHECK(WTERMSIG(r1.wait_status) == SIGABRT);  // the abort hit the main PID ...
+  CHECK(::kill(-main_pid, 0) != 0);            // ... and nothing of the unit is left running
+
+  const pid_t again = spawn_under_compositor(sock.path(), kWatchdogUsec, {"--data", dir.string(), "--run-ms", "500"});
+  const auto r2 = supervise(sock, again, kWatchdogSec, milliseconds(4000), true);
   CHECK(r2.ready);
   CHECK_FALSE(r2.killed_by_watchdog);
   CHECK(count_lines(dir / "journal.txt") == 2);
