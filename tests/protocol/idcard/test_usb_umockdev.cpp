@@ -5,6 +5,9 @@
 #include "drivers/transport/usb.hpp"
 #include "usb_emulator.hpp"
 
+#include <condition_variable>
+#include <mutex>
+
 using namespace kiosk;
 using namespace kiosk::idcard;
 using namespace std::chrono_literals;
@@ -53,15 +56,32 @@ TEST_CASE("USB: libusb bulk reader against umockdev, with unplug and recovery", 
   po.reader.read_timeout = 500ms;
   po.reader.retries = 1;
   CardPoller p([&] { return transport::UsbTransport::open(o); }, po);
+  // Hotplug notifications (blocking event thread, no polling loop).
+  REQUIRE(transport::UsbHotplug::supported());
+  std::mutex mu;
+  std::condition_variable cv;
+  int arrived = 0, left = 0;
+  transport::UsbHotplug hp(0x0400, 0xC35A, [&](bool in) {
+    std::lock_guard lock(mu);
+    ++(in ? arrived : left);
+    cv.notify_all();
+  });
+  auto wait_for = [&](int& counter) {
+    std::unique_lock lock(mu);
+    return cv.wait_for(lock, 2s, [&] { return counter > 0; });
+  };
+
   dev.place_card(cards.front());
   REQUIRE(p.step().kind == PollEvent::Kind::CardRead);
   CHECK(p.step().kind == PollEvent::Kind::None);
   dev.unplug();
+  CHECK(wait_for(left));
   auto f = p.step();
   CHECK(f.kind == PollEvent::Kind::Fault);
   CHECK(f.detail.find("usb:0400:c35a") != std::string::npos);
   CHECK(p.step().kind == PollEvent::Kind::None);  // still unplugged: quiet retries
   dev.replug();
+  CHECK(wait_for(arrived));
   CHECK(p.step().kind == PollEvent::Kind::Recovered);
   CHECK(p.step().kind == PollEvent::Kind::CardRead);
 }
