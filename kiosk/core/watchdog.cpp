@@ -5,12 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <algorithm>
 
 #ifdef KIOSK_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
@@ -90,7 +90,9 @@ Watchdog::Watchdog(WatchdogOptions opts) : now_(std::move(opts.now)) {
 
 Watchdog::~Watchdog() = default;
 
-Watchdog::Clock::time_point Watchdog::now() const { return now_ ? now_() : Clock::now(); }
+Watchdog::Clock::time_point Watchdog::now() const {
+  return now_ ? now_() : Clock::now();
+}
 
 bool Watchdog::notify(std::string_view message) {
   if (socket_.empty()) return false;
@@ -99,8 +101,10 @@ bool Watchdog::notify(std::string_view message) {
   if (socket_ == env_or_empty("NOTIFY_SOCKET")) {
     // libsystemd's sender (handles every address form systemd hands out).
     const int r = sd_notify(0, std::string(message).c_str());
-    if (r < 0) err = std::string("sd_notify: ") + std::strerror(-r);
-    else if (r == 0) err = "sd_notify: NOTIFY_SOCKET not set";
+    if (r < 0)
+      err = std::string("sd_notify: ") + std::strerror(-r);
+    else if (r == 0)
+      err = "sd_notify: NOTIFY_SOCKET not set";
   } else {
     err = send_datagram(socket_, message);
   }
@@ -135,14 +139,18 @@ bool Watchdog::status(std::string_view text) {
   return notify("STATUS=" + app_status_);
 }
 
-bool Watchdog::stopping() { return notify("STOPPING=1"); }
+bool Watchdog::stopping() {
+  return notify("STOPPING=1");
+}
 
 void Watchdog::heartbeat(std::string_view name) {
   const auto t = now();
   std::lock_guard lock(mu_);
   auto it = stamps_.find(name);
-  if (it == stamps_.end()) stamps_.emplace(std::string(name), t);
-  else it->second = t;
+  if (it == stamps_.end())
+    stamps_.emplace(std::string(name), t);
+  else
+    it->second = t;
 }
 
 void Watchdog::forget(std::string_view name) {

@@ -2,11 +2,10 @@
 // threads contending on the stamp mutex) and Watchdog::tick() from the main loop with N workers,
 // plus the cost of one real sd_notify keep-alive datagram.
 //   bench_watchdog [iterations]
+#include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <spdlog/spdlog.h>
 
 #include <atomic>
 #include <chrono>
@@ -60,7 +59,10 @@ int main(int argc, char** argv) {
   const char* names[] = {"idcard", "sscard", "printer", "camera"};
   std::vector<std::thread> ts;
   t0 = steady_clock::now();
-  for (const char* n : names) ts.emplace_back([&, n] { for (long i = 0; i < iters; ++i) wd.heartbeat(n); });
+  for (const char* n : names)
+    ts.emplace_back([&, n] {
+      for (long i = 0; i < iters; ++i) wd.heartbeat(n);
+    });
   for (auto& t : ts) t.join();
   std::printf("heartbeat 4 threads:       %8.1f ns/call (wall per call per thread)\n",
               ns_per(steady_clock::now() - t0, iters));

@@ -123,7 +123,8 @@ pid_t spawn_probe(const std::string& notify, long watchdog_usec, const std::vect
 // As under kiosk.service: a "compositor" (a shell standing in for cage) is the main PID and the probe
 // its child; WATCHDOG_PID names the main PID, as systemd sets it. The group id is the main PID, so
 // kill(-main) reaches the whole "cgroup". Orphans are reaped by this process (subreaper).
-pid_t spawn_under_compositor(const std::string& notify, long watchdog_usec, const std::vector<std::string>& args) {
+pid_t spawn_under_compositor(const std::string& notify, long watchdog_usec,
+                             const std::vector<std::string>& args) {
   ::prctl(PR_SET_CHILD_SUBREAPER, 1);
   std::vector<std::string> argv_s{"/bin/sh", "-c", "\"$0\" \"$@\"; exit $?", WATCHDOG_PROBE};
   argv_s.insert(argv_s.end(), args.begin(), args.end());
@@ -133,7 +134,8 @@ pid_t spawn_under_compositor(const std::string& notify, long watchdog_usec, cons
     ::setpgid(0, 0);
     rlimit no_core{0, 0};
     ::setrlimit(RLIMIT_CORE, &no_core);
-    std::vector<std::string> env_s{"NOTIFY_SOCKET=" + notify, "WATCHDOG_USEC=" + std::to_string(watchdog_usec),
+    std::vector<std::string> env_s{"NOTIFY_SOCKET=" + notify,
+                                   "WATCHDOG_USEC=" + std::to_string(watchdog_usec),
                                    "WATCHDOG_PID=" + std::to_string(::getpid()), "PATH=/usr/bin:/bin"};
     std::vector<char*> argv, envp;
     for (auto& a : argv_s) argv.push_back(a.data());
@@ -287,8 +289,9 @@ TEST_CASE("hung main loop stops the pings; the supervisor aborts and restarts it
   fs::remove_all(dir);
 }
 
-TEST_CASE("kiosk as the compositor's child: WATCHDOG_PID is the main PID, pings still flow (NotifyAccess=all)",
-          "[watchdog][e2e]") {
+TEST_CASE(
+    "kiosk as the compositor's child: WATCHDOG_PID is the main PID, pings still flow (NotifyAccess=all)",
+    "[watchdog][e2e]") {
   const auto dir = make_temp_dir();
   NotifySocket sock((dir / "notify").string());
   const std::vector<std::string> args{"--data", dir.string(), "--hang-main-after-ms", "1200"};
@@ -303,7 +306,8 @@ TEST_CASE("kiosk as the compositor's child: WATCHDOG_PID is the main PID, pings 
   CHECK(WTERMSIG(r1.wait_status) == SIGABRT);  // the abort hit the main PID ...
   CHECK(::kill(-main_pid, 0) != 0);            // ... and nothing of the unit is left running
 
-  const pid_t again = spawn_under_compositor(sock.path(), kWatchdogUsec, {"--data", dir.string(), "--run-ms", "500"});
+  const pid_t again =
+      spawn_under_compositor(sock.path(), kWatchdogUsec, {"--data", dir.string(), "--run-ms", "500"});
   const auto r2 = supervise(sock, again, kWatchdogSec, milliseconds(4000), true);
   CHECK(r2.ready);
   CHECK_FALSE(r2.killed_by_watchdog);
@@ -371,7 +375,7 @@ TEST_CASE("tick pings every half timeout, only while every heartbeat is fresh", 
   CHECK_FALSE(wd.tick());
   CHECK(sock.receive(milliseconds(500))->text == "STATUS=watchdog: stale worker printer");
   CHECK_FALSE(sock.receive(milliseconds(50)));  // no WATCHDOG=1
-  CHECK(wd.next_due() == milliseconds(500));     // retry later, never spin
+  CHECK(wd.next_due() == milliseconds(500));    // retry later, never spin
   CHECK_FALSE(wd.tick());
   CHECK_FALSE(sock.receive(milliseconds(50)));  // status not repeated
 

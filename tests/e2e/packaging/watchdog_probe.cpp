@@ -24,10 +24,14 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i];
     const char* v = argv[i + 1];
-    if (k == "--data") data_dir = v;
-    else if (k == "--run-ms") run_ms = std::atol(v);
-    else if (k == "--hang-main-after-ms") hang_main_ms = std::atol(v);
-    else if (k == "--hang-worker-after-ms") hang_worker_ms = std::atol(v);
+    if (k == "--data")
+      data_dir = v;
+    else if (k == "--run-ms")
+      run_ms = std::atol(v);
+    else if (k == "--hang-main-after-ms")
+      hang_main_ms = std::atol(v);
+    else if (k == "--hang-worker-after-ms")
+      hang_worker_ms = std::atol(v);
     else {
       std::fprintf(stderr, "watchdog_probe: unknown option %s\n", k.c_str());
       return 2;

@@ -1,11 +1,11 @@
 // Fuzzes Watchdog::parse_usec and the Watchdog constructor's handling of WATCHDOG_USEC: any input is
 // either a duration within bounds or rejected; a rejected value disables keep-alives.
+#include <spdlog/spdlog.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
-
-#include <spdlog/spdlog.h>
 
 #include "kiosk/core/watchdog.hpp"
 
