@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdio>
+#include <utility>
 
 namespace kiosk::idcard {
 
@@ -196,6 +197,7 @@ PollEvent CardPoller::fault(const std::string& why) {
   reader_.reset();
   transport_.reset();
   present_ = false;
+  announced_ = false;
   misses_ = 0;
   last_fault_ = why;
   if (faulted_) return {};
@@ -252,6 +254,7 @@ PollEvent CardPoller::step() {
       auto card = reader_->read_card();
       if (!card) return {};
       present_ = true;
+      announced_ = true;
       misses_ = 0;
       PollEvent e;
       e.kind = PollEvent::Kind::CardRead;
@@ -263,6 +266,7 @@ PollEvent CardPoller::step() {
     } else if (++misses_ >= opts_.removal_misses) {
       present_ = false;
       misses_ = 0;
+      if (!std::exchange(announced_, false)) return {};  // a card that failed to read leaves silently
       PollEvent e;
       e.kind = PollEvent::Kind::CardRemoved;
       return e;
@@ -271,6 +275,7 @@ PollEvent CardPoller::step() {
   } catch (const ReaderError& e) {
     if ((e.kind() == ReaderError::Kind::Status && !is_sam_fault(e.sw3())) || e.kind() == ReaderError::Kind::CardData) {
       // A card-level failure (auth, select, read): the card must leave the field before a new try.
+      if (!present_) announced_ = false;
       present_ = true;
       misses_ = 0;
       PollEvent ev;

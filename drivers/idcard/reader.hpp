@@ -130,6 +130,7 @@ class CardPoller {
   std::unique_ptr<transport::Transport> transport_;
   std::unique_ptr<Reader> reader_;
   bool present_ = false;
+  bool announced_ = false;  // a CardRead was reported for the card in the field
   bool faulted_ = false;
   bool ever_ok_ = false;
   int misses_ = 0;

@@ -34,6 +34,7 @@ const char* to_string(Fault f) {
     case Fault::GarbageBeforePreamble: return "garbage_before_preamble";
     case Fault::UnplugMidAnswer: return "unplug_mid_answer";
     case Fault::Silent: return "silent";
+    case Fault::CardAuthFailed: return "card_auth_failed";
   }
   return "?";
 }
@@ -306,6 +307,7 @@ void Simulator::serve(transport::Transport& t, Bytes& rx) {
       state_.sam_error = take_fault(Fault::SamError, req.command);
       state_.no_card = req.command == cmd::kFindCard && take_fault(Fault::NoCard, req.command);
       Response r = state_.answer(req);
+      if (take_fault(Fault::CardAuthFailed, req.command)) r = Response{0, 0, 0x32, {}};
       frame = encode_response(r.sw1, r.sw2, r.sw3, r.data);
     }
     if (delay.count() > 0 && wait_or_stop(delay)) return;

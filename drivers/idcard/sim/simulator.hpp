@@ -44,6 +44,7 @@ enum class Fault {
   GarbageBeforePreamble,  // `AA 00 AA AA 96 …` noise before the answer
   UnplugMidAnswer,        // half the answer, then the device disappears
   Silent,                 // no answer at all
+  CardAuthFailed,         // card-level failure: the answer is SW3 32 (SAM 认证证/卡失败)
 };
 const char* to_string(Fault f);
 

@@ -242,6 +242,29 @@ TEST_CASE("poller: SAM failure is a device fault; card failure is a card error",
   CHECK(r.card->document.kind == CardKind::ForeignPermanent2017);
 }
 
+TEST_CASE("poller: a card that fails authentication is reported once and must be lifted", "[idcard][protocol]") {
+  Simulator s;
+  s.start();
+  PollerOptions po;
+  po.reader = fast();
+  CardPoller p([&] { return s.open_host(); }, po);
+  s.place_card(card("henan-resident"));
+  s.set_fault(Fault::CardAuthFailed, 1, cmd::kReadBase);
+  auto e = p.step();
+  REQUIRE(e.kind == PollEvent::Kind::CardError);
+  CHECK(e.detail.find("SAM 认证证/卡失败") != std::string::npos);
+  CHECK(e.detail.find("41010519900307123X") == std::string::npos);
+  const int reads = s.requests(cmd::kReadBase);
+  CHECK(p.step().kind == PollEvent::Kind::None);  // no retry storm while it lies there
+  CHECK(s.requests(cmd::kReadBase) == reads);
+  s.remove_card();
+  CHECK(p.step().kind == PollEvent::Kind::None);
+  CHECK(p.step().kind == PollEvent::Kind::None);  // never announced, so no removal event
+  s.place_card(card("henan-resident"));
+  CHECK(p.step().kind == PollEvent::Kind::CardRead);
+  CHECK_FALSE(p.faulted());
+}
+
 TEST_CASE("poller: readers that need the card lifted before the next find", "[idcard][protocol]") {
   Simulator s;
   s.set_rearm_requires_removal(true);
