@@ -1,6 +1,7 @@
 #include <ft2build.h>
 #include FT_FREETYPE_H
 
+#include <algorithm>
 #include <map>
 #include <stdexcept>
 #include <tuple>
@@ -34,6 +35,12 @@ class FreeTypeGlyphs : public GlyphSource {
     // The em square fills the cell height; ASCII cells are half as wide.
     FT_Set_Pixel_Sizes(face_, 0, static_cast<FT_UInt>(h));
     FT_UInt gi = FT_Get_Char_Index(face_, cp);
+    // Proportional Latin glyphs wider than the fixed cell (m, W) are condensed to fit, like a
+    // printer's fixed-pitch font, instead of being clipped.
+    if (gi != 0 && FT_Load_Glyph(face_, gi, FT_LOAD_DEFAULT) == 0) {
+      int adv0 = static_cast<int>(face_->glyph->advance.x >> 6);
+      if (adv0 > w) FT_Set_Pixel_Sizes(face_, static_cast<FT_UInt>(std::max(1, h * w / adv0)), static_cast<FT_UInt>(h));
+    }
     if (gi != 0 && FT_Load_Glyph(face_, gi, FT_LOAD_DEFAULT) == 0 &&
         FT_Render_Glyph(face_->glyph, FT_RENDER_MODE_NORMAL) == 0) {
       const FT_GlyphSlot g = face_->glyph;
