@@ -22,6 +22,7 @@ PKGS=(
   vsmartcard-vpcd
   # vision
   libopencv-dev libzxing-dev libzbar-dev
+  libopencv-contrib-dev  # wechat_qrcode: OpenCV's QR decoder in tests/bench/qr (Debian's OpenCV has no quirc)
   opencv-data
   # platform, printing, fleet
   libcurl4-openssl-dev libcpp-httplib-dev libssl-dev libcups2-dev libcairo2-dev libpango1.0-dev
