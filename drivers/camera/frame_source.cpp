@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -181,10 +182,22 @@ class SyntheticSource final : public FrameSource {
       return false;
     }
     seq_ = 0;
+    start_ = std::chrono::steady_clock::now();
     return true;
   }
-  ReadResult read(std::chrono::milliseconds) override {
+  ReadResult read(std::chrono::milliseconds timeout) override {
     ReadResult r;
+    // Paced like a camera: frame n is due at open + n/fps (sleeps, never spins).
+    const auto due = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                                  std::chrono::duration<double, std::milli>(static_cast<double>(seq_) * 1000.0 / fps_));
+    const auto now = std::chrono::steady_clock::now();
+    if (due > now + timeout) {
+      std::this_thread::sleep_for(timeout);
+      r.status = ReadStatus::Timeout;
+      r.error = "no frame within timeout";
+      return r;
+    }
+    if (due > now) std::this_thread::sleep_until(due);
     cv::Mat m = gen_(seq_);
     if (m.empty()) {
       r.status = ReadStatus::EndOfStream;
@@ -205,6 +218,7 @@ class SyntheticSource final : public FrameSource {
   double fps_;
   std::string name_;
   std::int64_t seq_ = 0;
+  std::chrono::steady_clock::time_point start_;
 };
 
 bool is_image_ext(std::string ext) {

@@ -63,7 +63,8 @@ std::vector<std::string> list_images(const std::string& dir);  // *.png, *.jpg, 
 // In-memory frames (tests, simulator panel), at a nominal fps.
 std::unique_ptr<FrameSource> make_memory_source(std::vector<cv::Mat> frames, double fps, bool loop = false);
 
-// Frames generated on demand: gen(seq) returns the frame, or an empty Mat to end the stream.
+// Frames generated on demand, paced in real time like a camera: gen(seq) returns the frame, or an
+// empty Mat to end the stream.
 using FrameGenerator = std::function<cv::Mat(std::int64_t seq)>;
 std::unique_ptr<FrameSource> make_synthetic_source(FrameGenerator gen, double fps, std::string name);
 

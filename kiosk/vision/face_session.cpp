@@ -89,6 +89,11 @@ void FaceSession::update_detector(Action a, Detector& d, const Signals& s, doubl
       break;
     }
     case Action::Blink: {
+      // Eye texture also changes when the head turns or tilts: judge blinks only near frontal.
+      if (std::abs(s.yaw - base_.yaw) > 0.5 * cfg_.turn_delta || std::abs(s.pitch - base_.pitch) > 0.5 * cfg_.nod_delta) {
+        if (!d.peak) d.hold = 0;
+        return;
+      }
       const double rel = base_.eye > 1e-6 ? s.eye / base_.eye : 1.0;
       // level reaches 1 when rel drops to close_ratio.
       level = (1.0 - rel) / std::max(1e-6, 1.0 - cfg_.blink_close_ratio);

@@ -14,7 +14,7 @@ struct VisionConfig {
 
   // [detection]
   int detect_width = 320;          // frames are downscaled to this width before YuNet
-  float score_threshold = 0.85f;
+  float score_threshold = 0.9f;
   float nms_threshold = 0.3f;
 
   // [quality]

@@ -1,0 +1,138 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include "drivers/camera/frame_source.hpp"
+#include "drivers/camera/health.hpp"
+
+using namespace kiosk::camera;
+using namespace std::chrono_literals;
+
+namespace {
+cv::Mat pattern(int i) {
+  cv::Mat m(120, 160, CV_8UC3, cv::Scalar(40, 40, 40));
+  cv::circle(m, {20 + i * 7 % 120, 60}, 15, cv::Scalar(200, 180, 90), -1);
+  return m;
+}
+}  // namespace
+
+TEST_CASE("memory source delivers frames with media time, then end of stream") {
+  auto src = make_memory_source({pattern(0), pattern(1), pattern(2)}, 25.0);
+  std::string err;
+  REQUIRE(src->open(err));
+  for (int i = 0; i < 3; ++i) {
+    auto r = src->read(100ms);
+    REQUIRE(r.status == ReadStatus::Ok);
+    CHECK(r.frame.seq == i);
+    CHECK(r.frame.ts_ms == Approx(i * 40.0));
+    CHECK(r.frame.bgr.type() == CV_8UC3);
+  }
+  CHECK(src->read(100ms).status == ReadStatus::EndOfStream);
+}
+
+TEST_CASE("grey frames are converted to BGR") {
+  auto src = make_memory_source({cv::Mat(10, 10, CV_8UC1, cv::Scalar(7))}, 30.0);
+  std::string err;
+  REQUIRE(src->open(err));
+  auto r = src->read(10ms);
+  REQUIRE(r.status == ReadStatus::Ok);
+  CHECK(r.frame.bgr.channels() == 3);
+}
+
+TEST_CASE("image sequence and video file sources read real files") {
+  const auto dir = std::filesystem::temp_directory_path() / ("kiosk_cam_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  for (int i = 0; i < 4; ++i) cv::imwrite((dir / ("f" + std::to_string(i) + ".png")).string(), pattern(i));
+  std::ofstream((dir / "broken.jpg").string()) << "not a jpeg";
+  auto files = list_images(dir.string());
+  REQUIRE(files.size() == 5);
+  auto seq = make_image_sequence_source(files, 10.0);
+  std::string err;
+  REQUIRE(seq->open(err));
+  int ok = 0, bad = 0;
+  for (int i = 0; i < 5; ++i) {
+    auto r = seq->read(10ms);
+    if (r.status == ReadStatus::Ok) ++ok;
+    else if (r.status == ReadStatus::Error) {
+      ++bad;
+      CHECK(r.error.find("cannot decode") != std::string::npos);
+    }
+  }
+  CHECK(ok == 4);
+  CHECK(bad == 1);
+  CHECK(seq->read(10ms).status == ReadStatus::EndOfStream);
+
+  const auto video = (dir / "clip.avi").string();
+  {
+    cv::VideoWriter w(video, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 20.0, cv::Size(160, 120));
+    REQUIRE(w.isOpened());
+    for (int i = 0; i < 6; ++i) w.write(pattern(i));
+  }
+  auto vs = make_source_from_spec("video:" + video, {});
+  REQUIRE(vs->open(err));
+  int frames = 0;
+  double last_ts = -1;
+  while (true) {
+    auto r = vs->read(100ms);
+    if (r.status != ReadStatus::Ok) break;
+    last_ts = r.frame.ts_ms;
+    ++frames;
+  }
+  CHECK(frames == 6);
+  CHECK(last_ts == Approx(250.0));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("missing devices and files fail to open with a reason") {
+  std::string err;
+  CameraSettings s;
+  s.device = "/dev/video-kiosk-test-missing";
+  auto cam = make_v4l2_source(s);
+  CHECK_FALSE(cam->open(err));
+  CHECK(err.find("not present") != std::string::npos);
+  CHECK(cam->is_live());
+  auto v = make_video_file_source("/nonexistent/clip.mp4");
+  CHECK_FALSE(v->open(err));
+  CHECK_FALSE(make_image_sequence_source({}, 30)->open(err));
+}
+
+TEST_CASE("health monitor reports no frames, frozen image, unplug and recovery") {
+  std::vector<HealthEvent> ev;
+  HealthSettings hs;
+  hs.no_frame_ms = 1000;
+  hs.frozen_ms = 500;
+  HealthMonitor h(hs, [&](const HealthEvent& e) { ev.push_back(e); });
+  auto ok_frame = [](int i) {
+    ReadResult r;
+    r.status = ReadStatus::Ok;
+    r.frame.bgr = pattern(i);
+    return r;
+  };
+  ReadResult timeout;
+  timeout.status = ReadStatus::Timeout;
+  double t = 0;
+  for (int i = 0; i < 5; ++i) h.on_read(ok_frame(i), t += 33);
+  CHECK(h.state() == HealthState::Ok);
+  h.on_read(timeout, t += 500);
+  CHECK(h.state() == HealthState::Ok);  // not yet
+  h.on_read(timeout, t += 600);
+  CHECK(h.state() == HealthState::NoFrames);
+  h.on_read(ok_frame(9), t += 33);
+  CHECK(h.state() == HealthState::Ok);
+  for (int i = 0; i < 30; ++i) h.on_read(ok_frame(9), t += 33);  // same image for ~1 s
+  CHECK(h.state() == HealthState::Frozen);
+  h.on_read(ok_frame(3), t += 33);
+  CHECK(h.state() == HealthState::Ok);
+  ReadResult gone;
+  gone.status = ReadStatus::Disconnected;
+  gone.error = "device node removed (unplugged)";
+  h.on_read(gone, t += 33);
+  CHECK(h.state() == HealthState::Disconnected);
+  REQUIRE(ev.size() >= 6);
+  CHECK(ev.back().detail.find("unplugged") != std::string::npos);
+  CHECK(ev.back().previous == HealthState::Ok);
+}
