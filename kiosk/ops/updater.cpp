@@ -125,6 +125,7 @@ Updater::Updater(UpdaterConfig cfg, std::shared_ptr<Fetcher> fetcher, UpdaterHoo
       st_.pending_version = j.value("pending_version", 0ull);
       st_.pending_previous_slot = j.value("pending_previous_slot", "");
       st_.pending_attempts = j.value("pending_attempts", 0);
+      st_.time_floor = j.value("time_floor", std::int64_t{0});
     } catch (const std::exception& e) {
       // state.json is only ever replaced atomically; a corrupt one means tampering or disk failure.
       spdlog::error("ops: state.json unreadable ({}); keeping current config, starting from version floor 0", e.what());
@@ -135,8 +136,10 @@ Updater::Updater(UpdaterConfig cfg, std::shared_ptr<Fetcher> fetcher, UpdaterHoo
 Updater::~Updater() { stop(); }
 
 TimePoint Updater::now() const {
-  if (hooks_.now) return hooks_.now();
-  return std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  auto t = hooks_.now ? hooks_.now()
+                      : std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+  // A clock set backwards cannot revive expired metadata: never go below the persisted floor.
+  return std::max(t, TimePoint(std::chrono::seconds(st_.time_floor)));
 }
 
 void Updater::step(std::string_view name) {
@@ -155,6 +158,7 @@ void Updater::save_state() {
   j["pending_version"] = st_.pending_version;
   j["pending_previous_slot"] = st_.pending_previous_slot;
   j["pending_attempts"] = st_.pending_attempts;
+  j["time_floor"] = st_.time_floor;
   write_file_durable(cfg_.state_dir / "state.json", j.dump(2) + "\n");
 }
 
@@ -349,6 +353,11 @@ UpdateReport Updater::poll_locked() {
     env = parse_envelope(res.body);
   }
   Release rel = verify_release(root, env, now());
+  auto t = now().time_since_epoch().count();
+  if (t > st_.time_floor + 3600) {  // persisted at most hourly (each save is an fsync)
+    st_.time_floor = t;
+    save_state();
+  }
   if (rel.channel != cfg_.channel)
     throw OpsError(Reason::schema, "release is for channel '" + rel.channel + "', not '" + cfg_.channel + "'");
   if (rel.version == st_.active_version) {

@@ -100,6 +100,7 @@ struct UpdaterState {
   std::uint64_t pending_version = 0;  // switched, not yet committed
   std::string pending_previous_slot;
   int pending_attempts = 0;
+  std::int64_t time_floor = 0;  // unix s: latest clock seen at a successful verification (anti clock-rollback)
 };
 
 class Updater {

@@ -234,3 +234,24 @@ TEST_CASE("releases outside the terminal's region are not applied", "[ops][updat
   CHECK(r.detail == "region 410100 not targeted");
   CHECK(guangdong.up->poll_once().outcome == Outcome::committed);
 }
+
+TEST_CASE("a clock set backwards cannot revive an expired release", "[ops][updater]") {
+  TestRepo repo;
+  auto clock = fixed_now();
+  auto h = fixed_clock_hooks();
+  h.now = [&] { return clock; };
+  Updater up(repo.updater_config(repo.dir / "clock"), std::make_shared<DirFetcher>(repo.pub), h);
+  up.recover();
+  repo.publish(1, config_v(1));
+  REQUIRE(up.poll_once().outcome == Outcome::committed);
+  // An old release (v2, expired in March 2026) is replayed and the terminal's clock jumps back to 2025.
+  repo.publish_raw(repo.build(2, config_v(2), {}, "2026-03-01T00:00:00Z"));
+  clock = parse_time("2025-01-01T00:00:00Z");
+  auto r = up.poll_once();
+  CHECK(r.outcome == Outcome::rejected);
+  CHECK(r.reason == "expired");
+  CHECK(read_dir(up.current_config()) == config_v(1));
+  // The floor survives a restart.
+  Updater again(repo.updater_config(repo.dir / "clock"), std::make_shared<DirFetcher>(repo.pub), h);
+  CHECK(again.poll_once().reason == "expired");
+}
