@@ -16,7 +16,6 @@ struct DeviceProfile {
   std::uint16_t vid = 0, pid = 0;
   int interface = 0;
   std::uint8_t ep_out = 0x02, ep_in = 0x81;
-  std::uint8_t ep_out_body = 0, ep_in_body = 0;  // GA 467 4-pipe mode (06/85); 0 = single pipe
   std::string usb_mode = "bulk";                 // bulk | interrupt
   bool detach_kernel_driver = true;
 };
