@@ -6,22 +6,32 @@ namespace kiosk::core {
 
 const char* to_string(ScreenId s) {
   switch (s) {
-    case ScreenId::Home: return "home";
-    case ScreenId::Category: return "category";
-    case ScreenId::Guide: return "guide";
-    case ScreenId::Help: return "help";
+    case ScreenId::Home:
+      return "home";
+    case ScreenId::Category:
+      return "category";
+    case ScreenId::Guide:
+      return "guide";
+    case ScreenId::Help:
+      return "help";
   }
   return "?";
 }
 
 const char* to_string(Effect::Kind k) {
   switch (k) {
-    case Effect::Kind::ScreenChanged: return "screen";
-    case Effect::Kind::Speak: return "speak";
-    case Effect::Kind::WipeSessionData: return "wipe";
-    case Effect::Kind::CallStaff: return "call_staff";
-    case Effect::Kind::Identified: return "identified";
-    case Effect::Kind::Log: return "log";
+    case Effect::Kind::ScreenChanged:
+      return "screen";
+    case Effect::Kind::Speak:
+      return "speak";
+    case Effect::Kind::WipeSessionData:
+      return "wipe";
+    case Effect::Kind::CallStaff:
+      return "call_staff";
+    case Effect::Kind::Identified:
+      return "identified";
+    case Effect::Kind::Log:
+      return "log";
   }
   return "?";
 }
@@ -42,7 +52,9 @@ std::int64_t Session::timeout_ms() const {
   return static_cast<std::int64_t>(s) * 1000;
 }
 
-bool Session::timer_active() const { return screen_.id != ScreenId::Home || data_.has_personal(); }
+bool Session::timer_active() const {
+  return screen_.id != ScreenId::Home || data_.has_personal();
+}
 
 int Session::remaining_s() const {
   if (!timer_active()) return 0;
@@ -90,10 +102,16 @@ void Session::go(std::vector<Effect>& fx, ScreenState s, bool push) {
   touch();
   fx.push_back({Effect::Kind::ScreenChanged, to_string(screen_.id)});
   switch (screen_.id) {
-    case ScreenId::Home: break;
-    case ScreenId::Category: break;
-    case ScreenId::Guide: fx.push_back({Effect::Kind::Speak, "guide.spoken"}); break;
-    case ScreenId::Help: fx.push_back({Effect::Kind::Speak, "help.spoken"}); break;
+    case ScreenId::Home:
+      break;
+    case ScreenId::Category:
+      break;
+    case ScreenId::Guide:
+      fx.push_back({Effect::Kind::Speak, "guide.spoken"});
+      break;
+    case ScreenId::Help:
+      fx.push_back({Effect::Kind::Speak, "help.spoken"});
+      break;
   }
 }
 
@@ -113,28 +131,34 @@ void Session::end_session(std::vector<Effect>& fx, bool reset_preferences) {
 int Session::page_count() const {
   if (screen_.id != ScreenId::Category) return 0;
   int n = static_cast<int>(catalog_.items_in(screen_.arg).size());
-  return std::max(1, (n + opts_.items_per_page - 1) / opts_.items_per_page);
+  return std::max(1, (n + items_per_page() - 1) / items_per_page());
 }
 
 std::vector<const CatalogItem*> Session::page_items() const {
   std::vector<const CatalogItem*> out;
   if (screen_.id != ScreenId::Category) return out;
   auto all = catalog_.items_in(screen_.arg);
-  std::size_t from = static_cast<std::size_t>(screen_.page * opts_.items_per_page);
-  for (std::size_t i = from; i < all.size() && i < from + static_cast<std::size_t>(opts_.items_per_page); ++i)
-    out.push_back(all[i]);
+  const std::size_t per = static_cast<std::size_t>(items_per_page());
+  std::size_t from = static_cast<std::size_t>(screen_.page) * per;
+  for (std::size_t i = from; i < all.size() && i < from + per; ++i) out.push_back(all[i]);
   return out;
 }
 
 std::vector<Effect> Session::handle(const Event& e) {
   std::vector<Effect> fx;
-  if (auto* a = std::get_if<UserAction>(&e)) on_action(fx, a->id);
-  else if (auto* d = std::get_if<DeviceEvent>(&e)) on_device(fx, *d);
+  if (auto* a = std::get_if<UserAction>(&e))
+    on_action(fx, a->id);
+  else if (auto* d = std::get_if<DeviceEvent>(&e))
+    on_device(fx, *d);
   else if (auto* c = std::get_if<Command>(&e)) {
-    if (c->name == "language" && (c->arg == "zh-CN" || c->arg == "en")) language_ = c->arg;
-    else if (c->name == "elder") elder_mode_ = c->arg == "on";
-    else if (c->name == "reset") end_session(fx, true);
-    else fx.push_back({Effect::Kind::Log, "unknown command " + c->name});
+    if (c->name == "language" && (c->arg == "zh-CN" || c->arg == "en"))
+      language_ = c->arg;
+    else if (c->name == "elder")
+      elder_mode_ = c->arg == "on";
+    else if (c->name == "reset")
+      end_session(fx, true);
+    else
+      fx.push_back({Effect::Kind::Log, "unknown command " + c->name});
   }
   return fx;
 }
@@ -178,6 +202,7 @@ void Session::on_action(std::vector<Effect>& fx, const std::string& id) {
     if (screen_.page + 1 < page_count()) ++screen_.page;
   } else if (id == "home.elder") {
     elder_mode_ = !elder_mode_;
+    screen_.page = std::min(screen_.page, std::max(0, page_count() - 1));
   } else if (id == "home.language") {
     language_ = language_ == "en" ? "zh-CN" : "en";
   } else if (starts_with("home.category.")) {

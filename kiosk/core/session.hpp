@@ -31,8 +31,8 @@ struct Effect {
     Speak,          // arg = string key (never personal text)
     WipeSessionData,
     CallStaff,
-    Identified,     // arg = identity source ("idcard", "sscard", "qr")
-    Log,            // arg = log-safe message
+    Identified,  // arg = identity source ("idcard", "sscard", "qr")
+    Log,         // arg = log-safe message
   };
   Kind kind;
   std::string arg;
@@ -41,7 +41,8 @@ const char* to_string(Effect::Kind k);
 
 struct SessionOptions {
   SessionTimeouts timeouts;
-  int items_per_page = 8;
+  int items_per_page = 8;        // standard mode
+  int elder_items_per_page = 5;  // larger rows in elder mode
   std::string default_language = "zh-CN";
   bool default_elder_mode = false;
 };
@@ -62,7 +63,7 @@ class Session {
   // Inactivity timer view.
   bool timer_active() const;
   bool warning() const { return warning_; }
-  int remaining_s() const;           // whole seconds left, rounded up
+  int remaining_s() const;  // whole seconds left, rounded up
   bool can_extend() const { return extensions_used_ < opts_.timeouts.max_extensions; }
   int extensions_used() const { return extensions_used_; }
   // While a device operation or platform call runs the timer is paused (checklist §1.8 Time).
@@ -71,7 +72,7 @@ class Session {
   std::int64_t next_deadline_ms() const;
 
   int page_count() const;  // pages of the current category screen
-  int items_per_page() const { return opts_.items_per_page; }
+  int items_per_page() const { return elder_mode_ ? opts_.elder_items_per_page : opts_.items_per_page; }
   std::vector<const CatalogItem*> page_items() const;
 
   const SessionData& data() const { return data_; }

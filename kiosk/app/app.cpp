@@ -1,0 +1,139 @@
+#include "kiosk/app/app.hpp"
+
+#include <SDL.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace kiosk::app {
+
+void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
+  config = std::move(cfg);
+  clock = std::move(clk);
+  strings.load_dir(config.config_dir + "/strings");
+  catalog.load_dir(config.config_dir + "/catalog");
+  core::SessionOptions so;
+  so.timeouts = config.timeouts;
+  so.default_language = config.language;
+  so.default_elder_mode = config.elder_mode_default;
+  session = std::make_unique<core::Session>(catalog, so, *clock);
+}
+
+void App::create_ui(ui::UiOptions opts) {
+  ui = std::make_unique<ui::KioskUI>(std::move(opts), config, strings, catalog, *session, *clock);
+}
+
+void App::apply(const std::vector<core::Effect>& fx) {
+  for (auto& e : fx) {
+    effects_log.push_back({{"kind", core::to_string(e.kind)}, {"arg", e.arg}});
+    switch (e.kind) {
+      case core::Effect::Kind::ScreenChanged:
+        spdlog::info("screen {}", e.arg);
+        if (ui) ui->on_screen_changed();
+        break;
+      case core::Effect::Kind::WipeSessionData:
+        spdlog::info("session data wiped");
+        if (ui) ui->on_session_end();
+        break;
+      case core::Effect::Kind::Speak:
+        spdlog::debug("speak {}", e.arg);
+        break;
+      case core::Effect::Kind::CallStaff:
+        spdlog::warn("staff called from screen {}", e.arg);
+        break;
+      case core::Effect::Kind::Identified:
+        spdlog::info("resident identified by {}", e.arg);
+        break;
+      case core::Effect::Kind::Log:
+        spdlog::info("{}", e.arg);
+        break;
+    }
+  }
+  if (!fx.empty() && ui) ui->request_redraw();
+}
+
+bool App::pump() {
+  bool any = false;
+  for (auto& ev : queue.drain()) {
+    apply(session->handle(ev));
+    any = true;
+  }
+  auto fx = session->tick();
+  any = any || !fx.empty();
+  apply(fx);
+  return any;
+}
+
+void App::frame() {
+  for (auto& a : ui->render_frame()) {
+    spdlog::debug("tap {}", a);
+    apply(session->handle(core::UserAction{a}));
+  }
+}
+
+namespace {
+// What the screen shows; a change means a redraw.
+struct ViewKey {
+  core::ScreenState screen;
+  int remaining = 0;
+  bool warning = false, staff = false, elder = false, identified = false;
+  std::string lang;
+  std::time_t minute = 0;
+  bool operator==(const ViewKey&) const = default;
+};
+ViewKey view_of(const App& app) {
+  const auto& s = *app.session;
+  return {s.screen(),     s.remaining_s(),         s.warning(),  s.staff_called(),
+          s.elder_mode(), s.data().has_personal(), s.language(), app.clock->wall() / 60};
+}
+}  // namespace
+
+int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
+  const Uint32 wake = SDL_RegisterEvents(1);
+  app.queue.set_waker([wake] {
+    SDL_Event ev{};
+    ev.type = wake;
+    SDL_PushEvent(&ev);
+  });
+  const auto start = std::chrono::steady_clock::now();
+  ViewKey last = view_of(app);
+  bool running = true;
+  while (running) {
+    int timeout = app.ui->needs_frame()
+                      ? 0
+                      : static_cast<int>(std::clamp<std::int64_t>(app.ui->ms_until_change(), 1, 60'000));
+    if (watchdog && watchdog->watchdog_enabled())
+      timeout = static_cast<int>(
+          std::min<std::int64_t>(timeout, std::max<std::int64_t>(1, watchdog->next_due().count())));
+    if (exit_after_ms > 0) {
+      auto left = exit_after_ms - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now() - start)
+                                      .count();
+      if (left <= 0) break;
+      timeout = static_cast<int>(std::min<long>(timeout, left));
+    }
+    SDL_Event e;
+    if (timeout == 0 ? SDL_PollEvent(&e) : SDL_WaitEventTimeout(&e, timeout)) {
+      do {
+        if (e.type == SDL_QUIT)
+          running = false;
+        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_ESCAPE && (e.key.keysym.mod & KMOD_CTRL))
+          running = false;
+        else if (app.ui->process_event(e))
+          app.ui->request_redraw(1);
+      } while (SDL_PollEvent(&e));
+    }
+    app.pump();
+    ViewKey now = view_of(app);
+    if (!(now == last)) {
+      app.ui->request_redraw(2);
+      last = now;
+    }
+    if (app.ui->needs_frame()) app.frame();
+    if (watchdog) watchdog->tick();
+  }
+  if (watchdog) watchdog->stopping();
+  return 0;
+}
+
+}  // namespace kiosk::app

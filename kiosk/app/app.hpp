@@ -1,0 +1,47 @@
+// Wiring of one running kiosk: config, strings, catalog, session, event queue, UI.
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "kiosk/core/catalog.hpp"
+#include "kiosk/core/clock.hpp"
+#include "kiosk/core/config.hpp"
+#include "kiosk/core/events.hpp"
+#include "kiosk/core/session.hpp"
+#include "kiosk/core/strings.hpp"
+#include "kiosk/core/watchdog.hpp"
+#include "kiosk/ui/kiosk_ui.hpp"
+
+namespace kiosk::app {
+
+struct App {
+  core::KioskConfig config;
+  core::Strings strings;
+  core::Catalog catalog;
+  std::unique_ptr<core::Clock> clock;
+  std::unique_ptr<core::Session> session;
+  core::EventQueue queue;
+  std::unique_ptr<ui::KioskUI> ui;
+  nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript
+
+  // Loads strings and catalog from config.config_dir and builds the session (no UI yet).
+  void load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk);
+  void create_ui(ui::UiOptions opts);
+  // Routes effects to the UI, logs and (later) devices, voice and the platform.
+  void apply(const std::vector<core::Effect>& fx);
+  // Drains the queue, runs timers; returns true if anything happened.
+  bool pump();
+  // Renders one frame and feeds its taps to the session.
+  void frame();
+};
+
+// Interactive loop: event-driven, idle costs nothing; wakes for systemd watchdog keep-alives when
+// `watchdog` is given. Returns the exit code.
+int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog = nullptr);
+
+// Headless script runner (kiosk --headless --script S --out DIR).
+int run_script(App& app, core::ManualClock& clock, const std::string& script, const std::string& out_dir);
+
+}  // namespace kiosk::app

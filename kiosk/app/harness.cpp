@@ -1,0 +1,223 @@
+// Headless end-to-end harness: a line-based script taps widgets by id, injects device events,
+// advances the injected clock, checks what the screen shows and writes screenshots plus a JSON
+// transcript. Commands:
+//   tap ID                 tap a widget (the resident takes 1 s: the clock advances first)
+//   tap_now ID             tap without waiting (tests ghost-tap rejection)
+//   advance SECONDS        advance the clock second by second, running timers
+//   expect_screen NAME     expect_text TEXT      expect_no_text TEXT
+//   expect_widget ID       expect_no_widget ID    expect_no_violations
+//   screenshot NAME        writes DIR/NAME.png
+//   device KIND k=v ...    posts a DeviceEvent (id_card_read name= id= region= gender= birth=)
+//   command NAME [ARG]     posts a Command (language en, elder on, reset)
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "kiosk/app/app.hpp"
+#include "kiosk/core/mask.hpp"
+#include "kiosk/ui/ui_map.hpp"
+
+namespace kiosk::app {
+
+namespace {
+
+std::vector<std::string> words(const std::string& line) {
+  std::vector<std::string> out;
+  std::istringstream in(line);
+  std::string w;
+  while (in >> w) out.push_back(w);
+  return out;
+}
+
+std::string rest_after(const std::string& line, std::size_t nwords) {
+  std::size_t pos = 0;
+  for (std::size_t i = 0; i < nwords; ++i) {
+    pos = line.find_first_not_of(" \t", pos);
+    pos = line.find_first_of(" \t", pos);
+    if (pos == std::string::npos) return "";
+  }
+  pos = line.find_first_not_of(" \t", pos);
+  return pos == std::string::npos ? "" : line.substr(pos);
+}
+
+struct Runner {
+  App& app;
+  core::ManualClock& clock;
+  std::string out;
+  nlohmann::json transcript = nlohmann::json::array();
+  std::vector<std::string> failures;
+  std::vector<std::string> violations;
+
+  void settle() {
+    for (int i = 0; i < 30; ++i) {
+      app.pump();
+      app.ui->request_redraw(1);
+      app.frame();
+      if (!app.ui->needs_frame() && !app.ui->input().pending()) break;
+    }
+    app.frame();  // one more so the map reflects the final state
+    for (auto& v : ui::check_frame(app.ui->map(), app.ui->theme())) {
+      std::string tagged = app.ui->map().screen + ": " + v;
+      if (std::find(violations.begin(), violations.end(), tagged) == violations.end())
+        violations.push_back(tagged);
+    }
+  }
+
+  void record(int lineno, const std::string& step) {
+    const auto& m = app.ui->map();
+    nlohmann::json texts = nlohmann::json::array(), widgets = nlohmann::json::array(),
+                   boxes = nlohmann::json::array();
+    for (auto& t : m.texts) {
+      texts.push_back(t.text);
+      boxes.push_back({{"text", t.text},
+                       {"box", {t.box.x0, t.box.y0, t.box.x1, t.box.y1}},
+                       {"em_mm", app.ui->theme().mm(t.em_px)}});
+    }
+    for (auto& w : m.widgets) widgets.push_back(w.id);
+    transcript.push_back({{"line", lineno},
+                          {"step", step},
+                          {"screen", m.screen},
+                          {"remaining_s", app.session->remaining_s()},
+                          {"warning", app.session->warning()},
+                          {"texts", texts},
+                          {"widgets", widgets},
+                          {"text_boxes", boxes},
+                          {"effects", app.effects_log}});
+    app.effects_log = nlohmann::json::array();
+  }
+
+  void fail(int lineno, const std::string& msg) {
+    failures.push_back("line " + std::to_string(lineno) + ": " + msg);
+    spdlog::error("script line {}: {}", lineno, msg);
+  }
+
+  void tap(int lineno, const std::string& id, bool wait) {
+    if (wait) {
+      clock.advance_ms(1000);
+      settle();
+    }
+    const ui::UiWidget* w = app.ui->map().find(id);
+    if (!w) {
+      std::string have;
+      for (auto& x : app.ui->map().widgets) have += " " + x.id;
+      fail(lineno, "no widget '" + id + "' on screen " + app.ui->map().screen + "; visible:" + have);
+      return;
+    }
+    app.ui->input().inject_tap(w->box.cx(), w->box.cy(), clock.now_ms());
+    settle();
+  }
+
+  void device(int lineno, const std::vector<std::string>& w) {
+    core::DeviceEvent d;
+    std::map<std::string, std::string> kv;
+    for (std::size_t i = 2; i < w.size(); ++i) {
+      auto eq = w[i].find('=');
+      if (eq != std::string::npos) kv[w[i].substr(0, eq)] = w[i].substr(eq + 1);
+    }
+    const std::string& kind = w[1];
+    using K = core::DeviceEvent::Kind;
+    if (kind == "id_card_read")
+      d.kind = K::IdCardRead, d.device = "idcard";
+    else if (kind == "id_card_removed")
+      d.kind = K::IdCardRemoved, d.device = "idcard";
+    else if (kind == "ss_card_inserted")
+      d.kind = K::SsCardInserted, d.device = "sscard";
+    else if (kind == "ss_card_removed")
+      d.kind = K::SsCardRemoved, d.device = "sscard";
+    else if (kind == "qr_scanned")
+      d.kind = K::QrScanned, d.device = "scanner";
+    else if (kind == "fault")
+      d.kind = K::DeviceFault, d.device = kv["device"];
+    else
+      return fail(lineno, "unknown device event " + kind);
+    d.identity.source = d.device == "sscard"    ? core::IdSource::SsCard
+                        : d.device == "scanner" ? core::IdSource::QrVoucher
+                                                : core::IdSource::IdCard;
+    d.identity.name = kv["name"];
+    d.identity.id_number = kv["id"];
+    d.identity.region_code = kv["region"];
+    d.identity.gender = kv["gender"];
+    d.identity.birth_date = kv["birth"];
+    d.identity.token = kv["token"];
+    d.detail = kv["detail"];
+    app.queue.post(d);
+    settle();
+  }
+
+  int run(const std::string& script) {
+    std::ifstream in(script);
+    if (!in) {
+      spdlog::error("cannot open script {}", script);
+      return 2;
+    }
+    std::filesystem::create_directories(out);
+    settle();
+    record(0, "start");
+    std::string line;
+    int lineno = 0;
+    while (std::getline(in, line)) {
+      ++lineno;
+      auto w = words(line);
+      if (w.empty() || w[0][0] == '#') continue;
+      const std::string& cmd = w[0];
+      std::string arg = rest_after(line, 1);
+      if (cmd == "tap" && w.size() == 2)
+        tap(lineno, w[1], true);
+      else if (cmd == "tap_now" && w.size() == 2)
+        tap(lineno, w[1], false);
+      else if (cmd == "advance" && w.size() == 2) {
+        int secs = std::stoi(w[1]);
+        for (int i = 0; i < secs; ++i) {
+          clock.advance_ms(1000);
+          settle();
+        }
+      } else if (cmd == "expect_screen") {
+        if (app.ui->map().screen != arg)
+          fail(lineno, "expected screen " + arg + ", showing " + app.ui->map().screen);
+      } else if (cmd == "expect_text") {
+        if (!app.ui->map().has_text(arg)) fail(lineno, "text not on screen: " + arg);
+      } else if (cmd == "expect_no_text") {
+        if (app.ui->map().has_text(arg)) fail(lineno, "text unexpectedly on screen: " + arg);
+      } else if (cmd == "expect_widget") {
+        if (!app.ui->map().find(arg)) fail(lineno, "widget not on screen: " + arg);
+      } else if (cmd == "expect_no_widget") {
+        if (app.ui->map().find(arg)) fail(lineno, "widget unexpectedly on screen: " + arg);
+      } else if (cmd == "expect_no_violations") {
+        for (auto& v : violations) fail(lineno, "accessibility: " + v);
+      } else if (cmd == "screenshot" && w.size() == 2) {
+        settle();
+        if (!app.ui->save_png(out + "/" + w[1] + ".png")) fail(lineno, "screenshot failed");
+      } else if (cmd == "device" && w.size() >= 2) {
+        device(lineno, w);
+      } else if (cmd == "command" && w.size() >= 2) {
+        app.queue.post(core::Command{w[1], w.size() > 2 ? w[2] : ""});
+        settle();
+      } else {
+        fail(lineno, "unknown step: " + line);
+      }
+      record(lineno, line);
+    }
+    nlohmann::json doc = {{"script", script},
+                          {"ok", failures.empty()},
+                          {"failures", failures},
+                          {"violations", violations},
+                          {"steps", transcript}};
+    std::ofstream(out + "/transcript.json") << doc.dump(2) << "\n";
+    for (auto& f : failures) std::fprintf(stderr, "FAIL %s\n", f.c_str());
+    std::printf(
+        "script %s: %d steps, %zu failures, %zu accessibility findings, transcript %s/transcript.json\n",
+        script.c_str(), lineno, failures.size(), violations.size(), out.c_str());
+    return failures.empty() ? 0 : 1;
+  }
+};
+
+}  // namespace
+
+int run_script(App& app, core::ManualClock& clock, const std::string& script, const std::string& out_dir) {
+  Runner r{app, clock, out_dir, {}, {}, {}};
+  return r.run(script);
+}
+
+}  // namespace kiosk::app

@@ -1,0 +1,115 @@
+// kiosk: the self-service terminal. Modes: production (reads /etc/kiosk/kiosk.toml or --config),
+// --demo (simulated devices, embedded platform simulator), --headless (scripted, offscreen).
+#include <SDL.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+
+#include "kiosk/app/app.hpp"
+#include "kiosk/core/log.hpp"
+
+using namespace kiosk;
+
+int main(int argc, char** argv) {
+  const auto t_start = std::chrono::steady_clock::now();
+  CLI::App cli{"kiosk — 政务服务自助终端 (self-service terminal)"};
+  bool demo = false, headless = false, windowed_fs = false;
+  std::string config_path = "/etc/kiosk/kiosk.toml", window, script, out = "kiosk-out", log_level;
+  long exit_after_ms = 0;
+  bool print_startup = false;
+  cli.add_flag("--demo", demo, "simulated devices and platform, default config from the source tree");
+  cli.add_flag("--headless", headless, "no window: run --script against the offscreen driver");
+  cli.add_option("--config", config_path, "kiosk.toml to use (production default /etc/kiosk/kiosk.toml)");
+  cli.add_option("--window", window, "windowed WxH for development, e.g. 1920x1080");
+  cli.add_option("--script", script, "headless script to run");
+  cli.add_option("--out", out, "headless output directory (screenshots, transcript.json)");
+  cli.add_option("--log-level", log_level, "override [log] level");
+  cli.add_option("--exit-after-ms", exit_after_ms, "quit after this long (benchmarks)");
+  cli.add_flag("--print-startup", print_startup, "print milliseconds from start to the first frame");
+  cli.add_flag("--fullscreen", windowed_fs, "force full screen");
+  CLI11_PARSE(cli, argc, argv);
+
+  core::init_logging({"", true, false, log_level.empty() ? "info" : log_level});
+  app::App app;
+  core::KioskConfig cfg;
+  try {
+    if (demo || headless) {
+      std::string p = config_path;
+      if (p == "/etc/kiosk/kiosk.toml" || p.empty()) p = core::source_config_dir() + "/kiosk.toml";
+      cfg = core::load_config(p);
+      cfg.config_dir = core::source_config_dir();
+      auto tmp = std::filesystem::temp_directory_path() / ("kiosk-demo-" + std::to_string(::getpid()));
+      cfg.data_dir = tmp.string();
+      cfg.fullscreen = !headless;
+    } else {
+      cfg = core::load_config(config_path);
+    }
+  } catch (const core::ConfigLoadError& e) {
+    std::fprintf(stderr, "kiosk: configuration error\n%s\n", e.what());
+    return 2;
+  }
+  core::init_logging({cfg.log_file, true, !demo && !headless && cfg.log_journald,
+                      log_level.empty() ? cfg.log_level : log_level});
+
+  ui::UiOptions uo;
+  uo.width = cfg.width_px;
+  uo.height = cfg.height_px;
+  uo.fullscreen = cfg.fullscreen || windowed_fs;
+  uo.headless = headless;
+  uo.title = demo ? "kiosk --demo" : "kiosk";
+  if (!window.empty()) {
+    int w = 0, h = 0;
+    if (std::sscanf(window.c_str(), "%dx%d", &w, &h) != 2 || w < 320 || h < 240) {
+      std::fprintf(stderr, "kiosk: --window wants WxH, e.g. 1920x1080\n");
+      return 2;
+    }
+    uo.width = w;
+    uo.height = h;
+    uo.fullscreen = windowed_fs;
+  }
+
+  try {
+    if (headless) {
+      auto clock = std::make_unique<core::ManualClock>();
+      auto* manual = clock.get();
+      app.load(cfg, std::move(clock));
+      app.create_ui(uo);
+      if (script.empty()) {
+        std::fprintf(stderr, "kiosk: --headless needs --script\n");
+        return 2;
+      }
+      int rc = app::run_script(app, *manual, script, out);
+      app.ui.reset();
+      SDL_Quit();
+      return rc;
+    }
+    app.load(cfg, std::make_unique<core::SystemClock>());
+    app.create_ui(uo);
+    app.frame();  // first frame
+    double startup_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
+    spdlog::info("kiosk {} started in {:.0f} ms (terminal {}, {}x{}, font atlas {:.0f} ms)",
+                 demo ? "demo" : "", startup_ms, cfg.terminal_id, app.ui->width(), app.ui->height(),
+                 app.ui->stats().font_build_ms);
+    if (print_startup) std::printf("startup_ms %.1f\n", startup_ms);
+    // Under systemd (Type=notify, WatchdogSec): READY=1 after the first frame, keep-alives from the loop.
+    core::Watchdog watchdog;
+    if (watchdog.notify_enabled()) {
+      watchdog.ready();
+      watchdog.status(demo ? "demo: home screen" : "home screen");
+    }
+    int rc = app::run_interactive(app, exit_after_ms, &watchdog);
+    app.ui.reset();
+    SDL_Quit();
+    return rc;
+  } catch (const core::ConfigLoadError& e) {
+    std::fprintf(stderr, "kiosk: configuration error\n%s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    spdlog::critical("kiosk: {}", e.what());
+    return 1;
+  }
+}
