@@ -2,13 +2,13 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace kiosk::ops {
 
@@ -21,11 +21,16 @@ bool valid_utf8(std::string_view s) {
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
     std::size_t n;
-    if (c < 0x80) n = 0;
-    else if (c >= 0xC2 && c <= 0xDF) n = 1;
-    else if (c >= 0xE0 && c <= 0xEF) n = 2;
-    else if (c >= 0xF0 && c <= 0xF4) n = 3;
-    else return false;
+    if (c < 0x80)
+      n = 0;
+    else if (c >= 0xC2 && c <= 0xDF)
+      n = 1;
+    else if (c >= 0xE0 && c <= 0xEF)
+      n = 2;
+    else if (c >= 0xF0 && c <= 0xF4)
+      n = 3;
+    else
+      return false;
     if (n > s.size() - i - 1) return false;
     for (std::size_t k = 1; k <= n; ++k)
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -101,7 +106,9 @@ std::string short_text(std::string_view s) {
 }  // namespace
 
 void check_bundle_path(std::string_view path) {
-  auto bad = [&](const std::string& why) { throw OpsError(Reason::bad_path, "'" + std::string(path.substr(0, 80)) + "': " + why); };
+  auto bad = [&](const std::string& why) {
+    throw OpsError(Reason::bad_path, "'" + std::string(path.substr(0, 80)) + "': " + why);
+  };
   if (path.empty() || path.size() > 200) bad("empty or longer than 200 bytes");
   if (path.front() == '/') bad("absolute path");
   auto parts = split(path, '/');
@@ -109,8 +116,8 @@ void check_bundle_path(std::string_view path) {
   for (auto p : parts) {
     if (p.empty() || p.front() == '.') bad("empty, hidden or '..' component");
     for (char c : p)
-      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-            c == '-'))
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+            c == '_' || c == '-'))
         bad("character outside [A-Za-z0-9._-]");
   }
 }
@@ -127,7 +134,8 @@ FileSet read_dir(const fs::path& dir, const BundleLimits& lim) {
     }
     if (it->is_symlink()) throw OpsError(Reason::bad_path, it->path().string() + " is a symlink");
     if (it->is_directory()) continue;
-    if (!it->is_regular_file()) throw OpsError(Reason::bad_path, it->path().string() + " is not a regular file");
+    if (!it->is_regular_file())
+      throw OpsError(Reason::bad_path, it->path().string() + " is not a regular file");
     auto rel = fs::relative(it->path(), dir).generic_string();
     check_bundle_path(rel);
     if (it->file_size() > lim.max_file_bytes) throw OpsError(Reason::too_large, rel + " is too large");
@@ -198,7 +206,8 @@ FileSet read_tar(std::string_view bytes, const BundleLimits& lim) {
       check_bundle_path(path);
       continue;
     }
-    if (archive_entry_filetype(e) != AE_IFREG) throw OpsError(Reason::bad_path, "bundle: '" + path.substr(0, 80) + "' is not a regular file");
+    if (archive_entry_filetype(e) != AE_IFREG)
+      throw OpsError(Reason::bad_path, "bundle: '" + path.substr(0, 80) + "' is not a regular file");
     check_bundle_path(path);
     if (out.count(path)) throw OpsError(Reason::bad_path, "bundle: duplicate entry " + path);
     if (out.size() >= lim.max_files) throw OpsError(Reason::too_large, "bundle: too many files");
@@ -231,7 +240,8 @@ void validate_content(const FileSet& files) {
   for (auto& [path, data] : files) {
     check_bundle_path(path);
     auto ext = ext_of(path);
-    bool text = ext == ".toml" || ext == ".json" || ext == ".tsv" || ext == ".txt" || ext == ".md" || ext == ".tmpl";
+    bool text =
+        ext == ".toml" || ext == ".json" || ext == ".tsv" || ext == ".txt" || ext == ".md" || ext == ".tmpl";
     if (!text) continue;
     if (!valid_utf8(data)) throw OpsError(Reason::schema, path + ": not valid UTF-8");
     if (ext == ".toml") {
@@ -252,7 +262,8 @@ void validate_content(const FileSet& files) {
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
         if (line.empty() || line.front() == '#') continue;
         auto n = split(line, '\t').size();
-        if (cols == 0) cols = n;
+        if (cols == 0)
+          cols = n;
         else if (n != cols)
           throw OpsError(Reason::schema, path + ":" + std::to_string(lineno) + ": " + std::to_string(n) +
                                              " columns, header has " + std::to_string(cols));
@@ -292,7 +303,9 @@ std::vector<std::string> diff(const FileSet& before, const FileSet& after) {
       auto name_col = std::find(header.begin(), header.end(), std::string_view("name")) - header.begin();
       auto name_of = [&](const std::string& row) {
         auto cols = split(row, '\t');
-        return static_cast<std::size_t>(name_col) < cols.size() ? " " + short_text(cols[static_cast<std::size_t>(name_col)]) : std::string();
+        return static_cast<std::size_t>(name_col) < cols.size()
+                   ? " " + short_text(cols[static_cast<std::size_t>(name_col)])
+                   : std::string();
       };
       for (auto& [k, row] : b)
         if (!a.count(k)) out.push_back("    + item " + k + name_of(row));
@@ -307,7 +320,8 @@ std::vector<std::string> diff(const FileSet& before, const FileSet& after) {
           auto y = c < after_cols.size() ? after_cols[c] : std::string_view();
           if (x == y) continue;
           std::string col = c < header.size() ? std::string(header[c]) : "column " + std::to_string(c + 1);
-          what += (what.empty() ? ": " : "; ") + col + " \"" + short_text(x) + "\" → \"" + short_text(y) + "\"";
+          what +=
+              (what.empty() ? ": " : "; ") + col + " \"" + short_text(x) + "\" → \"" + short_text(y) + "\"";
         }
         out.push_back("    ~ item " + k + what);
       }

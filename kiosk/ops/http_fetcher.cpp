@@ -48,16 +48,20 @@ struct GlobalInit {
 
 }  // namespace
 
-HttpFetcher::HttpFetcher(std::string base_url, HttpOptions opts) : base_(std::move(base_url)), opts_(std::move(opts)) {
+HttpFetcher::HttpFetcher(std::string base_url, HttpOptions opts)
+    : base_(std::move(base_url)), opts_(std::move(opts)) {
   static GlobalInit init;
   if (!base_.empty() && base_.back() != '/') base_ += '/';
   curl_ = curl_easy_init();
   if (!curl_) throw OpsError(Reason::network, "curl_easy_init failed");
 }
 
-HttpFetcher::~HttpFetcher() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpFetcher::~HttpFetcher() {
+  curl_easy_cleanup(static_cast<CURL*>(curl_));
+}
 
-FetchResult HttpFetcher::fetch(const std::string& path, const std::string& if_none_match, std::size_t max_bytes) {
+FetchResult HttpFetcher::fetch(const std::string& path, const std::string& if_none_match,
+                               std::size_t max_bytes) {
   std::lock_guard lk(mu_);
   auto* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);

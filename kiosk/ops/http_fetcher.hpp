@@ -25,7 +25,8 @@ class HttpFetcher : public Fetcher {
   ~HttpFetcher() override;
   HttpFetcher(const HttpFetcher&) = delete;
   HttpFetcher& operator=(const HttpFetcher&) = delete;
-  FetchResult fetch(const std::string& path, const std::string& if_none_match, std::size_t max_bytes) override;
+  FetchResult fetch(const std::string& path, const std::string& if_none_match,
+                    std::size_t max_bytes) override;
 
  private:
   std::string base_;

@@ -13,23 +13,40 @@ using nlohmann::json;
 
 std::string_view to_string(Reason r) {
   switch (r) {
-    case Reason::malformed: return "malformed";
-    case Reason::schema: return "schema";
-    case Reason::unsigned_metadata: return "unsigned";
-    case Reason::bad_signature: return "bad_signature";
-    case Reason::below_threshold: return "below_threshold";
-    case Reason::unknown_key: return "unknown_key";
-    case Reason::older_version: return "older_version";
-    case Reason::expired: return "expired";
-    case Reason::truncated: return "truncated";
-    case Reason::too_large: return "too_large";
-    case Reason::hash_mismatch: return "hash_mismatch";
-    case Reason::bad_path: return "bad_path";
-    case Reason::not_eligible: return "not_eligible";
-    case Reason::known_bad: return "known_bad";
-    case Reason::health_check: return "health_check";
-    case Reason::network: return "network";
-    case Reason::io: return "io";
+    case Reason::malformed:
+      return "malformed";
+    case Reason::schema:
+      return "schema";
+    case Reason::unsigned_metadata:
+      return "unsigned";
+    case Reason::bad_signature:
+      return "bad_signature";
+    case Reason::below_threshold:
+      return "below_threshold";
+    case Reason::unknown_key:
+      return "unknown_key";
+    case Reason::older_version:
+      return "older_version";
+    case Reason::expired:
+      return "expired";
+    case Reason::truncated:
+      return "truncated";
+    case Reason::too_large:
+      return "too_large";
+    case Reason::hash_mismatch:
+      return "hash_mismatch";
+    case Reason::bad_path:
+      return "bad_path";
+    case Reason::not_eligible:
+      return "not_eligible";
+    case Reason::known_bad:
+      return "known_bad";
+    case Reason::health_check:
+      return "health_check";
+    case Reason::network:
+      return "network";
+    case Reason::io:
+      return "io";
   }
   return "unknown";
 }
@@ -46,20 +63,26 @@ void check_depth(std::string_view s, int max_depth) {
   bool in_str = false, esc = false;
   for (char c : s) {
     if (in_str) {
-      if (esc) esc = false;
-      else if (c == '\\') esc = true;
-      else if (c == '"') in_str = false;
+      if (esc)
+        esc = false;
+      else if (c == '\\')
+        esc = true;
+      else if (c == '"')
+        in_str = false;
       continue;
     }
-    if (c == '"') in_str = true;
+    if (c == '"')
+      in_str = true;
     else if (c == '[' || c == '{') {
       if (++depth > max_depth) throw OpsError(Reason::malformed, "JSON nested too deeply");
-    } else if (c == ']' || c == '}') --depth;
+    } else if (c == ']' || c == '}')
+      --depth;
   }
 }
 
 json parse_json(std::string_view text, std::string_view what) {
-  if (text.size() > kMaxMetadataBytes) throw OpsError(Reason::too_large, std::string(what) + " exceeds 256 KiB");
+  if (text.size() > kMaxMetadataBytes)
+    throw OpsError(Reason::too_large, std::string(what) + " exceeds 256 KiB");
   check_depth(text, 16);
   json j = json::parse(text.begin(), text.end(), nullptr, false);
   if (j.is_discarded()) throw OpsError(Reason::malformed, std::string(what) + ": not valid JSON");
@@ -70,9 +93,9 @@ json parse_json(std::string_view text, std::string_view what) {
 const json& field(const json& o, const char* key, json::value_t type, std::string_view what) {
   auto it = o.find(key);
   if (it == o.end()) schema_error(what, std::string("missing field '") + key + "'");
-  bool ok = it->type() == type ||
-            (type == json::value_t::number_unsigned && it->type() == json::value_t::number_integer &&
-             it->get<std::int64_t>() >= 0);
+  bool ok =
+      it->type() == type || (type == json::value_t::number_unsigned &&
+                             it->type() == json::value_t::number_integer && it->get<std::int64_t>() >= 0);
   if (!ok) schema_error(what, std::string("field '") + key + "' has the wrong type");
   return *it;
 }
@@ -133,7 +156,8 @@ TimePoint parse_time(std::string_view s) {
   int y, mo, d, h, mi, se;
   char tail = 0;
   std::string buf(s.substr(0, 32));
-  if (s.size() != 20 || std::sscanf(buf.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &tail) != 7 ||
+  if (s.size() != 20 ||
+      std::sscanf(buf.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &se, &tail) != 7 ||
       tail != 'Z' || buf[4] != '-' || buf[7] != '-' || buf[10] != 'T')
     throw OpsError(Reason::schema, "time '" + buf + "' is not YYYY-MM-DDTHH:MM:SSZ");
   using namespace std::chrono;
@@ -205,7 +229,8 @@ Root parse_root(std::string_view text) {
   for (auto it = keys.begin(); it != keys.end(); ++it) {
     if (!it.value().is_object()) schema_error("root.keys", "entry must be an object");
     auto pk = parse_public_key(str_field(it.value(), "public_key", "root.keys"));
-    if (key_id_hex(pk.id) != it.key()) schema_error("root.keys", "key id " + it.key() + " does not match its key");
+    if (key_id_hex(pk.id) != it.key())
+      schema_error("root.keys", "key id " + it.key() + " does not match its key");
     r.keys.emplace(it.key(), pk);
   }
   const auto& roles = field(j, "roles", json::value_t::object, "root");
@@ -253,7 +278,8 @@ Release parse_release(std::string_view text) {
   const auto& files = field(j, "files", json::value_t::object, "release");
   if (files.empty()) schema_error("release", "files must list at least one file");
   if (files.size() > 4096) schema_error("release", "more than 4096 files");
-  for (auto it = files.begin(); it != files.end(); ++it) r.files.emplace(it.key(), file_entry(it.value(), "release.files"));
+  for (auto it = files.begin(); it != files.end(); ++it)
+    r.files.emplace(it.key(), file_entry(it.value(), "release.files"));
   return r;
 }
 
@@ -274,7 +300,8 @@ std::string release_json(const Release& r) {
   return j.dump(2) + "\n";
 }
 
-void verify_threshold(const Envelope& env, const Root& keys_from, const RoleKeys& role, std::string_view what) {
+void verify_threshold(const Envelope& env, const Root& keys_from, const RoleKeys& role,
+                      std::string_view what) {
   std::string w(what);
   if (env.signatures.empty()) throw OpsError(Reason::unsigned_metadata, w + " carries no signature");
   std::set<std::string> good;
@@ -300,7 +327,8 @@ void verify_threshold(const Envelope& env, const Root& keys_from, const RoleKeys
   if (static_cast<int>(good.size()) >= role.threshold) return;
   if (!bad.empty()) throw OpsError(Reason::bad_signature, w + ": " + bad);
   if (good.empty() && !unknown.empty())
-    throw OpsError(Reason::unknown_key, w + ": signed by key " + unknown + " which is not trusted for this role");
+    throw OpsError(Reason::unknown_key,
+                   w + ": signed by key " + unknown + " which is not trusted for this role");
   throw OpsError(Reason::below_threshold, w + ": " + std::to_string(good.size()) + " of " +
                                               std::to_string(role.threshold) + " required signatures");
 }
@@ -314,8 +342,8 @@ Root verify_root_self(const Envelope& env) {
 Root verify_root_successor(const Root& trusted, const Envelope& next) {
   Root r = parse_root(next.signed_text);
   if (r.version != trusted.version + 1)
-    throw OpsError(Reason::older_version, "root v" + std::to_string(r.version) + " does not follow trusted v" +
-                                              std::to_string(trusted.version));
+    throw OpsError(Reason::older_version, "root v" + std::to_string(r.version) +
+                                              " does not follow trusted v" + std::to_string(trusted.version));
   verify_threshold(next, trusted, trusted.root, "root v" + std::to_string(r.version) + " (old keys)");
   verify_threshold(next, r, r.root, "root v" + std::to_string(r.version) + " (new keys)");
   return r;
@@ -326,7 +354,8 @@ Release verify_release(const Root& root, const Envelope& env, TimePoint now) {
   verify_threshold(env, root, root.release, "release");
   Release r = parse_release(env.signed_text);
   if (r.expires <= now)
-    throw OpsError(Reason::expired, "release v" + std::to_string(r.version) + " expired at " + format_time(r.expires));
+    throw OpsError(Reason::expired,
+                   "release v" + std::to_string(r.version) + " expired at " + format_time(r.expires));
   return r;
 }
 
@@ -343,7 +372,8 @@ std::uint32_t cohort(const std::string& terminal_id, std::uint64_t version) {
 
 std::optional<std::string> ineligible_reason(const Release& r, const TerminalIdentity& t) {
   const auto& tg = r.targets;
-  if (!tg.terminals.empty() && std::find(tg.terminals.begin(), tg.terminals.end(), t.terminal_id) == tg.terminals.end())
+  if (!tg.terminals.empty() &&
+      std::find(tg.terminals.begin(), tg.terminals.end(), t.terminal_id) == tg.terminals.end())
     return "terminal not listed";
   if (!tg.regions.empty() && std::none_of(tg.regions.begin(), tg.regions.end(), [&](const std::string& p) {
         return !p.empty() && t.region_code.starts_with(p);

@@ -73,7 +73,7 @@ struct Release {
   std::string channel = "stable";
   std::string notes;
   Targets targets;
-  FileEntry bundle;                       // the .tar.zst
+  FileEntry bundle;                        // the .tar.zst
   std::map<std::string, FileEntry> files;  // config-relative path → content hash
   std::string bundle_path() const { return "bundles/" + bundle.sha256 + ".tar.zst"; }
 };
@@ -82,7 +82,8 @@ std::string release_json(const Release& r);
 
 // Counts distinct trusted keys of `role` whose signature verifies. Throws unsigned_metadata,
 // bad_signature, unknown_key or below_threshold when fewer than role.threshold verify.
-void verify_threshold(const Envelope& env, const Root& keys_from, const RoleKeys& role, std::string_view what);
+void verify_threshold(const Envelope& env, const Root& keys_from, const RoleKeys& role,
+                      std::string_view what);
 
 // Verifies `next` (raw root envelope) as the successor of `trusted`: version == trusted+1, signed by a
 // threshold of the old root keys and of its own root keys. Expiry is checked by the caller after the walk.

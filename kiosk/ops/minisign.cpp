@@ -56,8 +56,8 @@ constexpr std::string_view kTrusted = "trusted comment: ";
 
 std::array<std::uint8_t, 64> blake2b512(std::string_view m) {
   std::array<std::uint8_t, 64> h{};
-  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(m.data()), m.size(),
-                     nullptr, 0);
+  crypto_generichash(h.data(), h.size(), reinterpret_cast<const unsigned char*>(m.data()), m.size(), nullptr,
+                     0);
   return h;
 }
 
@@ -148,7 +148,8 @@ SecretKey parse_secret_key(std::string_view text) {
   if (raw[0] != 'E' || raw[1] != 'd' || raw[4] != 'B' || raw[5] != '2')
     throw OpsError(Reason::malformed, "secret key: unsupported algorithm");
   if (raw[2] != 0 || raw[3] != 0)
-    throw OpsError(Reason::malformed, "secret key: password-protected keys are not supported (use minisign -W)");
+    throw OpsError(Reason::malformed,
+                   "secret key: password-protected keys are not supported (use minisign -W)");
   SecretKey k;
   std::memcpy(k.id.data(), raw.data() + 54, 8);
   std::memcpy(k.sk.data(), raw.data() + 62, 64);
@@ -172,8 +173,10 @@ Signature parse_signature(std::string_view text) {
   ensure_sodium();
   auto lines = lines_of(text, 5);
   if (lines.size() < 4) throw OpsError(Reason::malformed, "signature: expected 4 lines");
-  if (!lines[0].starts_with(kUntrusted)) throw OpsError(Reason::malformed, "signature: line 1 is not an untrusted comment");
-  if (!lines[2].starts_with(kTrusted)) throw OpsError(Reason::malformed, "signature: line 3 is not a trusted comment");
+  if (!lines[0].starts_with(kUntrusted))
+    throw OpsError(Reason::malformed, "signature: line 1 is not an untrusted comment");
+  if (!lines[2].starts_with(kTrusted))
+    throw OpsError(Reason::malformed, "signature: line 3 is not a trusted comment");
   auto raw = unb64(lines[1], 74, "signature");
   Signature s;
   if (raw[0] == 'E' && raw[1] == 'D')
@@ -192,7 +195,8 @@ Signature parse_signature(std::string_view text) {
 
 Signature sign(const SecretKey& key, std::string_view message, std::string_view trusted_comment) {
   ensure_sodium();
-  if (trusted_comment.find('\n') != std::string_view::npos || trusted_comment.find('\r') != std::string_view::npos)
+  if (trusted_comment.find('\n') != std::string_view::npos ||
+      trusted_comment.find('\r') != std::string_view::npos)
     throw OpsError(Reason::schema, "trusted comment must be a single line");
   Signature s;
   s.prehashed = true;
@@ -231,8 +235,9 @@ bool verify(const PublicKey& key, const Signature& s, std::string_view message) 
   if (rc != 0) return false;
   std::string global(reinterpret_cast<const char*>(s.sig.data()), 64);
   global += s.trusted_comment;
-  return crypto_sign_verify_detached(s.global_sig.data(), reinterpret_cast<const unsigned char*>(global.data()),
-                                     global.size(), key.pk.data()) == 0;
+  return crypto_sign_verify_detached(s.global_sig.data(),
+                                     reinterpret_cast<const unsigned char*>(global.data()), global.size(),
+                                     key.pk.data()) == 0;
 }
 
 }  // namespace kiosk::ops

@@ -30,8 +30,8 @@ bool Telemetry::valid_label_value(std::string_view v) {
   if (v.empty() || v.size() > 48) return false;
   int digit_run = 0;
   for (char c : v) {
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-          c == '.' || c == ':'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-' || c == '.' || c == ':'))
       return false;
     digit_run = (c >= '0' && c <= '9') ? digit_run + 1 : 0;
     if (digit_run >= 12) return false;  // looks like an ID / card number: never a label
@@ -45,10 +45,13 @@ Telemetry::Telemetry(TelemetryConfig cfg) : cfg_(std::move(cfg)) {
     throw std::invalid_argument("telemetry: terminal id and region code must be plain tokens");
 }
 
-Telemetry::~Telemetry() { stop(); }
+Telemetry::~Telemetry() {
+  stop();
+}
 
 std::int64_t Telemetry::now_s() const {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 std::string Telemetry::topic(std::string_view leaf) const {
@@ -81,7 +84,8 @@ void Telemetry::start() {
   mosquitto_will_set(mosq_, st.c_str(), static_cast<int>(will.size()), will.data(), 1, true);
   int rc = mosquitto_connect_async(mosq_, cfg_.host.c_str(), cfg_.port, cfg_.keepalive_s);
   if (rc != MOSQ_ERR_SUCCESS)
-    spdlog::warn("telemetry: broker {}:{} not reachable yet ({}); buffering", cfg_.host, cfg_.port, mosquitto_strerror(rc));
+    spdlog::warn("telemetry: broker {}:{} not reachable yet ({}); buffering", cfg_.host, cfg_.port,
+                 mosquitto_strerror(rc));
   mosquitto_loop_start(mosq_);
   if (cfg_.metrics_interval.count() > 0) {
     ticker_ = std::thread([this] {
@@ -142,8 +146,8 @@ void Telemetry::on_disconnect(mosquitto*, void* self, int) {
 void Telemetry::flush_locked() {
   while (connected_ && !queue_.empty()) {
     auto& m = queue_.front();
-    int rc = mosquitto_publish(mosq_, nullptr, m.topic.c_str(), static_cast<int>(m.payload.size()), m.payload.data(),
-                               m.qos, m.retain);
+    int rc = mosquitto_publish(mosq_, nullptr, m.topic.c_str(), static_cast<int>(m.payload.size()),
+                               m.payload.data(), m.qos, m.retain);
     if (rc != MOSQ_ERR_SUCCESS) break;  // stays queued; retried on the next connect
     queue_.pop_front();
   }
@@ -197,7 +201,8 @@ void Telemetry::gauge(std::string_view name, double value, const Labels& labels)
 }
 
 void Telemetry::device_state(std::string_view device, std::string_view state, std::string_view error_code) {
-  if (!valid_label_value(device) || !valid_label_value(state) || (!error_code.empty() && !valid_label_value(error_code)))
+  if (!valid_label_value(device) || !valid_label_value(state) ||
+      (!error_code.empty() && !valid_label_value(error_code)))
     throw std::invalid_argument("telemetry: bad device state");
   gauge("kiosk_device_up", state == "ok" || state == "ready" ? 1.0 : 0.0, {{"device", std::string(device)}});
   std::lock_guard lk(mu_);
@@ -251,7 +256,7 @@ std::string Telemetry::metrics_payload_locked() {
   }
   json devices = json::object();
   for (auto& [d, st] : devices_) devices[d] = {{"state", st.first}, {"error", st.second}};
-  json j{{"schema", "kiosk.metrics/1"}, {"seq", ++seq_},         {"ts", now_s()},
+  json j{{"schema", "kiosk.metrics/1"},  {"seq", ++seq_},      {"ts", now_s()},
          {"terminal", cfg_.terminal_id}, {"metrics", metrics}, {"devices", devices}};
   return j.dump();
 }

@@ -33,7 +33,7 @@ struct TelemetryConfig {
   std::string region_code;
   std::string app_version;
   int keepalive_s = 30;
-  std::size_t buffer_capacity = 1000;                 // queued events while offline (oldest dropped)
+  std::size_t buffer_capacity = 1000;                  // queued events while offline (oldest dropped)
   std::chrono::milliseconds metrics_interval{60'000};  // 0: only on publish_metrics_now()
   std::string topic_prefix = "kiosk";
 };

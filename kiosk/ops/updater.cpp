@@ -15,13 +15,20 @@ using nlohmann::json;
 
 std::string_view to_string(Outcome o) {
   switch (o) {
-    case Outcome::no_change: return "no_change";
-    case Outcome::committed: return "committed";
-    case Outcome::rejected: return "rejected";
-    case Outcome::deferred: return "deferred";
-    case Outcome::rolled_back: return "rolled_back";
-    case Outcome::not_eligible: return "not_eligible";
-    case Outcome::error: return "error";
+    case Outcome::no_change:
+      return "no_change";
+    case Outcome::committed:
+      return "committed";
+    case Outcome::rejected:
+      return "rejected";
+    case Outcome::deferred:
+      return "deferred";
+    case Outcome::rolled_back:
+      return "rolled_back";
+    case Outcome::not_eligible:
+      return "not_eligible";
+    case Outcome::error:
+      return "error";
   }
   return "unknown";
 }
@@ -60,7 +67,9 @@ std::string read_file(const fs::path& p) {
   return std::string((std::istreambuf_iterator<char>(in)), {});
 }
 
-std::string other_slot(const std::string& s) { return s == "a" ? "b" : "a"; }
+std::string other_slot(const std::string& s) {
+  return s == "a" ? "b" : "a";
+}
 
 }  // namespace
 
@@ -102,7 +111,8 @@ FetchResult DirFetcher::fetch(const std::string& path, const std::string&, std::
     r.status = FetchResult::Status::not_found;
     return r;
   }
-  if (fs::file_size(p) > max_bytes) throw OpsError(Reason::too_large, path + " exceeds " + std::to_string(max_bytes) + " bytes");
+  if (fs::file_size(p) > max_bytes)
+    throw OpsError(Reason::too_large, path + " exceeds " + std::to_string(max_bytes) + " bytes");
   r.body = read_file(p);
   return r;
 }
@@ -128,12 +138,15 @@ Updater::Updater(UpdaterConfig cfg, std::shared_ptr<Fetcher> fetcher, UpdaterHoo
       st_.time_floor = j.value("time_floor", std::int64_t{0});
     } catch (const std::exception& e) {
       // state.json is only ever replaced atomically; a corrupt one means tampering or disk failure.
-      spdlog::error("ops: state.json unreadable ({}); keeping current config, starting from version floor 0", e.what());
+      spdlog::error("ops: state.json unreadable ({}); keeping current config, starting from version floor 0",
+                    e.what());
     }
   }
 }
 
-Updater::~Updater() { stop(); }
+Updater::~Updater() {
+  stop();
+}
 
 TimePoint Updater::now() const {
   auto t = hooks_.now ? hooks_.now()
@@ -208,7 +221,8 @@ void Updater::recover() {
     save_state();
     spdlog::warn("ops: apply of config v{} was interrupted; restored v{}", v, st_.active_version);
     if (hooks_.report)
-      hooks_.report({Outcome::rolled_back, v, st_.active_version, "interrupted", "apply interrupted before commit"});
+      hooks_.report(
+          {Outcome::rolled_back, v, st_.active_version, "interrupted", "apply interrupted before commit"});
   } else {
     // Make the symlink agree with the committed state (a crash may have hit between the two).
     auto cur = cfg_.state_dir / "current";
@@ -239,7 +253,8 @@ Root Updater::walk_root_chain(Root trusted) {
     spdlog::info("ops: trusted root rotated to v{}", trusted.version);
   }
   if (trusted.expires <= now())
-    throw OpsError(Reason::expired, "root v" + std::to_string(trusted.version) + " expired at " + format_time(trusted.expires));
+    throw OpsError(Reason::expired, "root v" + std::to_string(trusted.version) + " expired at " +
+                                        format_time(trusted.expires));
   return trusted;
 }
 
@@ -272,7 +287,8 @@ void Updater::stage(const Release& rel, const FileSet& files) {
 
 UpdateReport Updater::apply_staged(const Release& rel) {
   if (hooks_.between_sessions && !hooks_.between_sessions())
-    return {Outcome::deferred, rel.version, st_.active_version, "", "waiting for the end of the resident session"};
+    return {Outcome::deferred, rel.version, st_.active_version, "",
+            "waiting for the end of the resident session"};
   std::string previous = st_.active_slot;
   st_.pending_version = rel.version;
   st_.pending_previous_slot = previous;
@@ -299,10 +315,10 @@ UpdateReport Updater::apply_staged(const Release& rel) {
     st_.staged_version = 0;
     st_.staged_slot.clear();
     save_state();
-    spdlog::warn("ops: config v{} failed its health check ({}); rolled back to v{}", rel.version, health.detail,
-                 st_.active_version);
-    return {Outcome::rolled_back, rel.version, st_.active_version, std::string(to_string(Reason::health_check)),
-            health.detail};
+    spdlog::warn("ops: config v{} failed its health check ({}); rolled back to v{}", rel.version,
+                 health.detail, st_.active_version);
+    return {Outcome::rolled_back, rel.version, st_.active_version,
+            std::string(to_string(Reason::health_check)), health.detail};
   }
   st_.active_version = rel.version;
   st_.active_slot = st_.staged_slot;
@@ -345,7 +361,8 @@ UpdateReport Updater::poll_locked() {
   }
   auto res = fetcher_->fetch(cfg_.channel + "/release.json", release_etag_, kMaxMetadataBytes);
   Envelope env;
-  if (res.status == FetchResult::Status::not_found) return {Outcome::no_change, 0, 0, "", "nothing published"};
+  if (res.status == FetchResult::Status::not_found)
+    return {Outcome::no_change, 0, 0, "", "nothing published"};
   if (res.status == FetchResult::Status::not_modified) {
     if (!cached_release_) return {Outcome::no_change, 0, 0, "", "not modified"};
     env = *cached_release_;
@@ -359,7 +376,8 @@ UpdateReport Updater::poll_locked() {
     save_state();
   }
   if (rel.channel != cfg_.channel)
-    throw OpsError(Reason::schema, "release is for channel '" + rel.channel + "', not '" + cfg_.channel + "'");
+    throw OpsError(Reason::schema,
+                   "release is for channel '" + rel.channel + "', not '" + cfg_.channel + "'");
   if (rel.version == st_.active_version) {
     release_etag_ = res.etag.empty() ? release_etag_ : res.etag;
     cached_release_ = env;
@@ -377,7 +395,8 @@ UpdateReport Updater::poll_locked() {
   if (auto why = ineligible_reason(rel, cfg_.terminal)) {
     cached_release_ = env;
     release_etag_ = res.etag;
-    return {Outcome::not_eligible, rel.version, st_.active_version, std::string(to_string(Reason::not_eligible)), *why};
+    return {Outcome::not_eligible, rel.version, st_.active_version,
+            std::string(to_string(Reason::not_eligible)), *why};
   }
   if (rel.version > st_.highest_seen) {
     st_.highest_seen = rel.version;  // rollback protection persists before anything else happens
@@ -386,11 +405,13 @@ UpdateReport Updater::poll_locked() {
   step("verified");
   if (st_.staged_version != rel.version) {
     auto b = fetcher_->fetch(rel.bundle_path(), "", static_cast<std::size_t>(rel.bundle.size));
-    if (b.status != FetchResult::Status::ok) throw OpsError(Reason::network, rel.bundle_path() + " not found");
+    if (b.status != FetchResult::Status::ok)
+      throw OpsError(Reason::network, rel.bundle_path() + " not found");
     if (b.body.size() < rel.bundle.size)
       throw OpsError(Reason::truncated, "bundle has " + std::to_string(b.body.size()) + " of " +
                                             std::to_string(rel.bundle.size) + " bytes");
-    if (sha256_hex(b.body) != rel.bundle.sha256) throw OpsError(Reason::hash_mismatch, "bundle sha256 differs from the signed hash");
+    if (sha256_hex(b.body) != rel.bundle.sha256)
+      throw OpsError(Reason::hash_mismatch, "bundle sha256 differs from the signed hash");
     step("downloaded");
     FileSet files = read_tar(b.body, cfg_.limits);
     check_against(files, rel.files);
@@ -423,13 +444,14 @@ void Updater::start() {
       auto r = poll_once();
       if (r.outcome == Outcome::error) {
         ++error_streak_;
-        auto cap = std::min(cfg_.error_backoff_cap.count(),
-                            cfg_.error_backoff_base.count() << std::min(error_streak_ - 1, 16));
+        auto cap = std::min(cfg_.error_backoff_cap.count(), cfg_.error_backoff_base.count()
+                                                                << std::min(error_streak_ - 1, 16));
         wait = jittered(std::chrono::milliseconds(cap), 0.0, 1.0);  // full jitter
       } else {
         error_streak_ = 0;
-        wait = r.outcome == Outcome::deferred ? cfg_.gate_retry
-                                              : jittered(cfg_.poll_interval, 1.0 - cfg_.jitter, 1.0 + cfg_.jitter);
+        wait = r.outcome == Outcome::deferred
+                   ? cfg_.gate_retry
+                   : jittered(cfg_.poll_interval, 1.0 - cfg_.jitter, 1.0 + cfg_.jitter);
       }
     }
   });

@@ -35,14 +35,16 @@ struct FetchResult {
 class Fetcher {
  public:
   virtual ~Fetcher() = default;
-  virtual FetchResult fetch(const std::string& path, const std::string& if_none_match, std::size_t max_bytes) = 0;
+  virtual FetchResult fetch(const std::string& path, const std::string& if_none_match,
+                            std::size_t max_bytes) = 0;
 };
 
 // A published directory on the local file system (USB stick, tests). No ETags.
 class DirFetcher : public Fetcher {
  public:
   explicit DirFetcher(std::filesystem::path root) : root_(std::move(root)) {}
-  FetchResult fetch(const std::string& path, const std::string& if_none_match, std::size_t max_bytes) override;
+  FetchResult fetch(const std::string& path, const std::string& if_none_match,
+                    std::size_t max_bytes) override;
 
  private:
   std::filesystem::path root_;
@@ -70,19 +72,19 @@ struct UpdaterHooks {
   // Called after `current` points at the new config: load config, build screens, bind devices.
   std::function<HealthResult(const std::filesystem::path& config_dir)> health_check;
   std::function<void(const UpdateReport&)> report;
-  std::function<TimePoint()> now;                     // default: system clock
+  std::function<TimePoint()> now;                      // default: system clock
   std::function<void(std::string_view step)> on_step;  // tests: crash injection at each durable step
 };
 
 struct UpdaterConfig {
-  std::filesystem::path state_dir;      // /var/lib/kiosk/ops
-  std::filesystem::path anchor_root;    // /usr/share/kiosk/trust/root.json (shipped, self-signed)
-  std::filesystem::path factory_config; // config used while no bundle was ever applied
+  std::filesystem::path state_dir;       // /var/lib/kiosk/ops
+  std::filesystem::path anchor_root;     // /usr/share/kiosk/trust/root.json (shipped, self-signed)
+  std::filesystem::path factory_config;  // config used while no bundle was ever applied
   std::string channel = "stable";
   TerminalIdentity terminal;
   std::chrono::milliseconds poll_interval{300'000};
-  double jitter = 0.3;                        // ± fraction of poll_interval
-  std::chrono::milliseconds gate_retry{5'000}; // re-check of "between sessions" while deferred
+  double jitter = 0.3;                          // ± fraction of poll_interval
+  std::chrono::milliseconds gate_retry{5'000};  // re-check of "between sessions" while deferred
   std::chrono::milliseconds error_backoff_base{30'000};
   std::chrono::milliseconds error_backoff_cap{1'800'000};
   std::size_t max_root_hops = 32;
@@ -100,7 +102,8 @@ struct UpdaterState {
   std::uint64_t pending_version = 0;  // switched, not yet committed
   std::string pending_previous_slot;
   int pending_attempts = 0;
-  std::int64_t time_floor = 0;  // unix s: latest clock seen at a successful verification (anti clock-rollback)
+  std::int64_t time_floor =
+      0;  // unix s: latest clock seen at a successful verification (anti clock-rollback)
 };
 
 class Updater {

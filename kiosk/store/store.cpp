@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
+#include <toml++/toml.h>
 
 #include "kiosk/core/mask.hpp"
 
@@ -67,6 +68,42 @@ DeviceKey DeviceKey::load_or_create(const std::string& path) {
   ::close(fd);
   if (!ok) throw std::runtime_error("device key: cannot read " + path);
   return k;
+}
+
+StoreConfig load_store_config(const std::string& path) {
+  toml::table root;
+  try {
+    root = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    throw std::runtime_error("store config " + path + ": " + std::string(e.description()));
+  }
+  StoreConfig c;
+  auto* t = root["outbox"].as_table();
+  if (!t) return c;
+  auto str = [&](const char* k, std::string& out) {
+    if (auto* n = t->get(k)) {
+      auto v = n->value<std::string>();
+      if (!v) throw std::runtime_error("store config " + path + ": '" + k + "' must be a string");
+      out = *v;
+    }
+  };
+  auto hours = [&](const char* k, std::chrono::hours& out) {
+    if (auto* n = t->get(k)) {
+      auto v = n->value<std::int64_t>();
+      if (!v || *v <= 0) throw std::runtime_error("store config " + path + ": '" + k + "' must be a positive integer");
+      out = std::chrono::hours(*v);
+    }
+  };
+  str("db_path", c.db_path);
+  str("key_file", c.key_file);
+  hours("delivered_retention_hours", c.delivered_retention);
+  hours("journal_retention_hours", c.journal_retention);
+  if (auto* n = t->get("max_pending")) {
+    auto v = n->value<std::int64_t>();
+    if (!v || *v <= 0) throw std::runtime_error("store config " + path + ": 'max_pending' must be a positive integer");
+    c.max_pending = static_cast<std::size_t>(*v);
+  }
+  return c;
 }
 
 // ---- store ------------------------------------------------------------------------------------

@@ -49,6 +49,10 @@ struct StoreConfig {
   std::size_t max_pending = 10000;  // enqueue refuses beyond this (OutboxFull)
 };
 
+// Reads the [outbox] table of a TOML file (config/platform.toml); missing keys keep defaults.
+// Throws std::runtime_error naming the file and key on a bad value.
+StoreConfig load_store_config(const std::string& toml_path);
+
 struct OutboxFull : std::runtime_error {
   using std::runtime_error::runtime_error;
 };

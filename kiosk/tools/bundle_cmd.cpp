@@ -47,7 +47,8 @@ void guarded(const std::function<void()>& f) {
   }
 }
 
-std::vector<std::string> key_ids(const std::vector<std::string>& pub_files, std::map<std::string, PublicKey>& keys) {
+std::vector<std::string> key_ids(const std::vector<std::string>& pub_files,
+                                 std::map<std::string, PublicKey>& keys) {
   std::vector<std::string> ids;
   for (auto& f : pub_files) {
     auto k = parse_public_key(slurp(f));
@@ -58,7 +59,8 @@ std::vector<std::string> key_ids(const std::vector<std::string>& pub_files, std:
 }
 
 CommandRegistrar reg("bundle", [](CLI::App& root) {
-  auto* b = root.add_subcommand("bundle", "signed config bundles for the fleet (keygen, root, build, sign, verify, publish, diff)");
+  auto* b = root.add_subcommand(
+      "bundle", "signed config bundles for the fleet (keygen, root, build, sign, verify, publish, diff)");
   b->require_subcommand(1);
 
   // keygen
@@ -74,12 +76,14 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
       ::chmod(keyf.c_str(), 0600);  // restrict before the secret is written
       write_out(keyf, k.file_text());
       write_out(kg_name + ".pub", k.public_key().file_text());
-      std::cout << "key " << key_id_hex(k.id) << ": " << keyf << " (secret, keep offline), " << kg_name << ".pub\n";
+      std::cout << "key " << key_id_hex(k.id) << ": " << keyf << " (secret, keep offline), " << kg_name
+                << ".pub\n";
     });
   });
 
   // root
-  auto* rootc = b->add_subcommand("root", "write an unsigned root metadata envelope (then sign it with a threshold of root keys)");
+  auto* rootc = b->add_subcommand(
+      "root", "write an unsigned root metadata envelope (then sign it with a threshold of root keys)");
   static std::uint64_t r_version = 1;
   static std::string r_expires, r_out;
   static std::vector<std::string> r_root_keys, r_rel_keys;
@@ -107,7 +111,8 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
   });
 
   // build
-  auto* build = b->add_subcommand("build", "pack a config directory into OUT/<sha256>.tar.zst + unsigned OUT/release.json");
+  auto* build = b->add_subcommand(
+      "build", "pack a config directory into OUT/<sha256>.tar.zst + unsigned OUT/release.json");
   static std::string bd_dir, bd_out, bd_expires, bd_channel = "stable", bd_notes;
   static std::uint64_t bd_version = 0;
   static std::vector<std::string> bd_regions, bd_groups, bd_terms;
@@ -142,8 +147,8 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
       write_out(bundle_path, tar);
       write_out(fs::path(bd_out) / "release.json", envelope_text(Envelope{text, {}}));
       std::cout << "release v" << r.version << " (" << r.channel << "): " << files.size() << " files, bundle "
-                << bundle_path.string() << " (" << tar.size() << " bytes), " << (fs::path(bd_out) / "release.json").string()
-                << " (unsigned)\n";
+                << bundle_path.string() << " (" << tar.size() << " bytes), "
+                << (fs::path(bd_out) / "release.json").string() << " (unsigned)\n";
     });
   });
 
@@ -165,8 +170,8 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
       }
       add_signature(env, key, sg_comment.empty() ? "kiosk " + what : sg_comment);
       write_file_durable(sg_file, envelope_text(env));
-      std::cout << sg_file << ": " << what << " signed by " << key_id_hex(key.id) << " (" << env.signatures.size()
-                << " signature(s))\n";
+      std::cout << sg_file << ": " << what << " signed by " << key_id_hex(key.id) << " ("
+                << env.signatures.size() << " signature(s))\n";
     });
   });
 
@@ -179,8 +184,9 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
   verifyc->add_option("--now", vf_now, "time for expiry checks (default: now)");
   verifyc->callback([] {
     guarded([] {
-      auto now = vf_now.empty() ? std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())
-                                : parse_time(vf_now);
+      auto now = vf_now.empty()
+                     ? std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now())
+                     : parse_time(vf_now);
       Root trusted = verify_root_self(parse_envelope(slurp(vf_root)));
       auto env = parse_envelope(slurp(vf_file));
       bool is_root = false;
@@ -191,7 +197,7 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
       }
       if (is_root) {
         auto r = parse_root(env.signed_text).version == trusted.version ? verify_root_self(env)
-                                                                          : verify_root_successor(trusted, env);
+                                                                        : verify_root_successor(trusted, env);
         if (r.expires <= now) throw OpsError(Reason::expired, "root expired at " + format_time(r.expires));
         std::cout << vf_file << ": OK root v" << r.version << " (expires " << format_time(r.expires) << ")\n";
         return;
@@ -201,9 +207,11 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
                 << format_time(rel.expires) << ", " << rel.files.size() << " files)\n";
       if (!vf_bundle.empty()) {
         auto bytes = slurp(vf_bundle);
-        if (bytes.size() < rel.bundle.size) throw OpsError(Reason::truncated, "bundle is shorter than signed");
+        if (bytes.size() < rel.bundle.size)
+          throw OpsError(Reason::truncated, "bundle is shorter than signed");
         if (bytes.size() > rel.bundle.size) throw OpsError(Reason::too_large, "bundle is longer than signed");
-        if (sha256_hex(bytes) != rel.bundle.sha256) throw OpsError(Reason::hash_mismatch, "bundle sha256 differs");
+        if (sha256_hex(bytes) != rel.bundle.sha256)
+          throw OpsError(Reason::hash_mismatch, "bundle sha256 differs");
         auto files = read_tar(bytes);
         check_against(files, rel.files);
         validate_content(files);
@@ -229,8 +237,8 @@ CommandRegistrar reg("bundle", [](CLI::App& root) {
       if (!pb_release.empty()) {
         if (pb_bundle.empty()) throw OpsError(Reason::schema, "--release needs --bundle");
         auto rel = publish_release(pb_out, slurp(pb_release), slurp(pb_bundle));
-        std::cout << "published release v" << rel.version << " → " << pb_out << "/" << rel.channel << "/release.json, "
-                  << pb_out << "/" << rel.bundle_path() << "\n";
+        std::cout << "published release v" << rel.version << " → " << pb_out << "/" << rel.channel
+                  << "/release.json, " << pb_out << "/" << rel.bundle_path() << "\n";
       }
     });
   });

@@ -1,7 +1,5 @@
 // kioskctl platform ping | endpoints; kioskctl outbox list | purge; kioskctl journal list.
 // Output carries masked identity only (the outbox payload is never decrypted here).
-#include <toml++/toml.h>
-
 #include <ctime>
 #include <filesystem>
 #include <iomanip>
@@ -39,15 +37,9 @@ void add_store_options(CLI::App* app, StoreArgs& a) {
 // Opens an existing store only: a wrong path must not create a fresh database or device key.
 std::unique_ptr<store::Store> open_store(const StoreArgs& a) {
   store::StoreConfig c;
-  c.db_path = a.db;
-  c.key_file = a.key;
-  if ((c.db_path.empty() || c.key_file.empty()) && std::filesystem::exists(a.config)) {
-    auto t = toml::parse_file(a.config);
-    if (c.db_path.empty()) c.db_path = t["outbox"]["db_path"].value_or(std::string());
-    if (c.key_file.empty()) c.key_file = t["outbox"]["key_file"].value_or(std::string());
-    if (auto h = t["outbox"]["delivered_retention_hours"].value<std::int64_t>()) c.delivered_retention = std::chrono::hours(*h);
-    if (auto h = t["outbox"]["journal_retention_hours"].value<std::int64_t>()) c.journal_retention = std::chrono::hours(*h);
-  }
+  if (std::filesystem::exists(a.config)) c = store::load_store_config(a.config);
+  if (!a.db.empty()) c.db_path = a.db;
+  if (!a.key.empty()) c.key_file = a.key;
   if (c.db_path.empty() || !std::filesystem::exists(c.db_path))
     throw std::runtime_error("no store database at '" + c.db_path + "' (use --db/--key or --config)");
   if (c.key_file.empty() || !std::filesystem::exists(c.key_file))

@@ -42,7 +42,8 @@ int main(int argc, char** argv) {
   std::printf("verify release (2-of-3 signatures, %zu-byte metadata): %.1f us each, %.0f/s\n",
               b.env.signed_text.size(), v_us, 1e6 / v_us);
 
-  Updater up(repo.updater_config(repo.dir / "bench-state"), std::make_shared<DirFetcher>(repo.pub), fixed_clock_hooks());
+  Updater up(repo.updater_config(repo.dir / "bench-state"), std::make_shared<DirFetcher>(repo.pub),
+             fixed_clock_hooks());
   up.recover();
   double apply_total = 0;
   for (int i = 1; i <= n; ++i) {
@@ -57,8 +58,9 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
-  std::printf("full apply (verify, hash, extract %zu files with fsync, switch, commit): %.1f ms average over %d\n",
-              files.size(), apply_total / n, n);
+  std::printf(
+      "full apply (verify, hash, extract %zu files with fsync, switch, commit): %.1f ms average over %d\n",
+      files.size(), apply_total / n, n);
   t = Clock::now();
   for (int i = 0; i < n * 5; ++i) up.poll_once();
   std::printf("idle poll (root probe + release verify, no change): %.2f ms\n", ms_since(t) / (n * 5));

@@ -17,14 +17,20 @@ int kioskctl(const fs::path& cwd, const std::string& args) {
 }
 }  // namespace
 
-TEST_CASE("kioskctl bundle: keys, root, build, sign, verify, publish, then a terminal applies it", "[ops][cli]") {
+TEST_CASE("kioskctl bundle: keys, root, build, sign, verify, publish, then a terminal applies it",
+          "[ops][cli]") {
   auto dir = temp_dir("cli");
   auto out = [&] { return slurp(dir / "out.txt"); };
-  for (auto k : {"root-a", "root-b", "root-c", "rel-a", "rel-b"}) REQUIRE(kioskctl(dir, std::string("keygen keys/") + k) == 0);
+  for (auto k : {"root-a", "root-b", "root-c", "rel-a", "rel-b"})
+    REQUIRE(kioskctl(dir, std::string("keygen keys/") + k) == 0);
   CHECK((fs::status(dir / "keys/root-a.key").permissions() & fs::perms::others_read) == fs::perms::none);
-  REQUIRE(kioskctl(dir, "root --version 1 --expires 2031-01-01T00:00:00Z --root-key keys/root-a.pub "
-                        "--root-key keys/root-b.pub --root-key keys/root-c.pub --root-threshold 2 "
-                        "--release-key keys/rel-a.pub --release-key keys/rel-b.pub --release-threshold 2 -o 1.root.json") == 0);
+  REQUIRE(
+      kioskctl(
+          dir,
+          "root --version 1 --expires 2031-01-01T00:00:00Z --root-key keys/root-a.pub "
+          "--root-key keys/root-b.pub --root-key keys/root-c.pub --root-threshold 2 "
+          "--release-key keys/rel-a.pub --release-key keys/rel-b.pub --release-threshold 2 -o 1.root.json") ==
+      0);
   REQUIRE(kioskctl(dir, "sign 1.root.json --key keys/root-a.key") == 0);
   CHECK(kioskctl(dir, "verify 1.root.json --root 1.root.json") == 1);
   CHECK_THAT(out(), Catch::Contains("below_threshold"));
@@ -32,15 +38,18 @@ TEST_CASE("kioskctl bundle: keys, root, build, sign, verify, publish, then a ter
   REQUIRE(kioskctl(dir, "verify 1.root.json --root 1.root.json") == 0);
 
   auto config = fs::path(KIOSK_SOURCE_DIR) / "config";
-  REQUIRE(kioskctl(dir, "build '" + config.string() + "' --version 7 --expires 2027-01-01T00:00:00Z --region 41 -o out") == 0);
+  REQUIRE(kioskctl(dir, "build '" + config.string() +
+                            "' --version 7 --expires 2027-01-01T00:00:00Z --region 41 -o out") == 0);
   REQUIRE(kioskctl(dir, "sign out/release.json --key keys/rel-a.key") == 0);
-  CHECK(kioskctl(dir, "publish pub --release out/release.json --bundle out/x.tar.zst") == 1);  // missing bundle file
+  CHECK(kioskctl(dir, "publish pub --release out/release.json --bundle out/x.tar.zst") ==
+        1);  // missing bundle file
   REQUIRE(kioskctl(dir, "sign out/release.json --key keys/rel-b.key") == 0);
   std::string bundle;
   for (auto& e : fs::directory_iterator(dir / "out"))
     if (e.path().extension() == ".zst") bundle = "out/" + e.path().filename().string();
   REQUIRE_FALSE(bundle.empty());
-  REQUIRE(kioskctl(dir, "verify out/release.json --root 1.root.json --now 2026-06-01T00:00:00Z --bundle " + bundle) == 0);
+  REQUIRE(kioskctl(dir, "verify out/release.json --root 1.root.json --now 2026-06-01T00:00:00Z --bundle " +
+                            bundle) == 0);
   CHECK_THAT(out(), Catch::Contains("OK bundle matches"));
   CHECK(kioskctl(dir, "verify out/release.json --root 1.root.json --now 2027-02-01T00:00:00Z") == 1);
   CHECK_THAT(out(), Catch::Contains("expired"));

@@ -93,13 +93,15 @@ struct Observer {
     m = mosquitto_new("ops-observer", true, this);
     mosquitto_message_callback_set(m, [](mosquitto*, void* self, const mosquitto_message* msg) {
       auto* o = static_cast<Observer*>(self);
-      std::string topic = msg->topic, payload(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
+      std::string topic = msg->topic,
+                  payload(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
       std::lock_guard lk(o->mu);
       o->last[topic] = payload;
       if (topic.ends_with("/event") && payload.find("staff_call") != std::string::npos) ++o->staff_calls;
       if (topic.ends_with("/metrics")) ++o->metrics;
     });
-    mosquitto_connect_callback_set(m, [](mosquitto* mm, void*, int) { mosquitto_subscribe(mm, nullptr, "kiosk/#", 1); });
+    mosquitto_connect_callback_set(
+        m, [](mosquitto* mm, void*, int) { mosquitto_subscribe(mm, nullptr, "kiosk/#", 1); });
     REQUIRE(mosquitto_connect(m, "127.0.0.1", port, 30) == MOSQ_ERR_SUCCESS);
     mosquitto_loop_start(m);
   }
@@ -126,16 +128,27 @@ TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports ov
   fs::create_directories(run);
   const int http_port = free_port(), mqtt_port = free_port();
 
-  spit(run / "mosquitto.conf", "listener " + std::to_string(mqtt_port) + " 127.0.0.1\nallow_anonymous true\n"
-                               "persistence false\nmax_keepalive 60\n");
+  spit(run / "mosquitto.conf", "listener " + std::to_string(mqtt_port) +
+                                   " 127.0.0.1\nallow_anonymous true\n"
+                                   "persistence false\nmax_keepalive 60\n");
   spit(run / "nginx.conf",
-       "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid " + (run / "nginx.pid").string() +
-           ";\nerror_log " + (run / "nginx-error.log").string() + " warn;\nevents { worker_connections 512; }\n"
-           "http {\n  log_format st '$status $uri';\n  access_log " + (run / "access.log").string() + " st;\n"
-           "  client_body_temp_path " + run.string() + "/cb;\n  proxy_temp_path " + run.string() + "/px;\n"
-           "  fastcgi_temp_path " + run.string() + "/fc;\n  uwsgi_temp_path " + run.string() + "/uw;\n"
-           "  scgi_temp_path " + run.string() + "/sc;\n"
-           "  server {\n    listen 127.0.0.1:" + std::to_string(http_port) + ";\n    root " + repo.pub.string() +
+       "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid " +
+           (run / "nginx.pid").string() + ";\nerror_log " + (run / "nginx-error.log").string() +
+           " warn;\nevents { worker_connections 512; }\n"
+           "http {\n  log_format st '$status $uri';\n  access_log " +
+           (run / "access.log").string() +
+           " st;\n"
+           "  client_body_temp_path " +
+           run.string() + "/cb;\n  proxy_temp_path " + run.string() +
+           "/px;\n"
+           "  fastcgi_temp_path " +
+           run.string() + "/fc;\n  uwsgi_temp_path " + run.string() +
+           "/uw;\n"
+           "  scgi_temp_path " +
+           run.string() +
+           "/sc;\n"
+           "  server {\n    listen 127.0.0.1:" +
+           std::to_string(http_port) + ";\n    root " + repo.pub.string() +
            ";\n    location /bundles/ { add_header Cache-Control \"public, max-age=31536000, immutable\"; }\n"
            "    location / { add_header Cache-Control \"max-age=60\"; }\n  }\n}\n");
   Server broker({"/usr/sbin/mosquitto", "-c", (run / "mosquitto.conf").string()}, run / "mosquitto.log");
@@ -150,7 +163,10 @@ TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports ov
   REQUIRE(::pipe(go) == 0);
   pid_t doomed = ::fork();
   if (doomed == 0) {
-    TelemetryConfig c{.port = mqtt_port, .terminal_id = "T-DOOMED", .region_code = "410100", .keepalive_s = 5,
+    TelemetryConfig c{.port = mqtt_port,
+                      .terminal_id = "T-DOOMED",
+                      .region_code = "410100",
+                      .keepalive_s = 5,
                       .metrics_interval = 0ms};
     Telemetry t(c);
     t.start();
@@ -172,8 +188,11 @@ TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports ov
     std::snprintf(id, sizeof id, "T-%04d", i);
     std::string region = i % 2 ? "440300" : "410100";
     auto& n = fleet[static_cast<std::size_t>(i)];
-    n.tel = std::make_unique<Telemetry>(TelemetryConfig{.port = mqtt_port, .terminal_id = id, .region_code = region,
-                                                        .app_version = "0.1.0", .metrics_interval = 0ms});
+    n.tel = std::make_unique<Telemetry>(TelemetryConfig{.port = mqtt_port,
+                                                        .terminal_id = id,
+                                                        .region_code = region,
+                                                        .app_version = "0.1.0",
+                                                        .metrics_interval = 0ms});
     n.tel->start();
     auto cfg = repo.updater_config(repo.dir / "terminals" / id, id, region);
     cfg.poll_interval = 400ms;
@@ -186,7 +205,9 @@ TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports ov
     };
     Telemetry* tel = n.tel.get();
     h.report = [tel](const UpdateReport& r) { tel->update_outcome(r); };
-    n.up = std::make_unique<Updater>(cfg, std::make_shared<HttpFetcher>(base, HttpOptions{.connect_timeout = 2s, .total_timeout = 10s}), h);
+    n.up = std::make_unique<Updater>(
+        cfg, std::make_shared<HttpFetcher>(base, HttpOptions{.connect_timeout = 2s, .total_timeout = 10s}),
+        h);
     n.up->recover();
   }
   REQUIRE(wait_until(10s, [&] {
@@ -209,7 +230,8 @@ TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports ov
     return true;
   };
   REQUIRE(wait_until(20s, all_committed));
-  auto fleet_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  auto fleet_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   WARN("50 terminals committed v1 " << fleet_ms << " ms after the publish");
 
   for (auto& n : fleet) {

@@ -19,11 +19,14 @@ namespace ops_test {
 namespace fs = std::filesystem;
 using namespace kiosk::ops;
 
-inline TimePoint fixed_now() { return parse_time("2026-06-01T12:00:00Z"); }
+inline TimePoint fixed_now() {
+  return parse_time("2026-06-01T12:00:00Z");
+}
 
 inline fs::path temp_dir(const std::string& tag) {
   std::random_device rd;
-  auto d = fs::temp_directory_path() / ("kiosk-ops-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
+  auto d = fs::temp_directory_path() /
+           ("kiosk-ops-" + tag + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd()));
   fs::create_directories(d);
   return d;
 }

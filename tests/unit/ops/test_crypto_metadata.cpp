@@ -40,7 +40,8 @@ TEST_CASE("minisign keys and signatures round-trip and detect tampering", "[ops]
   CHECK_FALSE(verify(pub, forged, "hello bundle"));
   CHECK_FALSE(verify(generate_key().public_key(), parsed, "hello bundle"));
 
-  CHECK(reason_of([] { parse_signature("untrusted comment: x\nRUQ=\ntrusted comment: y\nAAAA\n"); }) == Reason::malformed);
+  CHECK(reason_of([] { parse_signature("untrusted comment: x\nRUQ=\ntrusted comment: y\nAAAA\n"); }) ==
+        Reason::malformed);
   CHECK(reason_of([] { parse_public_key("not base64 !!"); }) == Reason::malformed);
   CHECK(reason_of([] { parse_signature("only one line"); }) == Reason::malformed);
   auto corrupt = k.file_text();
@@ -73,7 +74,8 @@ TEST_CASE("metadata schema is explicit and errors are clear", "[ops][metadata]")
     s.replace(s.find(from), from.size(), to);
     return s;
   };
-  CHECK_THAT(bad(replace("\"version\": 3", "\"version\": \"3\"")), Catch::Contains("'version' has the wrong type"));
+  CHECK_THAT(bad(replace("\"version\": 3", "\"version\": \"3\"")),
+             Catch::Contains("'version' has the wrong type"));
   CHECK_THAT(bad(replace("2027-01-01T00:00:00Z", "2027-13-01T00:00:00Z")), Catch::Contains("out of range"));
   CHECK_THAT(bad(replace("\"stable\"", "\"Stable!\"")), Catch::Contains("channel"));
   CHECK_THAT(bad(std::string(300, '[')), Catch::Contains("nested too deeply"));

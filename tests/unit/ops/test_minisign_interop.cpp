@@ -7,7 +7,9 @@
 using namespace ops_test;
 
 namespace {
-int run(const std::string& cmd) { return std::system((cmd + " >/dev/null 2>&1").c_str()); }
+int run(const std::string& cmd) {
+  return std::system((cmd + " >/dev/null 2>&1").c_str());
+}
 }  // namespace
 
 TEST_CASE("signatures made here verify with the minisign CLI", "[ops][minisign][interop]") {
@@ -17,7 +19,8 @@ TEST_CASE("signatures made here verify with the minisign CLI", "[ops][minisign][
   std::string msg = "{\"type\":\"release\",\"version\":1}\n";
   spit(dir / "m.json", msg);
   spit(dir / "m.json.minisig", signature_file_text(sign(key, msg, "kiosk release v1")));
-  const std::string v = std::string(MINISIGN_EXE) + " -V -q -p " + (dir / "k.pub").string() + " -m " + (dir / "m.json").string();
+  const std::string v = std::string(MINISIGN_EXE) + " -V -q -p " + (dir / "k.pub").string() + " -m " +
+                        (dir / "m.json").string();
   CHECK(run(v) == 0);
   spit(dir / "m.json", msg + " ");
   CHECK(run(v) != 0);
@@ -29,7 +32,8 @@ TEST_CASE("signatures made here verify with the minisign CLI", "[ops][minisign][
   for (int i = 0; i < 2; ++i) {
     spit(dir / "rel.json.minisig", b.env.signatures[static_cast<std::size_t>(i)]);
     spit(dir / "r.pub", repo.rel_keys[i].public_key().file_text());
-    CHECK(run(std::string(MINISIGN_EXE) + " -V -q -p " + (dir / "r.pub").string() + " -m " + (dir / "rel.json").string()) == 0);
+    CHECK(run(std::string(MINISIGN_EXE) + " -V -q -p " + (dir / "r.pub").string() + " -m " +
+              (dir / "rel.json").string()) == 0);
   }
   fs::remove_all(dir);
 }
@@ -40,7 +44,8 @@ TEST_CASE("signatures and keys made by the minisign CLI are accepted here", "[op
   REQUIRE(run(m + " -G -W -p " + (dir / "mk.pub").string() + " -s " + (dir / "mk.key").string()) == 0);
   std::string msg = "回执 receipt template\n";
   spit(dir / "f.txt", msg);
-  REQUIRE(run(m + " -S -s " + (dir / "mk.key").string() + " -m " + (dir / "f.txt").string() + " -t 'ops release v9'") == 0);
+  REQUIRE(run(m + " -S -s " + (dir / "mk.key").string() + " -m " + (dir / "f.txt").string() +
+              " -t 'ops release v9'") == 0);
   auto pub = parse_public_key(slurp(dir / "mk.pub"));
   auto sig = parse_signature(slurp(dir / "f.txt.minisig"));
   CHECK(sig.prehashed);
@@ -59,7 +64,8 @@ TEST_CASE("signatures and keys made by the minisign CLI are accepted here", "[op
   auto ours = generate_key();
   spit(dir / "ours.key", ours.file_text());
   spit(dir / "ours.pub", ours.public_key().file_text());
-  REQUIRE(run(m + " -S -s " + (dir / "ours.key").string() + " -m " + (dir / "f.txt").string() + " -t t") == 0);
+  REQUIRE(run(m + " -S -s " + (dir / "ours.key").string() + " -m " + (dir / "f.txt").string() + " -t t") ==
+          0);
   CHECK(verify(ours.public_key(), parse_signature(slurp(dir / "f.txt.minisig")), msg));
   fs::remove_all(dir);
 }

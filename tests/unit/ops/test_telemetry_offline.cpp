@@ -27,7 +27,8 @@ TEST_CASE("telemetry buffers while the broker is away and stays bounded", "[ops]
   CHECK(t.topic("status") == "kiosk/410100/T-0001/status");
 }
 
-TEST_CASE("metric names follow Prometheus conventions and labels cannot carry personal data", "[ops][telemetry]") {
+TEST_CASE("metric names follow Prometheus conventions and labels cannot carry personal data",
+          "[ops][telemetry]") {
   TelemetryConfig c;
   c.terminal_id = "T-0002";
   c.region_code = "410100";
@@ -41,10 +42,11 @@ TEST_CASE("metric names follow Prometheus conventions and labels cannot carry pe
   CHECK_THAT(text, Catch::Contains("kiosk_sessions_started_total{item=\"KS-A001\"} 3"));
   CHECK_THAT(text, Catch::Contains("kiosk_device_up{device=\"printer\"} 0"));
   CHECK_THROWS_AS(t.count("sessions", 1), std::invalid_argument);
-  CHECK_THROWS_AS(t.count("kiosk_sessions_started", 1), std::invalid_argument);   // counters end in _total
+  CHECK_THROWS_AS(t.count("kiosk_sessions_started", 1), std::invalid_argument);  // counters end in _total
   CHECK_THROWS_AS(t.gauge("kiosk_x_total", 1), std::invalid_argument);
   CHECK_THROWS_AS(t.count("kiosk_a_total", 1, {{"id", "410101199001011234"}}), std::invalid_argument);
   CHECK_THROWS_AS(t.count("kiosk_a_total", 1, {{"name", "张三"}}), std::invalid_argument);
   CHECK_THROWS_AS(t.staff_call("6222021234567890123"), std::invalid_argument);
-  CHECK_THROWS_AS(Telemetry(TelemetryConfig{.terminal_id = "a/b", .region_code = "41"}), std::invalid_argument);
+  CHECK_THROWS_AS(Telemetry(TelemetryConfig{.terminal_id = "a/b", .region_code = "41"}),
+                  std::invalid_argument);
 }

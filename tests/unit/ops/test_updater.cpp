@@ -198,7 +198,8 @@ TEST_CASE("root rotation is followed and old release keys stop working", "[ops][
   SecretKey nk[3] = {generate_key(), generate_key(), generate_key()};
   SecretKey nrel[3] = {generate_key(), generate_key(), generate_key()};
   auto r2 = TestRepo::make_root(2, nk, nrel);
-  publish_root(repo.pub, envelope_text(TestRepo::sign_env(root_json(r2), {&repo.root_keys[0], &repo.root_keys[1], &nk[0], &nk[2]})));
+  publish_root(repo.pub, envelope_text(TestRepo::sign_env(
+                             root_json(r2), {&repo.root_keys[0], &repo.root_keys[1], &nk[0], &nk[2]})));
   repo.publish_raw(repo.build(2, config_v(2)));  // still signed by the retired release keys
   auto r = t.up->poll_once();
   CHECK(r.outcome == Outcome::rejected);
@@ -214,7 +215,8 @@ TEST_CASE("a root signed only by new keys is refused", "[ops][updater]") {
   Terminal t(repo);
   SecretKey nk[3] = {generate_key(), generate_key(), generate_key()};
   SecretKey nrel[3] = {generate_key(), generate_key(), generate_key()};
-  publish_root(repo.pub, envelope_text(TestRepo::sign_env(root_json(TestRepo::make_root(2, nk, nrel)), {&nk[0], &nk[1]})));
+  publish_root(repo.pub, envelope_text(TestRepo::sign_env(root_json(TestRepo::make_root(2, nk, nrel)),
+                                                          {&nk[0], &nk[1]})));
   repo.publish(1, config_v(1), {&nrel[0], &nrel[1]});
   auto r = t.up->poll_once();
   CHECK(r.outcome == Outcome::rejected);

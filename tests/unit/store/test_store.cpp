@@ -195,3 +195,15 @@ TEST_CASE("migrations upgrade an old database and refuse a newer one") {
   }
   CHECK_THROWS_WITH(Store(cfg), Catch::Contains("newer than this build"));
 }
+
+TEST_CASE("store config from the shipped platform.toml") {
+  auto c = load_store_config(std::string(KIOSK_SOURCE_DIR) + "/config/platform.toml");
+  CHECK(c.db_path == "/var/lib/kiosk/store.db");
+  CHECK(c.key_file == "/var/lib/kiosk/device.key");
+  CHECK(c.delivered_retention == std::chrono::hours(168));
+  CHECK(c.max_pending == 10000);
+  TempDir d;
+  auto bad = d.path / "bad.toml";
+  std::ofstream(bad) << "[outbox]\nmax_pending = -1\n";
+  CHECK_THROWS_WITH(load_store_config(bad.string()), Catch::Contains("max_pending"));
+}
