@@ -65,7 +65,8 @@ TEST_CASE("each action passes when performed and fails when another is asked") {
     std::vector<cv::Mat> frames(10, b);
     append(frames, synth::clip_for(performed, b, fx.face_for(performed)));
     append(frames, std::vector<cv::Mat>(20, b));  // idle until any timeout
-    for (Action asked : all) {
+    const auto pi = static_cast<std::size_t>(performed);
+    for (Action asked : {performed, all[(pi + 1) % 5], all[(pi + 3) % 5]}) {  // each action is asked-but-not-performed twice
       auto cfg = fx.cfg;
       cfg.actions = 1;
       cfg.action_timeout_ms = 1000;  // the clip takes ~600 ms
