@@ -32,7 +32,7 @@ PKGS=(
   # deployment: kiosk compositor (packaging/, systemd-analyze verify of the unit)
   cage
   # voice
-  espeak-ng
+  espeak-ng libespeak-ng-dev
   # tests and tools
   xvfb xauth python3
 )
