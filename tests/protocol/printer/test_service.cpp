@@ -12,6 +12,7 @@
 
 #include "drivers/printer/bitmap.hpp"
 #include "drivers/printer/sim/simulator.hpp"
+#include "kiosk/core/log.hpp"
 #include "kiosk/print/service.hpp"
 #include "tests/unit/printer/qr_decode.hpp"
 
@@ -264,4 +265,29 @@ TEST_CASE("A4 certificate: PDF with masked identity and verification QR") {
   CHECK(text.find("4101**********1234") != std::string::npos);
   CHECK(text.find(kRawId) == std::string::npos);
   CHECK(text.find("参保证明") != std::string::npos);
+}
+
+TEST_CASE("print logs carry job ids and outcomes, never the resident's name or ID number") {
+  TempDir dir;
+  const auto log = dir.p / "print.log";
+  core::init_logging({log.string(), false, false, "debug"});
+  {
+    auto stack = make_demo_print_service(opts(dir));
+    stack.service->start();
+    auto ok = stack.service->submit("service_receipt_80", receipt_fields());
+    REQUIRE(stack.service->wait_settled(ok, 5s)->state == JobState::Done);
+    stack.sim->set_paper_out(true);  // a held job logs its fault too
+    auto held = stack.service->submit("service_receipt_58", receipt_fields());
+    REQUIRE(stack.service->wait_settled(held, 5s)->state == JobState::Held);
+    stack.service->stop();
+  }
+  core::flush_logs();
+  core::init_logging({"", false, false, "info"});
+  const std::string text = file_bytes(log);
+  CHECK(text.find("print: job") != std::string::npos);  // the jobs were logged at all
+  CHECK(text.find(" held") != std::string::npos);
+  CHECK(text.find("张三丰") == std::string::npos);
+  CHECK(text.find("三丰") == std::string::npos);
+  CHECK(text.find(kRawId) == std::string::npos);
+  CHECK(text.find("199001011234") == std::string::npos);
 }
