@@ -1,5 +1,7 @@
 #include "kiosk/core/session.hpp"
 
+#include <sodium.h>
+
 #include <algorithm>
 
 namespace kiosk::core {
@@ -14,6 +16,8 @@ const char* to_string(ScreenId s) {
       return "guide";
     case ScreenId::Help:
       return "help";
+    case ScreenId::Flow:
+      return "flow";
   }
   return "?";
 }
@@ -32,8 +36,52 @@ const char* to_string(Effect::Kind k) {
       return "identified";
     case Effect::Kind::Log:
       return "log";
+    case Effect::Kind::Platform:
+      return "platform";
+    case Effect::Kind::StartFace:
+      return "start_face";
+    case Effect::Kind::StopFace:
+      return "stop_face";
+    case Effect::Kind::Print:
+      return "print";
   }
   return "?";
+}
+
+namespace {
+void zero(std::string& s) {
+  if (!s.empty()) sodium_memzero(s.data(), s.size());
+  s.clear();
+}
+void zero_json(nlohmann::json& j) {
+  if (j.is_string()) {
+    zero(j.get_ref<std::string&>());
+  } else if (j.is_object() || j.is_array()) {
+    for (auto& v : j) zero_json(v);
+  }
+}
+}  // namespace
+
+void SessionData::wipe() {
+  identity.wipe();
+  identity = Identity{};
+  item_code.clear();
+  zero(region_code);
+  zero(region_name);
+  region_is_insured = false;
+  zero(pin);
+  zero_json(face);
+  face = nlohmann::json();
+  zero_json(result);
+  result = nlohmann::json();
+  zero(transaction_number);
+  print_status.clear();
+  rating = 0;
+}
+
+std::string Session::screen_name() const {
+  if (screen_.id == ScreenId::Flow && flow_) return flow_->screen_name();
+  return to_string(screen_.id);
 }
 
 Session::Session(const Catalog& catalog, SessionOptions opts, const Clock& clock)
@@ -48,17 +96,18 @@ std::int64_t Session::timeout_ms() const {
   const auto& t = opts_.timeouts;
   int s = t.step_s;
   if (screen_.id == ScreenId::Guide || screen_.id == ScreenId::Help) s = t.reading_s;
+  if (screen_.id == ScreenId::Flow && flow_ && flow_->reading()) s = t.reading_s;
   if (elder_mode_) s = std::max(s, t.elder_step_s);
   return static_cast<std::int64_t>(s) * 1000;
 }
 
 bool Session::timer_active() const {
-  return screen_.id != ScreenId::Home || data_.has_personal();
+  return screen_.id != ScreenId::Home || data_.has_personal() || !notice_.empty();
 }
 
 int Session::remaining_s() const {
   if (!timer_active()) return 0;
-  std::int64_t left = timeout_ms() - (busy_ ? 0 : clock_.now_ms() - last_activity_ms_);
+  std::int64_t left = timeout_ms() - (paused() ? 0 : clock_.now_ms() - last_activity_ms_);
   return static_cast<int>(std::max<std::int64_t>(0, (left + 999) / 1000));
 }
 
@@ -69,7 +118,7 @@ void Session::set_busy(bool busy) {
 }
 
 std::int64_t Session::next_deadline_ms() const {
-  if (!timer_active() || busy_) return std::numeric_limits<std::int64_t>::max();
+  if (!timer_active() || paused()) return std::numeric_limits<std::int64_t>::max();
   std::int64_t elapsed = clock_.now_ms() - last_activity_ms_;
   std::int64_t left = timeout_ms() - elapsed;
   if (left <= 0) return clock_.now_ms();
@@ -84,7 +133,7 @@ void Session::touch() {
 
 std::vector<Effect> Session::tick() {
   std::vector<Effect> fx;
-  if (!timer_active() || busy_) return fx;
+  if (!timer_active() || paused()) return fx;
   std::int64_t left = timeout_ms() - (clock_.now_ms() - last_activity_ms_);
   if (left <= 0) {
     fx.push_back({Effect::Kind::Log, "inactivity timeout on " + std::string(to_string(screen_.id))});
@@ -112,10 +161,34 @@ void Session::go(std::vector<Effect>& fx, ScreenState s, bool push) {
     case ScreenId::Help:
       fx.push_back({Effect::Kind::Speak, "help.spoken"});
       break;
+    case ScreenId::Flow:
+      // Entering a flow, the flow speaks its first screen itself; coming back (from help) we repeat it.
+      if (flow_ && !push) fx.push_back({Effect::Kind::Speak, flow_->spoken_key()});
+      break;
+  }
+}
+
+void Session::after_flow(std::vector<Effect>& fx, bool was_paused) {
+  if (!flow_) return;
+  if (was_paused != paused()) touch();  // the countdown restarts in full after device/platform work
+  if (flow_->finished()) {
+    std::string notice = flow_->abort_notice();
+    end_session(fx, true);
+    notice_ = notice;
+    if (!notice_.empty()) fx.push_back({Effect::Kind::Speak, notice_ + "_spoken"});
+  } else if (flow_->abandoned()) {
+    flow_.reset();
+    while (!back_.empty() && back_.back().id == ScreenId::Help) back_.pop_back();
+    ScreenState prev = back_.empty() ? ScreenState{} : back_.back();
+    if (!back_.empty()) back_.pop_back();
+    go(fx, prev, false);
   }
 }
 
 void Session::end_session(std::vector<Effect>& fx, bool reset_preferences) {
+  if (flow_ && flow_->busy()) fx.push_back({Effect::Kind::StopFace, ""});
+  flow_.reset();
+  notice_.clear();
   data_.wipe();
   fx.push_back({Effect::Kind::WipeSessionData, ""});
   back_.clear();
@@ -146,6 +219,26 @@ std::vector<const CatalogItem*> Session::page_items() const {
 
 std::vector<Effect> Session::handle(const Event& e) {
   std::vector<Effect> fx;
+  if (flow_) {
+    // Session-wide controls stay with the session; everything else goes to the flow first.
+    static const char* kSessionActions[] = {"timeout.continue", "nav.staff", "staff.ok", "nav.help",
+                                            "nav.home",         "nav.repeat"};
+    bool session_action = false;
+    if (auto* a = std::get_if<UserAction>(&e)) {
+      for (auto* k : kSessionActions) session_action = session_action || a->id == k;
+      if (warning_ && a->id != "timeout.continue" && a->id != "nav.staff") return fx;
+      // On the help screen the flow waits; back returns to it.
+      if (screen_.id != ScreenId::Flow) session_action = true;
+    }
+    if (!session_action) {
+      const bool was_paused = paused();
+      if (std::holds_alternative<UserAction>(e)) touch();
+      if (flow_->handle(e, data_, fx)) {
+        after_flow(fx, was_paused);
+        return fx;
+      }
+    }
+  }
   if (auto* a = std::get_if<UserAction>(&e))
     on_action(fx, a->id);
   else if (auto* d = std::get_if<DeviceEvent>(&e))
@@ -195,7 +288,20 @@ void Session::on_action(std::vector<Effect>& fx, const std::string& id) {
   } else if (id == "staff.ok") {
     staff_called_ = false;
   } else if (id == "nav.repeat") {
-    fx.push_back({Effect::Kind::Speak, std::string(to_string(screen_.id)) + ".spoken"});
+    if (screen_.id == ScreenId::Flow && flow_)
+      fx.push_back({Effect::Kind::Speak, flow_->spoken_key()});
+    else
+      fx.push_back({Effect::Kind::Speak, std::string(to_string(screen_.id)) + ".spoken"});
+  } else if (id == "notice.ok") {
+    notice_.clear();
+  } else if (id == "guide.start" && screen_.id == ScreenId::Guide && has_flow(screen_.arg)) {
+    flow_ = flows_->create(screen_.arg);
+    if (!flow_) return;
+    data_.item_code = screen_.arg;
+    go(fx, {ScreenId::Flow, screen_.arg, 0}, true);
+    const bool was_paused = paused();
+    flow_->start(data_, fx);
+    after_flow(fx, was_paused);
   } else if (id == "nav.prev" && screen_.id == ScreenId::Category) {
     if (screen_.page > 0) --screen_.page;
   } else if (id == "nav.next" && screen_.id == ScreenId::Category) {
@@ -231,8 +337,15 @@ void Session::on_device(std::vector<Effect>& fx, const DeviceEvent& d) {
       fx.push_back({Effect::Kind::Identified, to_string(d.identity.source)});
       break;
     case K::IdCardRemoved:
+      break;  // the ID card may be taken back once read
     case K::SsCardRemoved:
-      break;  // the card may be taken back once read; flows decide (issue 9)
+      // Outside a flow the card leaving takes the identity with it.
+      if (data_.identity.source == IdSource::SsCard && !data_.identity.empty()) {
+        data_.identity.wipe();
+        data_.identity = Identity{};
+        fx.push_back({Effect::Kind::Log, "social security card removed; identity cleared"});
+      }
+      break;
     case K::DeviceFault:
     case K::DeviceRecovered:
       fx.push_back({Effect::Kind::Log, std::string(to_string(d.kind)) + " " + d.device + ": " + d.detail});

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,7 @@
 
 namespace kiosk::core {
 
-enum class ScreenId { Home, Category, Guide, Help };
+enum class ScreenId { Home, Category, Guide, Help, Flow };
 const char* to_string(ScreenId s);
 
 struct ScreenState {
@@ -33,11 +34,42 @@ struct Effect {
     CallStaff,
     Identified,  // arg = identity source ("idcard", "sscard", "qr")
     Log,         // arg = log-safe message
+    // Work for the App (results come back as Commands, see ActiveFlow):
+    Platform,   // arg = operation ("voucher_resolve", "certification_submit", "record_query:rights_record",
+                //       "rating:5" ...); the request body is built from SessionData
+    StartFace,  // arg = item code; result: Command{"face.result", "pass score=.. quality=.." | "fail ..."}
+    StopFace,
+    Print,  // arg = receipt/A4 template id; result: Command{"print.result", "printed" | "failed <why>"}
   };
   Kind kind;
   std::string arg;
 };
 const char* to_string(Effect::Kind k);
+
+// A running service flow (implemented by kiosk/flow; core knows only this interface). It receives the
+// session's events while its screen is shown and emits effects like the session does.
+class ActiveFlow {
+ public:
+  virtual ~ActiveFlow() = default;
+  virtual void start(SessionData& data, std::vector<Effect>& fx) = 0;
+  // Returns false when the event is not the flow's business (the session handles it).
+  virtual bool handle(const Event& e, SessionData& data, std::vector<Effect>& fx) = 0;
+  virtual std::string screen_name() const = 0;  // "flow.consent", "flow.error" ...
+  virtual std::string spoken_key() const = 0;   // instruction of the current screen (「再听一遍」)
+  virtual bool busy() const = 0;                // device work or platform call: countdown paused
+  virtual bool reading() const = 0;             // a screen to read: the longer timeout applies
+  virtual bool finished() const = 0;            // done: the session ends and wipes
+  virtual bool abandoned() const = 0;           // backed out before submitting: back to the guide
+  // Why the flow stopped the session early (string key of a notice), e.g. "notice.card_removed".
+  virtual std::string abort_notice() const = 0;
+};
+
+class FlowFactory {
+ public:
+  virtual ~FlowFactory() = default;
+  virtual bool has_flow(const std::string& item_code) const = 0;
+  virtual std::unique_ptr<ActiveFlow> create(const std::string& item_code) const = 0;
+};
 
 struct SessionOptions {
   SessionTimeouts timeouts;
@@ -55,6 +87,15 @@ class Session {
   // Runs timers (inactivity warning and expiry). Call whenever now >= next_deadline_ms(), or more often.
   std::vector<Effect> tick();
 
+  // Service flows by item (optional: without them every item shows its guide only).
+  void set_flows(const FlowFactory* flows) { flows_ = flows; }
+  const ActiveFlow* flow() const { return flow_.get(); }
+  bool has_flow(const std::string& item_code) const { return flows_ && flows_->has_flow(item_code); }
+  // "home", "category", "guide", "help" or the flow's screen ("flow.face" ...).
+  std::string screen_name() const;
+  // A message shown over the home screen after the session was ended for a reason (string key).
+  const std::string& notice() const { return notice_; }
+
   const ScreenState& screen() const { return screen_; }
   const std::string& language() const { return language_; }
   bool elder_mode() const { return elder_mode_; }
@@ -68,6 +109,7 @@ class Session {
   int extensions_used() const { return extensions_used_; }
   // While a device operation or platform call runs the timer is paused (checklist §1.8 Time).
   void set_busy(bool busy);
+  bool paused() const { return busy_ || (flow_ && flow_->busy()); }
   // Earliest time tick() has something to do or the visible countdown changes.
   std::int64_t next_deadline_ms() const;
 
@@ -85,6 +127,7 @@ class Session {
   void on_action(std::vector<Effect>& fx, const std::string& id);
   void on_device(std::vector<Effect>& fx, const DeviceEvent& d);
   void touch();
+  void after_flow(std::vector<Effect>& fx, bool was_paused);
 
   const Catalog& catalog_;
   SessionOptions opts_;
@@ -99,6 +142,9 @@ class Session {
   int extensions_used_ = 0;
   std::int64_t last_activity_ms_;
   SessionData data_;
+  const FlowFactory* flows_ = nullptr;
+  std::unique_ptr<ActiveFlow> flow_;
+  std::string notice_;
 };
 
 }  // namespace kiosk::core
