@@ -1,0 +1,132 @@
+#include "kiosk/tech/pin.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <toml++/toml.h>
+
+#include "kiosk/tech/text_file.hpp"
+
+namespace kiosk::tech {
+
+namespace {
+void ensure_sodium() {
+  if (sodium_init() < 0) throw TechError("libsodium initialisation failed");
+}
+}  // namespace
+
+std::string pin_format_error(const std::string& pin, const PinPolicy& policy) {
+  if (pin.size() < static_cast<std::size_t>(policy.min_digits) ||
+      pin.size() > static_cast<std::size_t>(policy.max_digits))
+    return "PIN must have " + std::to_string(policy.min_digits) + " to " + std::to_string(policy.max_digits) +
+           " digits";
+  if (!std::all_of(pin.begin(), pin.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return "PIN must contain digits only";
+  if (std::all_of(pin.begin(), pin.end(), [&](char c) { return c == pin[0]; }))
+    return "PIN must not repeat one digit";
+  return {};
+}
+
+std::string hash_pin(const std::string& pin, const PinPolicy& policy, bool fast) {
+  if (auto e = pin_format_error(pin, policy); !e.empty()) throw TechError(e);
+  ensure_sodium();
+  char out[crypto_pwhash_STRBYTES];
+  auto ops = fast ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  auto mem = fast ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  if (crypto_pwhash_str(out, pin.data(), pin.size(), ops, mem) != 0)
+    throw TechError("crypto_pwhash_str failed (out of memory)");
+  return out;
+}
+
+bool verify_pin_hash(const std::string& hash, const std::string& pin) {
+  if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
+  ensure_sodium();
+  return crypto_pwhash_str_verify(hash.c_str(), pin.data(), pin.size()) == 0;
+}
+
+PinGate::PinGate(std::string hash, PinPolicy policy, const core::Clock& clock)
+    : hash_(std::move(hash)), policy_(policy), clock_(clock) {}
+
+std::int64_t PinGate::remaining_lock_ms() const {
+  return std::max<std::int64_t>(0, locked_until_ms_ - clock_.now_ms());
+}
+
+PinGate::Result PinGate::attempt(const std::string& pin) {
+  if (hash_.empty()) return Result::NotConfigured;
+  if (locked()) return Result::LockedOut;  // not even checked: no guessing while locked
+  if (verify_pin_hash(hash_, pin)) {
+    failures_ = 0;
+    return Result::Ok;
+  }
+  ++failures_;
+  if (failures_ >= policy_.free_attempts) {
+    int over = failures_ - policy_.free_attempts;  // 0 for the first lockout
+    std::int64_t d = policy_.base_lock_ms;
+    for (int i = 0; i < over && d < policy_.max_lock_ms; ++i) d *= 2;
+    locked_until_ms_ = clock_.now_ms() + std::min(d, policy_.max_lock_ms);
+    return Result::LockedOut;
+  }
+  return Result::Wrong;
+}
+
+const char* to_string(PinGate::Result r) {
+  switch (r) {
+    case PinGate::Result::Ok: return "ok";
+    case PinGate::Result::Wrong: return "wrong";
+    case PinGate::Result::LockedOut: return "locked_out";
+    case PinGate::Result::NotConfigured: return "not_configured";
+  }
+  return "?";
+}
+
+TechnicianConfig load_technician_config(const std::string& path) {
+  TechnicianConfig c;
+  c.source = path;
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream os;
+    os << path << ":" << e.source().begin.line << ": " << e.description();
+    throw TechError(os.str());
+  }
+  auto tt = t["technician"];
+  if (!tt.is_table()) throw TechError(path + ": missing [technician] table");
+  auto str = [&](const char* k, std::string& out) {
+    auto n = tt[k];
+    if (!n) return;
+    if (!n.is_string()) throw TechError(path + ": technician." + k + " must be a string");
+    out = n.value_or(std::string());
+  };
+  auto num = [&](const char* k, auto& out) {
+    auto n = tt[k];
+    if (!n) return;
+    if (!n.is_integer() || *n.value<std::int64_t>() < 0)
+      throw TechError(path + ": technician." + k + " must be a non-negative integer");
+    out = static_cast<std::remove_reference_t<decltype(out)>>(*n.value<std::int64_t>());
+  };
+  str("pin_hash", c.pin_hash);
+  str("audit_log", c.audit_log);
+  str("bindings", c.bindings);
+  num("pin_min_digits", c.policy.min_digits);
+  num("pin_max_digits", c.policy.max_digits);
+  num("free_attempts", c.policy.free_attempts);
+  num("lockout_base_ms", c.policy.base_lock_ms);
+  num("lockout_max_ms", c.policy.max_lock_ms);
+  num("hold_ms", c.hold_ms);
+  num("idle_exit_s", c.idle_exit_s);
+  if (c.policy.min_digits < 4 || c.policy.max_digits < c.policy.min_digits)
+    throw TechError(path + ": PIN length bounds are inconsistent (min >= 4, max >= min)");
+  if (c.policy.free_attempts < 1) throw TechError(path + ": free_attempts must be at least 1");
+  if (!c.pin_hash.empty() && c.pin_hash.rfind("$argon2", 0) != 0)
+    throw TechError(path + ": pin_hash is not a crypto_pwhash string (set it with kioskctl provision --pin)");
+  return c;
+}
+
+void store_pin_hash(const std::string& path, const std::string& hash) {
+  set_toml_value(path, "technician", "pin_hash", toml_quote(hash));
+}
+
+}  // namespace kiosk::tech
