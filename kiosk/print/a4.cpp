@@ -34,6 +34,9 @@ struct Pdf {
   }
 };
 
+// Fonts: regular text is Noto Serif CJK SC (宋体 style, usual on certificates). Noto Sans CJK SC
+// Regular is avoided: Debian 12's cairo 1.16 PDF subsetter drops its 如 glyph whenever another glyph
+// shares the subset (the PDF shows a blank / .notdef box; reproducible with pango-view alone).
 // Draws text at (x, y) within width w; returns the height used.
 double text(cairo_t* cr, const std::string& t, double x, double y, double w, const char* font,
             PangoAlignment align = PANGO_ALIGN_LEFT) {
@@ -99,9 +102,9 @@ void draw_seal(cairo_t* cr, const A4Document& d, double cx, double cy, double r)
   cairo_new_path(cr);
   cairo_arc(cr, cx, cy, r, 0, 2 * 3.14159265358979);
   cairo_stroke(cr);
-  text(cr, "★", cx - r, cy - 30, 2 * r, "Noto Sans CJK SC 22", PANGO_ALIGN_CENTER);
+  text(cr, "★", cx - r, cy - 30, 2 * r, "Noto Serif CJK SC 22", PANGO_ALIGN_CENTER);
   text(cr, d.seal_text.empty() ? "电子印章 E-seal" : d.seal_text, cx - r + 12, cy + 2, 2 * r - 24,
-       "Noto Sans CJK SC 7", PANGO_ALIGN_CENTER);
+       "Noto Serif CJK SC 7", PANGO_ALIGN_CENTER);
 }
 
 }  // namespace
@@ -113,7 +116,7 @@ void write_a4_pdf(const A4Document& d, const std::string& path) {
   double y = kMargin;
   cairo_set_source_rgb(cr, 0, 0, 0);
   if (!d.issuer.empty()) {
-    y += text(cr, d.issuer, kMargin, y, w, "Noto Sans CJK SC 10", PANGO_ALIGN_CENTER) + 4;
+    y += text(cr, d.issuer, kMargin, y, w, "Noto Serif CJK SC 10", PANGO_ALIGN_CENTER) + 4;
     cairo_set_line_width(cr, 0.8);
     cairo_move_to(cr, kMargin, y);
     cairo_line_to(cr, kPageW - kMargin, y);
@@ -121,14 +124,14 @@ void write_a4_pdf(const A4Document& d, const std::string& path) {
     y += 18;
   }
   y += text(cr, d.title, kMargin, y, w, "Noto Sans CJK SC Bold 22", PANGO_ALIGN_CENTER) + 6;
-  if (!d.subtitle.empty()) y += text(cr, d.subtitle, kMargin, y, w, "Noto Sans CJK SC 11", PANGO_ALIGN_CENTER) + 6;
+  if (!d.subtitle.empty()) y += text(cr, d.subtitle, kMargin, y, w, "Noto Serif CJK SC 11", PANGO_ALIGN_CENTER) + 6;
   y += 14;
   // Table: two columns with ruled cells.
   const double label_w = w * 0.32;
   cairo_set_line_width(cr, 0.6);
   for (auto& [label, value] : d.rows) {
     double h1 = text(cr, label, kMargin + 8, y + 6, label_w - 16, "Noto Sans CJK SC Bold 11");
-    double h2 = text(cr, value, kMargin + label_w + 8, y + 6, w - label_w - 16, "Noto Sans CJK SC 11");
+    double h2 = text(cr, value, kMargin + label_w + 8, y + 6, w - label_w - 16, "Noto Serif CJK SC 11");
     double h = std::max(h1, h2) + 12;
     cairo_rectangle(cr, kMargin, y, label_w, h);
     cairo_rectangle(cr, kMargin + label_w, y, w - label_w, h);
@@ -140,7 +143,7 @@ void write_a4_pdf(const A4Document& d, const std::string& path) {
     }
   }
   y += 18;
-  for (auto& p : d.paragraphs) y += text(cr, p, kMargin, y, w, "Noto Sans CJK SC 11") + 8;
+  for (auto& p : d.paragraphs) y += text(cr, p, kMargin, y, w, "Noto Serif CJK SC 11") + 8;
   // Bottom band: QR at left, seal at right.
   double band = std::max(y + 20, kPageH - kMargin - 170);
   if (!d.verify_url.empty()) {
@@ -150,11 +153,11 @@ void write_a4_pdf(const A4Document& d, const std::string& path) {
       throw A4Error(std::string("verification QR: ") + e.what());
     }
     text(cr, d.verify_caption.empty() ? "扫码验证真伪 Scan to verify" : d.verify_caption, kMargin, band + 124, 200,
-         "Noto Sans CJK SC 9");
+         "Noto Serif CJK SC 9");
   }
   draw_seal(cr, d, kPageW - kMargin - 70, band + 56, 54);
   if (!d.footer.empty())
-    text(cr, d.footer, kMargin, kPageH - kMargin - 14, w, "Noto Sans CJK SC 8", PANGO_ALIGN_RIGHT);
+    text(cr, d.footer, kMargin, kPageH - kMargin - 14, w, "Noto Serif CJK SC 8", PANGO_ALIGN_RIGHT);
   cairo_show_page(cr);
   cairo_surface_finish(pdf.s);
   if (cairo_surface_status(pdf.s) != CAIRO_STATUS_SUCCESS)
