@@ -61,6 +61,36 @@ SpeakResult Voice::speak_key(const std::string& lang, const std::string& key) {
   return speak(text_lang, key, strings_.get(text_lang, key));
 }
 
+void Voice::on_effect(const core::Effect& e, const std::string& lang) {
+  switch (e.kind) {
+    case core::Effect::Kind::Speak:
+      speak_key(lang, e.arg);
+      break;
+    case core::Effect::Kind::ScreenChanged:
+    case core::Effect::Kind::WipeSessionData:
+      stop();
+      break;
+    default:
+      break;
+  }
+}
+
+std::unique_ptr<Voice> open_voice(const core::KioskConfig& kc, const core::Strings& strings) {
+  try {
+    const auto path = kc.config_dir + "/voice.toml";
+    VoiceConfig vc = std::filesystem::exists(path) ? load_voice_config(path) : VoiceConfig{};
+    if (!vc.enabled) {
+      spdlog::info("voice: disabled in {}", path);
+      return nullptr;
+    }
+    if (vc.cache_dir.empty()) vc.cache_dir = kc.data_dir + "/voice-cache";
+    return std::make_unique<Voice>(std::move(vc), strings);
+  } catch (const std::exception& e) {
+    spdlog::error("voice: unavailable, running silent: {}", e.what());
+    return nullptr;
+  }
+}
+
 void Voice::enqueue_locked(Job j) {
   last_ = j;
   jobs_.push_back(std::move(j));

@@ -14,6 +14,8 @@
 #include <string>
 #include <thread>
 
+#include "kiosk/core/config.hpp"
+#include "kiosk/core/session.hpp"
 #include "kiosk/core/strings.hpp"
 #include "kiosk/voice/audio_sink.hpp"
 #include "kiosk/voice/guard.hpp"
@@ -54,6 +56,9 @@ class Voice {
   void set_volume(int percent);
   int volume() const;
 
+  // The App hook: Speak → speak_key(lang, arg); ScreenChanged / WipeSessionData → stop(); others ignored.
+  void on_effect(const core::Effect& e, const std::string& lang);
+
   // True once everything accepted so far has been rendered and played (tests, shutdown).
   bool wait_idle(std::chrono::milliseconds timeout);
   VoiceStats stats() const;
@@ -85,5 +90,10 @@ class Voice {
   VoiceStats stats_;
   std::thread thread_;
 };
+
+// For the App: config_dir/voice.toml (defaults when absent), cache in data_dir/voice-cache. Returns null,
+// with the reason logged, when voice is disabled or no audio device / espeak-ng data is available: the
+// kiosk then runs silent rather than failing.
+std::unique_ptr<Voice> open_voice(const core::KioskConfig& cfg, const core::Strings& strings);
 
 }  // namespace kiosk::voice

@@ -10,7 +10,10 @@
 #include <fstream>
 #include <sstream>
 
+#include "kiosk/core/catalog.hpp"
+#include "kiosk/core/clock.hpp"
 #include "kiosk/core/config.hpp"
+#include "kiosk/core/session.hpp"
 #include "kiosk/voice/voice.hpp"
 
 namespace fs = std::filesystem;
@@ -335,4 +338,43 @@ TEST_CASE("SDL audio (dummy driver): speaking the key that is playing restarts i
   v.stop();
   CHECK(v.wait_idle(2s));
   fs::remove_all(dir);
+}
+
+TEST_CASE("the App hook: a real Session's effects speak on screen entry and stop on screen change") {
+  const auto strings = repo_strings();
+  core::Catalog catalog;
+  catalog.load_dir(core::source_config_dir() + "/catalog");
+  core::ManualClock clock;
+  core::Session session(catalog, core::SessionOptions{}, clock);
+  const auto dir = fresh_dir("hook");
+  auto sink = std::make_unique<RecordingSink>();
+  auto* rec = sink.get();
+  Voice v(cfg_in(dir), strings, std::move(sink));
+  auto apply = [&](const std::vector<core::Effect>& fx) {
+    for (const auto& e : fx) v.on_effect(e, session.language());
+  };
+  apply(session.handle(core::UserAction{"nav.help"}));  // ScreenChanged, then Speak help.spoken
+  REQUIRE(v.wait_idle(10s));
+  REQUIRE(rec->chunks.size() == 1);
+  const auto clears = rec->clears;
+  apply(session.handle(core::UserAction{"nav.home"}));  // leaving the screen silences it
+  CHECK(rec->clears > clears);
+  REQUIRE(v.wait_idle(10s));
+  CHECK(v.stats().refused == 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("open_voice reads config/voice.toml and puts the cache under data_dir") {
+  const auto strings = repo_strings();
+  core::KioskConfig kc;
+  kc.config_dir = core::source_config_dir();
+  kc.data_dir = fresh_dir("open");
+  ::setenv("SDL_AUDIODRIVER", "dummy", 1);
+  auto v = open_voice(kc, strings);
+  REQUIRE(v);
+  CHECK(v->config().cache_dir == kc.data_dir + "/voice-cache");
+  CHECK(v->volume() == 80);
+  CHECK(fs::is_directory(kc.data_dir + "/voice-cache"));
+  v.reset();
+  fs::remove_all(kc.data_dir);
 }
