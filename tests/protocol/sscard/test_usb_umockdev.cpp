@@ -111,3 +111,36 @@ TEST_CASE("libusb + umockdev: gen-3 T=1 TPDU reader with chaining, WTX and a PSA
     CHECK(e.kind() == ErrorKind::Mute);
   }
 }
+
+TEST_CASE("libusb + umockdev: short-APDU reader — bad ATR rejected, a card without SSSE (6A82) is NotSsCard") {
+  auto model = make_model(ccid::ExchangeLevel::ShortApdu, 1);
+  sim::UmockdevCcid usb(model);
+  auto reader = std::make_shared<CcidReader>(open_usb_ccid({}));
+  CcidTerminal term(reader, 0);
+
+  auto bad = sim::load_named_fixture("gen2");
+  bad.atr = from_hex("3B6D0000008100");  // historical bytes cut short
+  model->insert(0, std::make_shared<sim::SsCardModel>(bad));
+  CHECK(term.wait_event(2s) == SlotEvent::CardInserted);
+  try {
+    term.power_on();
+    FAIL("bad ATR accepted");
+  } catch (const SsCardError& e) {
+    CHECK(e.kind() == ErrorKind::BadAtr);
+  }
+  model->remove(0);
+  CHECK(term.wait_event(2s) == SlotEvent::CardRemoved);
+
+  auto other = sim::load_named_fixture("gen2");
+  other.ssse = false;
+  model->insert(0, std::make_shared<sim::SsCardModel>(other));
+  CHECK(term.wait_event(2s) == SlotEvent::CardInserted);
+  CHECK(term.power_on().t0);
+  SsCardApp app(term);
+  try {
+    app.read();
+    FAIL("read a card without SSSE");
+  } catch (const SsCardError& e) {
+    CHECK(e.kind() == ErrorKind::NotSsCard);
+  }
+}
