@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan+UBSan) into build-fuzz/ and runs each for
-# FUZZ_SECONDS (default 15) starting from its corpus in tests/fuzz/corpus/<target>/.
+# FUZZ_SECONDS (default 10 from test.sh) starting from its corpus in tests/fuzz/corpus/<target>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${FUZZ_SECONDS:-15}

@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)" --timeout 600)
-FUZZ_SECONDS=${FUZZ_SECONDS:-15} ./scripts/fuzz.sh
+FUZZ_SECONDS=${FUZZ_SECONDS:-10} ./scripts/fuzz.sh

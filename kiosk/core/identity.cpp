@@ -25,17 +25,15 @@ const char* to_string(DocumentType d) {
   return "?";
 }
 
-namespace {
-void zero(std::string& s) {
+void secure_clear(std::string& s) {
   if (!s.empty()) sodium_memzero(s.data(), s.size());
   s.clear();
   s.shrink_to_fit();
 }
-}  // namespace
 
 void Identity::wipe() {
   for (auto* s : {&name, &id_number, &gender, &birth_date, &region_code, &card_number, &valid_until, &token})
-    zero(*s);
+    secure_clear(*s);
 }
 
 }  // namespace kiosk::core

@@ -37,4 +37,7 @@ struct Identity {
   void wipe();
 };
 
+// Overwrites a string's bytes (sodium_memzero), then empties it. For personal data only.
+void secure_clear(std::string& s);
+
 }  // namespace kiosk::core

@@ -49,10 +49,7 @@ const char* to_string(Effect::Kind k) {
 }
 
 namespace {
-void zero(std::string& s) {
-  if (!s.empty()) sodium_memzero(s.data(), s.size());
-  s.clear();
-}
+void zero(std::string& s) { secure_clear(s); }
 void zero_json(nlohmann::json& j) {
   if (j.is_string()) {
     zero(j.get_ref<std::string&>());

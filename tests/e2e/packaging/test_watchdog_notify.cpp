@@ -432,3 +432,62 @@ TEST_CASE("WATCHDOG_USEC parsing", "[watchdog]") {
   CHECK_FALSE(Watchdog::parse_usec("18446744073709551615"));  // infinity
   CHECK_FALSE(Watchdog::parse_usec("99999999999999999"));
 }
+
+#ifdef KIOSK_BIN
+// The real kiosk (not the probe) under the emulated systemd: READY=1 after its first frame, keep-alives
+// from its idle main loop, and none once the process hangs (SIGSTOP stands in for a hung loop).
+TEST_CASE("the kiosk itself: READY=1 after the first frame, keep-alives while idle, none when hung",
+          "[watchdog][e2e]") {
+  const auto dir = make_temp_dir();
+  NotifySocket sock((dir / "notify").string());
+  std::vector<std::string> argv_s{KIOSK_BIN, "--demo", "--window", "800x600", "--exit-after-ms", "60000"};
+  std::vector<std::string> env_s{
+      "NOTIFY_SOCKET=" + sock.path(), "WATCHDOG_USEC=" + std::to_string(kWatchdogUsec),
+      "SDL_VIDEODRIVER=offscreen",    "SDL_AUDIODRIVER=dummy",
+      "PATH=/usr/bin:/bin",           std::string("KIOSK_SOURCE_DIR=") + KIOSK_SOURCE_DIR,
+      "TMPDIR=" + dir.string()};
+  std::vector<char*> argv, envp;
+  for (auto& s : argv_s) argv.push_back(s.data());
+  argv.push_back(nullptr);
+  for (auto& s : env_s) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  const pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int devnull = ::open("/dev/null", O_WRONLY);
+    ::dup2(devnull, 1);
+    ::dup2(devnull, 2);
+    ::execve(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  bool ready = false;
+  int pings_after_ready = 0;
+  const auto deadline = steady_clock::now() + seconds(30);  // cold start on a loaded CI machine
+  while (steady_clock::now() < deadline && pings_after_ready < 3) {
+    auto m = sock.receive(milliseconds(500));
+    if (!m) continue;
+    CHECK(m->pid == pid);
+    if (m->text.find("READY=1") != std::string::npos) ready = true;
+    if (ready && m->text.find("WATCHDOG=1") != std::string::npos) ++pings_after_ready;
+  }
+  CHECK(ready);
+  CHECK(pings_after_ready >= 3);
+
+  // Hung: no keep-alive for three watchdog periods (systemd would abort and restart the unit).
+  ::kill(pid, SIGSTOP);
+  while (sock.receive(milliseconds(50))) {
+  }  // drop what was sent before the stop
+  int pings_while_hung = 0;
+  const auto hung_until = steady_clock::now() + 3 * kWatchdogSec;
+  while (steady_clock::now() < hung_until)
+    if (auto m = sock.receive(milliseconds(100)); m && m->text.find("WATCHDOG=1") != std::string::npos)
+      ++pings_while_hung;
+  CHECK(pings_while_hung == 0);
+
+  ::kill(pid, SIGKILL);
+  int st = 0;
+  ::waitpid(pid, &st, 0);
+  CHECK(WIFSIGNALED(st));
+  fs::remove_all(dir);
+}
+#endif

@@ -1,0 +1,217 @@
+// UI benchmarks (issue 2): cold start to first frame, idle CPU of the home screen, frame time at
+// 1920x1080, RSS at the home screen. Prints figures; never asserts timings.
+//
+// usage: bench_ui [idle_seconds=10] [starts=5] [frames=60]
+// Cold start, idle CPU and RSS run the real `kiosk --demo` binary as a child. Idle CPU is only
+// meaningful with a video driver that blocks in SDL_WaitEventTimeout (x11): the bench starts its own
+// Xvfb when one is installed; otherwise it falls back to the offscreen driver and says so (offscreen
+// polls every millisecond inside SDL, so its idle figure measures SDL, not the kiosk).
+#include <SDL.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "kiosk/app/app.hpp"
+#include "kiosk/core/log.hpp"
+
+extern char** environ;
+using namespace std::chrono;
+using namespace kiosk;
+
+namespace {
+
+pid_t spawn(const std::vector<std::string>& args, const std::string& out_file) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &fa, nullptr, argv.data(), environ) != 0) pid = -1;
+  posix_spawn_file_actions_destroy(&fa);
+  return pid;
+}
+
+// utime + stime of a live process, in seconds.
+double cpu_seconds(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string s((std::istreambuf_iterator<char>(f)), {});
+  auto p = s.rfind(')');
+  if (p == std::string::npos) return -1;
+  std::istringstream in(s.substr(p + 2));
+  std::string tok;
+  unsigned long long ut = 0, st = 0;
+  for (int field = 3; in >> tok; ++field) {
+    if (field == 14) ut = std::stoull(tok);
+    if (field == 15) {
+      st = std::stoull(tok);
+      break;
+    }
+  }
+  return static_cast<double>(ut + st) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+long rss_kib(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
+
+std::string read_file(const std::string& p) {
+  std::ifstream f(p);
+  return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return -1;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+struct Xvfb {
+  pid_t pid = -1;
+  bool start() {
+    if (access("/usr/bin/Xvfb", X_OK) != 0) return false;
+    std::string disp = ":" + std::to_string(90 + getpid() % 50);
+    pid = spawn({"/usr/bin/Xvfb", disp, "-screen", "0", "1920x1080x24", "-nolisten", "tcp"}, "/dev/null");
+    if (pid <= 0) return false;
+    for (int i = 0; i < 50; ++i) {  // wait for the socket
+      std::this_thread::sleep_for(100ms);
+      if (access(("/tmp/.X11-unix/X" + disp.substr(1)).c_str(), F_OK) == 0) {
+        setenv("DISPLAY", disp.c_str(), 1);
+        setenv("SDL_VIDEODRIVER", "x11", 1);
+        return true;
+      }
+    }
+    return false;
+  }
+  ~Xvfb() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+    }
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int idle_s = argc > 1 ? std::atoi(argv[1]) : 10;
+  const int starts = argc > 2 ? std::atoi(argv[2]) : 5;
+  const int frames = argc > 3 ? std::atoi(argv[3]) : 60;
+  const std::string bin = KIOSK_BIN;
+  const std::string tmp = "/tmp/bench_ui_" + std::to_string(getpid()) + ".out";
+
+  Xvfb x;
+  const bool have_x = x.start();
+  if (!have_x) setenv("SDL_VIDEODRIVER", "offscreen", 1);
+  setenv("SDL_AUDIODRIVER", "dummy", 1);
+  const char* driver = have_x ? "x11 (Xvfb)" : "offscreen";
+
+  // 1. Cold start to first frame, as the kiosk measures it (process start → first frame presented).
+  std::vector<double> start_ms, start_wall;
+  for (int i = 0; i < starts; ++i) {
+    auto t0 = steady_clock::now();
+    pid_t pid =
+        spawn({bin, "--demo", "--window", "1920x1080", "--print-startup", "--exit-after-ms", "1"}, tmp);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    start_wall.push_back(duration<double, std::milli>(steady_clock::now() - t0).count());
+    auto out = read_file(tmp);
+    auto p = out.find("startup_ms ");
+    if (p != std::string::npos) start_ms.push_back(std::stod(out.substr(p + 11)));
+  }
+
+  // 2. Idle home screen: CPU over idle_s seconds after it settled, and RSS.
+  double idle_pct = -1;
+  long rss = -1;
+  {
+    pid_t pid = spawn(
+        {bin, "--demo", "--window", "1920x1080", "--exit-after-ms", std::to_string((idle_s + 25) * 1000)},
+        tmp);
+    // Settled = first frame done and no CPU used for a whole second (at most 20 s).
+    double prev = -1;
+    int quiet = 0;
+    for (int i = 0; i < 80 && quiet < 4; ++i) {
+      std::this_thread::sleep_for(250ms);
+      double c = cpu_seconds(pid);
+      quiet = (c == prev) ? quiet + 1 : 0;
+      prev = c;
+    }
+    rss = rss_kib(pid);
+    double c0 = cpu_seconds(pid);
+    auto t0 = steady_clock::now();
+    std::this_thread::sleep_for(seconds(idle_s));
+    double c1 = cpu_seconds(pid);
+    double wall = duration<double>(steady_clock::now() - t0).count();
+    if (c0 >= 0 && c1 >= 0) idle_pct = 100.0 * (c1 - c0) / wall;
+    std::printf("idle window: %.2f s CPU of %.1f s wall (clock tick %ld Hz)\n", c1 - c0, wall,
+                sysconf(_SC_CLK_TCK));
+    kill(pid, SIGTERM);
+    waitpid(pid, nullptr, 0);
+  }
+  std::remove(tmp.c_str());
+
+  // 3. Frame time at 1920x1080, in process: the home screen redrawn from scratch (layout, glyphs,
+  //    software rasterisation into the offscreen surface), against a baseline frame that only clears
+  //    and presents the same renderer.
+  setenv("SDL_VIDEODRIVER", "offscreen", 1);
+  core::init_logging({"", false, false, "warn"});
+  app::App a;
+  auto cfg = core::load_config(core::source_config_dir() + "/kiosk.toml");
+  cfg.config_dir = core::source_config_dir();
+  cfg.data_dir = "/tmp";
+  a.load(cfg, std::make_unique<core::ManualClock>());
+  ui::UiOptions uo;
+  uo.width = 1920;
+  uo.height = 1080;
+  uo.headless = true;
+  a.create_ui(uo);
+  a.frame();
+  std::vector<double> home, base;
+  for (int i = 0; i < frames; ++i) {
+    a.ui->request_redraw(1);
+    auto t0 = steady_clock::now();
+    a.frame();
+    home.push_back(duration<double, std::milli>(steady_clock::now() - t0).count());
+    auto* r = a.ui->renderer();
+    auto t1 = steady_clock::now();
+    if (r) {
+      SDL_SetRenderDrawColor(r, 255, 255, 255, 255);
+      SDL_RenderClear(r);
+      SDL_RenderPresent(r);
+    }
+    base.push_back(duration<double, std::milli>(steady_clock::now() - t1).count());
+  }
+  a.ui.reset();
+  SDL_Quit();
+
+  std::printf("%-44s %12s\n", "figure", "value");
+  std::printf("%-44s %12s\n", "video driver (child kiosk)", driver);
+  std::printf("%-44s %10.1f ms  (goal <= 1000)\n", "cold start to first frame, median", median(start_ms));
+  std::printf("%-44s %10.1f ms\n", "process start to exit after first frame", median(start_wall));
+  std::printf("%-44s %10.3f %%   (goal <= 0.1 %% of a core)\n",
+              ("idle CPU, home screen, " + std::to_string(idle_s) + " s").c_str(), idle_pct);
+  std::printf("%-44s %10.1f MiB\n", "RSS at home screen", rss / 1024.0);
+  double fh = median(home), fb = median(base);
+  std::printf("%-44s %10.2f ms\n", "frame time 1920x1080 home, median", fh);
+  std::printf("%-44s %10.2f ms\n", "baseline clear+present, median", fb);
+  std::printf("%-44s %10.1f x\n", "home frame / baseline", fb > 0 ? fh / fb : 0.0);
+  return (start_ms.empty() || idle_pct < 0) ? 1 : 0;
+}
