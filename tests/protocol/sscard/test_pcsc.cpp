@@ -104,11 +104,15 @@ TEST_CASE("PC/SC inside the namespaces", "[.][pcsc-inner]") {
   REQUIRE(pcscd > 0);
   struct Stop {
     pid_t pid;
-    ~Stop() {
+    bool done = false;
+    void now() {
+      if (done) return;
+      done = true;
       kill(pid, SIGTERM);
       int st;
       waitpid(pid, &st, 0);
     }
+    ~Stop() { now(); }
   } stop{pcscd};
 
   REQUIRE(eventually([] {
@@ -189,6 +193,52 @@ TEST_CASE("PC/SC inside the namespaces", "[.][pcsc-inner]") {
       FAIL("read a card without SSSE");
     } catch (const SsCardError& e) {
       CHECK(e.kind() == ErrorKind::NotSsCard);
+    }
+  }
+  {
+    // A mute card (no ATR): pcscd never reports it present, so power-on says "no card".
+    // A bad ATR: pcscd passes it on and our ATR parser rejects it, typed.
+    auto mute = sim::load_named_fixture("gen2");
+    mute.atr.clear();
+    auto bad = sim::load_named_fixture("gen2");
+    bad.atr = from_hex("3B6D0000008100");  // historical bytes cut short
+    PcscTerminal term(PcscOptions{"Virtual PCD 00 00"});
+    REQUIRE(eventually([&] { return !term.card_present(); }));
+    {
+      sim::VpcdCard vcard(std::make_shared<sim::SsCardModel>(mute), "127.0.0.1", 35963);
+      vcard.start(5s);
+      CHECK_FALSE(eventually([&] { return term.card_present(); }, 1s));
+      try {
+        term.power_on();
+        FAIL("powered a card without an ATR");
+      } catch (const SsCardError& e) {
+        INFO(e.what());
+        CHECK((e.kind() == ErrorKind::NoCard || e.kind() == ErrorKind::Mute));
+      }
+    }
+    {
+      sim::VpcdCard vcard(std::make_shared<sim::SsCardModel>(bad), "127.0.0.1", 35963);
+      vcard.start(5s);
+      REQUIRE(eventually([&] { return term.card_present(); }));
+      try {
+        term.power_on();
+        FAIL("accepted a bad ATR");
+      } catch (const SsCardError& e) {
+        INFO(e.what());
+        CHECK(e.kind() == ErrorKind::BadAtr);
+      }
+      vcard.stop();
+      REQUIRE(eventually([&] { return !term.card_present(); }));
+    }
+    // The PC/SC service (and with it every reader) goes away: ReaderGone, not a hang or a crash.
+    stop.now();
+    try {
+      term.card_present();
+      term.power_on();
+      FAIL("terminal still answers without pcscd");
+    } catch (const SsCardError& e) {
+      INFO(e.what());
+      CHECK(e.kind() == ErrorKind::ReaderGone);
     }
   }
 }
