@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
   std::printf("\nDetection on real photographs (10 PASCAL VOC photos with dlib's labelled boxes, IoU >= 0.3):\n");
   detection_quality("YuNet, config (320 px, score 0.9)", *yunet);
   auto yunet640 = make_yunet_detector(cfg.yunet_model, 640, 0.6f, 0.3f);
-  detection_quality("YuNet, 640 px, score 0.6", *yunet640);
+  if (!quick) detection_quality("YuNet, 640 px, score 0.6", *yunet640);
   if (!quick) detection_quality("Haar cascade, 640 px", *haar640);
 
   // Active liveness on synthesised-from-real sequences (see tests/data/vision/PROVENANCE.md).
@@ -197,7 +197,7 @@ int main(int argc, char** argv) {
     frames.insert(frames.end(), c.begin(), c.end());
     frames.insert(frames.end(), 20, b);
     for (Action asked : all) {
-      if (quick && asked != performed && asked != all[(static_cast<std::size_t>(performed) + 1) % 5]) continue;
+      if (quick && asked != performed && (performed != Action::Blink || asked != Action::OpenMouth)) continue;
       const auto r = run(one, *yunet, nullptr, {asked}, frames);
       const bool pass = r && r->verdict == Verdict::Pass;
       if (asked == performed) {
@@ -242,7 +242,7 @@ int main(int argc, char** argv) {
       std::printf("  %-14s face %.0fx%.0f  score %.3f\n", rel.c_str(), fc.box.width, fc.box.height, s);
     }
   }
-  for (const auto& g : load_gt()) {
+  for (const auto& g : quick ? std::vector<Gt>{} : load_gt()) {
     const cv::Mat img = cv::imread(synth::data_path(g.file));
     for (const auto& fc : yunet640->detect(img)) {
       const double s = fas.score(img, fc.box);
