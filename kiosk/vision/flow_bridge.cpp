@@ -1,6 +1,7 @@
 #include "kiosk/vision/flow_bridge.hpp"
 
 #include <fmt/format.h>
+#include <sodium.h>
 
 namespace kiosk::vision {
 
@@ -33,6 +34,14 @@ FaceEvidence take_face_evidence(VisionResult& r) {
   FaceEvidence e{std::move(r.evidence.best_jpeg), std::move(r.evidence.action_jpegs), r.evidence.best_quality};
   r.evidence.wipe();
   return e;
+}
+
+std::string face_jpeg_base64(const FaceEvidence& e) {
+  if (e.best_jpeg.empty()) return {};
+  std::string out(sodium_base64_ENCODED_LEN(e.best_jpeg.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(out.data(), out.size(), e.best_jpeg.data(), e.best_jpeg.size(), sodium_base64_VARIANT_ORIGINAL);
+  out.resize(out.size() - 1);  // drop the terminating NUL
+  return out;
 }
 
 }  // namespace kiosk::vision

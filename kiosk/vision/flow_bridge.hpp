@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "kiosk/core/events.hpp"
@@ -23,5 +24,8 @@ struct FaceEvidence {
   double quality = 0;
 };
 FaceEvidence take_face_evidence(VisionResult& r);
+// Standard base64 of the best frame, for SessionData::face["image_base64"] (what the certification
+// submit sends). Set it AFTER the session handled face.result: the flow replaces SessionData::face.
+std::string face_jpeg_base64(const FaceEvidence& e);
 
 }  // namespace kiosk::vision

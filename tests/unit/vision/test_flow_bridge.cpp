@@ -46,6 +46,10 @@ TEST_CASE("a passed attempt becomes 'face.result pass ...' and its evidence move
   const auto ev = take_face_evidence(r);
   CHECK(ev.best_jpeg.size() > 1000);
   CHECK(ev.action_jpegs.size() == 2);
+  const std::string b64 = face_jpeg_base64(ev);
+  CHECK(b64.size() == (ev.best_jpeg.size() + 2) / 3 * 4);
+  CHECK(b64.rfind("/9j/", 0) == 0);  // JPEG SOI marker FF D8 FF in base64
+  CHECK(face_jpeg_base64(FaceEvidence{}).empty());
   CHECK(r.evidence.best_jpeg.empty());  // moved out and wiped: one copy of the photo, in SessionData
 }
 
