@@ -51,7 +51,10 @@ std::unique_ptr<UsbTransport> UsbTransport::open(const UsbOptions& o) {
     throw TransportError(ErrorKind::NotFound, id + ": no such device (or no permission: check the udev rule)");
   }
   bool detached = false;
+  std::vector<int> claimed, reattach;
   auto fail_open = [&](int code, const std::string& what) {
+    for (int itf : claimed) libusb_release_interface(h, itf);
+    for (int itf : reattach) libusb_attach_kernel_driver(h, itf);
     libusb_close(h);
     libusb_exit(ctx);
     throw TransportError(kind_of(code), id + ": " + what + ": " + libusb_error_name(code));
@@ -64,9 +67,11 @@ std::unique_ptr<UsbTransport> UsbTransport::open(const UsbOptions& o) {
       rc = libusb_detach_kernel_driver(h, itf);
       if (rc != 0 && rc != LIBUSB_ERROR_NOT_FOUND) fail_open(rc, "detach kernel driver");
       detached = true;
+      if (rc == 0) reattach.push_back(itf);
     }
     rc = libusb_claim_interface(h, itf);
     if (rc != 0) fail_open(rc, "claim interface " + std::to_string(itf));
+    claimed.push_back(itf);
   }
   if (o.mode == UsbOptions::Mode::CdcAcm) {
     const auto b = static_cast<std::uint32_t>(o.cdc_baud);
@@ -80,6 +85,8 @@ std::unique_ptr<UsbTransport> UsbTransport::open(const UsbOptions& o) {
   }
   auto t = std::unique_ptr<UsbTransport>(new UsbTransport(ctx, h, o));
   t->detached_ = detached;
+  t->claimed_ = std::move(claimed);
+  t->reattach_ = std::move(reattach);
   return t;
 }
 
@@ -89,8 +96,8 @@ UsbTransport::UsbTransport(libusb_context* ctx, libusb_device_handle* h, UsbOpti
 UsbTransport::~UsbTransport() {
   if (h_) {
     if (!gone_) {
-      libusb_release_interface(h_, opts_.interface);
-      if (detached_) libusb_attach_kernel_driver(h_, opts_.interface);
+      for (int itf : claimed_) libusb_release_interface(h_, itf);
+      for (int itf : reattach_) libusb_attach_kernel_driver(h_, itf);
     }
     libusb_close(h_);
   }

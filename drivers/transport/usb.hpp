@@ -58,6 +58,8 @@ class UsbTransport : public Transport {
   std::string name_;
   bool gone_ = false;
   bool detached_ = false;
+  std::vector<int> claimed_;   // CdcAcm claims the control interface too
+  std::vector<int> reattach_;  // interfaces whose kernel driver was detached
   std::vector<std::uint8_t> pending_;  // bytes of the last IN packet not yet handed out
   std::size_t pending_off_ = 0;
 };

@@ -85,3 +85,61 @@ TEST_CASE("USB: libusb bulk reader against umockdev, with unplug and recovery", 
   CHECK(p.step().kind == PollEvent::Kind::Recovered);
   CHECK(p.step().kind == PollEvent::Kind::CardRead);
 }
+
+TEST_CASE("USB: HID-class (interrupt) and CDC-ACM readers carry the same find/select/read", "[idcard][protocol][usb]") {
+  auto cards = sim::load_fixtures(sim::default_fixture_path());
+  REQUIRE_FALSE(cards.empty());
+  ReaderOptions ro;
+  ro.command_timeout = 200ms;
+  ro.read_timeout = 500ms;
+  transport::UsbOptions o;
+  std::tie(o.vid, o.pid) = transport::parse_vid_pid("0400:C35A");
+
+  SECTION("interrupt endpoints (HID-class reader, usbhid detached)") {
+    idcard_test::UsbReaderEmulator dev(idcard_test::UsbAttach::Interrupt);
+    o.mode = transport::UsbOptions::Mode::Interrupt;
+    {
+      auto t = transport::UsbTransport::open(o);
+      CHECK_FALSE(dev.kernel_driver_bound());
+      Reader r(*t, ro);
+      CHECK(r.sam_status() == 0x90);
+      dev.place_card(cards.front());
+      auto got = r.read_card();
+      REQUIRE(got);
+      CHECK(got->document.id_number == cards.front().document.id_number);
+      CHECK(got->photo_wlt == cards.front().photo);
+    }
+    CHECK(dev.kernel_driver_bound());
+    // The bulk attachment cannot talk to an interrupt-only reader: a typed error, not a hang.
+    o.mode = transport::UsbOptions::Mode::Bulk;
+    auto t = transport::UsbTransport::open(o);
+    const std::uint8_t reset[] = {0xAA, 0xAA, 0xAA, 0x96, 0x69, 0x00, 0x03, 0x10, 0xFF, 0xEC};
+    CHECK_THROWS_AS(t->write(reset, 200ms), transport::TransportError);
+  }
+
+  SECTION("CDC-ACM bridge: line coding and DTR/RTS on the control interface, data on the bulk interface") {
+    idcard_test::UsbReaderEmulator dev(idcard_test::UsbAttach::CdcAcm);
+    o.mode = transport::UsbOptions::Mode::CdcAcm;
+    o.interface = 1;
+    o.cdc_control_interface = 0;
+    o.cdc_baud = 115200;
+    {
+      auto t = transport::UsbTransport::open(o);
+      CHECK_FALSE(dev.kernel_driver_bound(0));  // cdc_acm let go of both interfaces
+      CHECK_FALSE(dev.kernel_driver_bound(1));
+      CHECK(dev.line_coding_baud() == 115200);
+      CHECK(dev.control_line_state() == 3);  // DTR | RTS
+      Reader r(*t, ro);
+      CHECK(r.sam_status() == 0x90);
+      for (auto& c : cards) {
+        dev.place_card(c);
+        auto got = r.read_card();
+        REQUIRE(got);
+        CHECK(got->document.id_number == c.document.id_number);
+      }
+    }
+    // Both interfaces go back to cdc_acm when the transport is closed.
+    CHECK(dev.kernel_driver_bound(0));
+    CHECK(dev.kernel_driver_bound(1));
+  }
+}

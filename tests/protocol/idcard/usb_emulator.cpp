@@ -30,22 +30,62 @@ struct FakeUrb {
   }
 };
 
-constexpr const char* kDescriptors =
-    "12010002000000400004" "5ac3" "0001010203" "01"  // device: 0400:c35a
-    "0902200001010080" "32"                            // config, 32 bytes total
-    "090400000002ff0000" "00"                          // interface 0, vendor class, 2 endpoints
-    "07050202400000"                                   // bulk OUT 0x02
-    "07058102400000";                                  // bulk IN 0x81
+constexpr const char* kDevice = "12010002000000400004" "5ac3" "0001010203" "01";  // 0400:c35a
+constexpr const char* kBulkConfig =
+    "0902200001010080" "32"    // config, 32 bytes total
+    "090400000002ff0000" "00"  // interface 0, vendor class, 2 endpoints
+    "07050202400000"           // bulk OUT 0x02
+    "07058102400000";          // bulk IN 0x81
+constexpr const char* kHidConfig =
+    "0902290001010080" "32"      // config, 41 bytes total
+    "090400000002030000" "00"    // interface 0, HID class, 2 endpoints
+    "0921110100012222" "00"      // HID descriptor (report descriptor not needed here)
+    "07050203400001"             // interrupt OUT 0x02
+    "07058103400001";            // interrupt IN 0x81
+constexpr const char* kCdcConfig =
+    "09023e0002010080" "32"      // config, 62 bytes total, 2 interfaces
+    "090400000102020100"         // interface 0: CDC comm, ACM, 1 endpoint
+    "0524001001" "0424020205240600" "01"  // header, ACM, union (0 → 1) functional descriptors
+    "07058303080010"             // interrupt IN 0x83 (notifications)
+    "0904010002" "0a0000" "00"   // interface 1: CDC data, 2 endpoints
+    "07050202400000"             // bulk OUT 0x02
+    "07058102400000";            // bulk IN 0x81
 }  // namespace
 
 struct UsbReaderEmulator::Impl {
+  UsbAttach attach = UsbAttach::Bulk;
   mutable std::mutex mu;
   UMockdevTestbed* tb = nullptr;
   UMockdevIoctlBase* handler = nullptr;
   std::string node, syspath;
   int devnum = 2;
   bool gone = false;
-  bool driver_bound = true;  // a (fake) kernel driver holds the interface until detached
+  unsigned bound = 0;  // bit per interface: a (fake) kernel driver holds it until detached
+  int baud = 0, line_state = -1;
+  int interfaces() const { return attach == UsbAttach::CdcAcm ? 2 : 1; }
+  unsigned all_bound() const { return (1u << interfaces()) - 1; }
+  const char* driver_name() const {
+    return attach == UsbAttach::CdcAcm ? "cdc_acm" : attach == UsbAttach::Interrupt ? "usbhid" : "idcard_vendor";
+  }
+  // CDC class requests on interface 0; anything else stalls.
+  void control(FakeUrb& u) {
+    auto* urb = u.get();
+    urb->status = 0;
+    urb->actual_length = 0;
+    if (attach != UsbAttach::CdcAcm || !u.buf || urb->buffer_length < 8) {
+      urb->status = -EPIPE;
+      return;
+    }
+    const std::uint8_t* s = u.buf->data;
+    const int value = s[2] | s[3] << 8, index = s[4] | s[5] << 8, length = s[6] | s[7] << 8;
+    if (s[0] == 0x21 && s[1] == 0x20 && index == 0 && length == 7 && urb->buffer_length >= 15) {
+      baud = s[8] | s[9] << 8 | s[10] << 16 | s[11] << 24;
+    } else if (s[0] == 0x21 && s[1] == 0x22 && index == 0) {
+      line_state = value;
+    } else {
+      urb->status = -EPIPE;
+    }
+  }
   int submitted = 0;
   sim::CardState card;
   Bytes rx;                  // host → device bytes not yet a full frame
@@ -106,31 +146,41 @@ struct UsbReaderEmulator::Impl {
         return complete(0, 0);
       }
       case USBDEVFS_GETDRIVER: {
-        if (!driver_bound) return complete(-1, ENODATA);
         UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_getdriver), nullptr);
         auto* gd = reinterpret_cast<usbdevfs_getdriver*>(d->data);
-        std::snprintf(gd->driver, sizeof gd->driver, "%s", "idcard_vendor");
+        if (gd->interface >= 32 || !(bound & (1u << gd->interface))) {
+          g_object_unref(d);
+          return complete(-1, ENODATA);
+        }
+        std::snprintf(gd->driver, sizeof gd->driver, "%s", driver_name());
         g_object_unref(d);
         return complete(0, 0);
       }
       case USBDEVFS_IOCTL: {
         UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_ioctl), nullptr);
         const int code = reinterpret_cast<usbdevfs_ioctl*>(d->data)->ioctl_code;
+        const int ifno = reinterpret_cast<usbdevfs_ioctl*>(d->data)->ifno;
         g_object_unref(d);
+        if (ifno < 0 || ifno >= interfaces()) return complete(-1, EINVAL);
         if (code == static_cast<int>(USBDEVFS_DISCONNECT)) {
-          driver_bound = false;
+          bound &= ~(1u << ifno);
           return complete(0, 0);
         }
         if (code == static_cast<int>(USBDEVFS_CONNECT)) {
-          driver_bound = true;
+          bound |= 1u << ifno;
           return complete(1, 0);
         }
         return complete(-1, ENOTTY);
       }
-      case USBDEVFS_CLAIMINTERFACE:
-        return driver_bound ? complete(-1, EBUSY) : complete(0, 0);
+      case USBDEVFS_CLAIMINTERFACE: {
+        UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(unsigned), nullptr);
+        const unsigned ifno = *reinterpret_cast<unsigned*>(d->data);
+        g_object_unref(d);
+        if (ifno >= static_cast<unsigned>(interfaces())) return complete(-1, ENOENT);
+        return (bound & (1u << ifno)) ? complete(-1, EBUSY) : complete(0, 0);
+      }
       case USBDEVFS_DISCONNECT_CLAIM:
-        driver_bound = false;
+        bound = 0;
         return complete(0, 0);
       case USBDEVFS_RELEASEINTERFACE:
       case USBDEVFS_SETINTERFACE:
@@ -146,7 +196,13 @@ struct UsbReaderEmulator::Impl {
           u.buf = umockdev_ioctl_data_resolve(u.urb, G_STRUCT_OFFSET(usbdevfs_urb, buffer),
                                               static_cast<gsize>(urb->buffer_length), nullptr);
         ++submitted;
-        if (urb->type != USBDEVFS_URB_TYPE_BULK) {
+        if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
+          control(u);
+          done.push_back(u);
+          return complete(0, 0);
+        }
+        const unsigned char want = attach == UsbAttach::Interrupt ? USBDEVFS_URB_TYPE_INTERRUPT : USBDEVFS_URB_TYPE_BULK;
+        if (urb->type != want || (urb->endpoint != 0x02 && urb->endpoint != 0x81)) {
           u.release();
           return complete(-1, EINVAL);
         }
@@ -215,12 +271,16 @@ struct UsbReaderEmulator::Impl {
                             "E: PRODUCT=400/c35a/100\n"
                             "A: busnum=1\\n\nA: devnum=" + std::to_string(devnum) + "\\n\nA: speed=12\\n\n"
                             "A: bConfigurationValue=1\\n\nA: idVendor=0400\\n\nA: idProduct=c35a\\n\n"
-                            "H: descriptors=" + std::string(kDescriptors) + "\n";
+                            "H: descriptors=" + std::string(kDevice) +
+                            (attach == UsbAttach::CdcAcm      ? kCdcConfig
+                             : attach == UsbAttach::Interrupt ? kHidConfig
+                                                              : kBulkConfig) +
+                            "\n";
     if (!umockdev_testbed_add_from_string(tb, rec.c_str(), &err))
       throw std::runtime_error(std::string("umockdev add: ") + (err ? err->message : "?"));
     std::lock_guard lock(mu);
     gone = false;
-    driver_bound = true;
+    bound = all_bound();
     rx.clear();
     tx.clear();
   }
@@ -252,7 +312,8 @@ struct UsbReaderEmulator::Impl {
   }
 };
 
-UsbReaderEmulator::UsbReaderEmulator() : impl_(std::make_unique<Impl>()) {
+UsbReaderEmulator::UsbReaderEmulator(UsbAttach attach) : impl_(std::make_unique<Impl>()) {
+  impl_->attach = attach;
   impl_->tb = umockdev_testbed_new();
   impl_->plug();
 }
@@ -284,7 +345,22 @@ void UsbReaderEmulator::replug() {
 
 bool UsbReaderEmulator::kernel_driver_bound() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->driver_bound;
+  return impl_->bound != 0;
+}
+
+bool UsbReaderEmulator::kernel_driver_bound(int itf) const {
+  std::lock_guard lock(impl_->mu);
+  return (impl_->bound >> itf) & 1u;
+}
+
+int UsbReaderEmulator::line_coding_baud() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->baud;
+}
+
+int UsbReaderEmulator::control_line_state() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->line_state;
 }
 
 int UsbReaderEmulator::submitted_urbs() const {
