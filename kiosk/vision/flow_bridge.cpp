@@ -22,7 +22,8 @@ std::optional<core::Command> face_result_command(const VisionResult& r) {
       if (r.report.passive_score) arg += fmt::format(" score={:.3f}", *r.report.passive_score);
       arg += fmt::format(" quality={:.3f}", r.evidence.best_quality);
       std::string actions;
-      for (const auto& a : r.report.actions) actions += (actions.empty() ? "" : ",") + std::string(to_string(a.action));
+      for (const auto& a : r.report.actions)
+        actions += (actions.empty() ? "" : ",") + std::string(to_string(a.action));
       if (!actions.empty()) arg += " actions=" + actions;
       return core::Command{"face.result", arg};
     }
@@ -31,7 +32,8 @@ std::optional<core::Command> face_result_command(const VisionResult& r) {
 }
 
 FaceEvidence take_face_evidence(VisionResult& r) {
-  FaceEvidence e{std::move(r.evidence.best_jpeg), std::move(r.evidence.action_jpegs), r.evidence.best_quality};
+  FaceEvidence e{std::move(r.evidence.best_jpeg), std::move(r.evidence.action_jpegs),
+                 r.evidence.best_quality};
   r.evidence.wipe();
   return e;
 }
@@ -39,7 +41,8 @@ FaceEvidence take_face_evidence(VisionResult& r) {
 std::string face_jpeg_base64(const FaceEvidence& e) {
   if (e.best_jpeg.empty()) return {};
   std::string out(sodium_base64_ENCODED_LEN(e.best_jpeg.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
-  sodium_bin2base64(out.data(), out.size(), e.best_jpeg.data(), e.best_jpeg.size(), sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(out.data(), out.size(), e.best_jpeg.data(), e.best_jpeg.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
   out.resize(out.size() - 1);  // drop the terminating NUL
   return out;
 }

@@ -35,8 +35,12 @@ void SdlAudioSink::queue(const std::vector<std::int16_t>& mono, int sample_rate)
     throw AudioError(std::string("SDL_QueueAudio: ") + SDL_GetError());
 }
 
-void SdlAudioSink::clear() { SDL_ClearQueuedAudio(device_); }
+void SdlAudioSink::clear() {
+  SDL_ClearQueuedAudio(device_);
+}
 
-std::size_t SdlAudioSink::queued_bytes() const { return SDL_GetQueuedAudioSize(device_); }
+std::size_t SdlAudioSink::queued_bytes() const {
+  return SDL_GetQueuedAudioSize(device_);
+}
 
 }  // namespace kiosk::voice

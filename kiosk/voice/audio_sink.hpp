@@ -17,8 +17,8 @@ class AudioSink {
  public:
   virtual ~AudioSink() = default;
   virtual void queue(const std::vector<std::int16_t>& mono, int sample_rate) = 0;
-  virtual void clear() = 0;                         // drop everything not yet played
-  virtual std::size_t queued_bytes() const = 0;     // 0 when idle
+  virtual void clear() = 0;                      // drop everything not yet played
+  virtual std::size_t queued_bytes() const = 0;  // 0 when idle
 };
 
 class SdlAudioSink : public AudioSink {

@@ -4,11 +4,16 @@ namespace kiosk::voice {
 
 const char* to_string(Refusal r) {
   switch (r) {
-    case Refusal::UnknownKey: return "unknown_key";
-    case Refusal::NotFromConfig: return "not_from_config";
-    case Refusal::Placeholder: return "placeholder";
-    case Refusal::DigitRun: return "digit_run";
-    case Refusal::Empty: return "empty";
+    case Refusal::UnknownKey:
+      return "unknown_key";
+    case Refusal::NotFromConfig:
+      return "not_from_config";
+    case Refusal::Placeholder:
+      return "placeholder";
+    case Refusal::DigitRun:
+      return "digit_run";
+    case Refusal::Empty:
+      return "empty";
   }
   return "?";
 }

@@ -31,7 +31,9 @@ std::string PcmCache::key_for(const std::string& engine, const std::string& voic
   return hex;
 }
 
-std::string PcmCache::path_for(const std::string& key) const { return dir_ + "/" + key + ".pcm"; }
+std::string PcmCache::path_for(const std::string& key) const {
+  return dir_ + "/" + key + ".pcm";
+}
 
 std::optional<Pcm> PcmCache::get(const std::string& key) const {
   std::ifstream f(path_for(key), std::ios::binary);

@@ -29,7 +29,8 @@ EspeakSynthesizer::EspeakSynthesizer() {
 
 Pcm EspeakSynthesizer::render(const std::string& text, const RenderParams& p) {
   std::lock_guard lk(g_mu);
-  if (espeak_SetVoiceByName(p.voice.c_str()) != EE_OK) throw TtsError("espeak-ng: unknown voice '" + p.voice + "'");
+  if (espeak_SetVoiceByName(p.voice.c_str()) != EE_OK)
+    throw TtsError("espeak-ng: unknown voice '" + p.voice + "'");
   espeak_SetParameter(espeakRATE, p.rate_wpm, 0);
   espeak_SetParameter(espeakPITCH, p.pitch, 0);
   espeak_SetParameter(espeakVOLUME, 100, 0);
@@ -37,7 +38,8 @@ Pcm EspeakSynthesizer::render(const std::string& text, const RenderParams& p) {
   out.sample_rate = g_rate;
   const auto rc = espeak_Synth(text.c_str(), text.size() + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, nullptr,
                                &out.samples);
-  if (rc != EE_OK) throw TtsError("espeak-ng: synthesis failed (" + std::to_string(static_cast<int>(rc)) + ")");
+  if (rc != EE_OK)
+    throw TtsError("espeak-ng: synthesis failed (" + std::to_string(static_cast<int>(rc)) + ")");
   espeak_Synchronize();
   if (out.samples.size() > kMaxPcmSamples) throw TtsError("espeak-ng: utterance too long");
   return out;

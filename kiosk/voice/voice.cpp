@@ -9,7 +9,10 @@ namespace kiosk::voice {
 
 Voice::Voice(VoiceConfig cfg, const core::Strings& strings, std::unique_ptr<AudioSink> sink,
              std::unique_ptr<Synthesizer> tts)
-    : cfg_(std::move(cfg)), strings_(strings), tts_(std::move(tts)), sink_(std::move(sink)),
+    : cfg_(std::move(cfg)),
+      strings_(strings),
+      tts_(std::move(tts)),
+      sink_(std::move(sink)),
       volume_(std::clamp(cfg_.volume_percent, 0, 100)) {
   if (!tts_) tts_ = std::make_unique<EspeakSynthesizer>();
   if (!sink_) sink_ = std::make_unique<SdlAudioSink>(tts_->sample_rate());
@@ -39,8 +42,8 @@ SpeakResult Voice::speak(const std::string& lang, const std::string& key, const 
     return {SpeakResult::Status::Refused, why};
   }
   std::lock_guard lk(mu_);
-  const bool restart = !current_key_.empty() && key == current_key_ && jobs_.empty() && !busy_ &&
-                       sink_->queued_bytes() > 0;
+  const bool restart =
+      !current_key_.empty() && key == current_key_ && jobs_.empty() && !busy_ && sink_->queued_bytes() > 0;
   if (restart) {
     ++gen_;
     sink_->clear();
@@ -145,7 +148,8 @@ std::optional<Pcm> Voice::pcm_for(const Job& j) {
   try {
     const auto t0 = std::chrono::steady_clock::now();
     Pcm pcm = tts_->render(j.text, {voice, cfg_.rate_wpm, cfg_.pitch});
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
     cache_->put(key, pcm);
     std::lock_guard lk(mu_);
     ++stats_.renders;

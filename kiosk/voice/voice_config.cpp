@@ -1,9 +1,10 @@
 #include "kiosk/voice/voice_config.hpp"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 namespace kiosk::voice {
 
@@ -47,7 +48,8 @@ VoiceConfig parse_voice_config(const std::string& text, const std::string& name)
   c.pitch = static_cast<int>(int_in(*t, name, "pitch", c.pitch, 0, 100));
   c.volume_percent = static_cast<int>(int_in(*t, name, "volume_percent", c.volume_percent, 0, 100));
   c.cache_max_bytes = int_in(*t, name, "cache_max_mb", c.cache_max_bytes >> 20, 1, 4096) << 20;
-  c.render_timeout_ms = static_cast<int>(int_in(*t, name, "render_timeout_ms", c.render_timeout_ms, 100, 60000));
+  c.render_timeout_ms =
+      static_cast<int>(int_in(*t, name, "render_timeout_ms", c.render_timeout_ms, 100, 60000));
   if (const auto* n = t->get("cache_dir")) {
     if (!n->is_string()) bad(name, "cache_dir", "must be a string");
     c.cache_dir = n->as_string()->get();

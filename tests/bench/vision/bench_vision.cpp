@@ -2,6 +2,8 @@
 // against OpenCV's Haar cascade in the same process; detection recall / false positives on the labelled
 // photographs; active-liveness error rates on sequences synthesised from real photographs; passive
 // (MiniFASNet) scores on bona-fide photographs. Prints figures only. Usage: bench_vision [iterations]
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -10,8 +12,6 @@
 #include <opencv2/core/utility.hpp>
 #include <regex>
 #include <sstream>
-
-#include <spdlog/spdlog.h>
 
 #include "kiosk/vision/face_session.hpp"
 #include "tests/unit/vision/synth.hpp"
@@ -88,19 +88,24 @@ void detection_quality(const char* name, FaceDetector& det) {
     }
     for (bool u : used) fp += u ? 0 : 1;
   }
-  for (const char* f : {"nonface/baboon.jpg", "nonface/chelsea.png", "nonface/dogs.jpg", "nonface/fruits.jpg"})
+  for (const char* f :
+       {"nonface/baboon.jpg", "nonface/chelsea.png", "nonface/dogs.jpg", "nonface/fruits.jpg"})
     nonface_fp += static_cast<int>(det.detect(cv::imread(synth::data_path(f))).size());
-  std::printf("  %-34s recall %d/%d (%.0f %%)  false positives %d on 10 photos, %d on 4 non-face images\n", name,
-              found, gt, 100.0 * found / gt, fp, nonface_fp);
+  std::printf("  %-34s recall %d/%d (%.0f %%)  false positives %d on 10 photos, %d on 4 non-face images\n",
+              name, found, gt, 100.0 * found / gt, fp, nonface_fp);
 }
 
 std::optional<VisionResult> run(const VisionConfig& cfg, FaceDetector& det, PassiveAntiSpoof* fas,
-                                std::vector<Action> actions, const std::vector<cv::Mat>& frames, Stat* total = nullptr,
-                                Stat* detect = nullptr, Stat* measure = nullptr, Stat* spoof = nullptr) {
+                                std::vector<Action> actions, const std::vector<cv::Mat>& frames,
+                                Stat* total = nullptr, Stat* detect = nullptr, Stat* measure = nullptr,
+                                Stat* spoof = nullptr) {
   std::optional<VisionResult> res;
-  FaceSession s(cfg, det, fas, [&](VisionEvent e) {
-    if (auto* v = std::get_if<VisionResult>(&e)) res = *v;
-  }, std::move(actions));
+  FaceSession s(
+      cfg, det, fas,
+      [&](VisionEvent e) {
+        if (auto* v = std::get_if<VisionResult>(&e)) res = *v;
+      },
+      std::move(actions));
   std::int64_t seq = 0;
   for (const auto& f : frames) {
     kiosk::camera::Frame fr{f, seq, static_cast<double>(seq) * 1000.0 / 30.0};
@@ -121,7 +126,7 @@ std::optional<VisionResult> run(const VisionConfig& cfg, FaceDetector& det, Pass
 int main(int argc, char** argv) {
   const int iters = argc > 1 ? std::max(1, std::atoi(argv[1])) : 200;
   const bool quick = iters < 50;  // CTest pass: fewer liveness cases, same code paths
-  cv::setNumThreads(1);  // one core, as on the terminal's budget
+  cv::setNumThreads(1);           // one core, as on the terminal's budget
   spdlog::set_level(spdlog::level::warn);
   auto cfg = synth::test_config();
   auto yunet = make_yunet_detector(cfg.yunet_model, cfg.detect_width, cfg.score_threshold, cfg.nms_threshold);
@@ -151,8 +156,9 @@ int main(int argc, char** argv) {
   row("quality gate (pose, light, sharpness, regions)", s_quality);
   row("MiniFASNet V2 + V1SE passive score", s_fas);
 
-  std::printf("\nWhole pipeline, FaceSession::process per frame (detect + track + quality + action signals,\n"
-              "passive check on its sampled frames), over positioning + two actions, repeated:\n");
+  std::printf(
+      "\nWhole pipeline, FaceSession::process per frame (detect + track + quality + action signals,\n"
+      "passive check on its sampled frames), over positioning + two actions, repeated:\n");
   Stat total, det_ms, meas_ms, spoof_ms, total_nofas;
   std::vector<cv::Mat> clip(10, frame);
   for (auto a : {Action::TurnLeft, Action::Blink}) {
@@ -171,7 +177,8 @@ int main(int argc, char** argv) {
   row("pipeline total per frame (no passive model)", total_nofas);
   std::printf("  goal: median <= 12 ms -> %s\n", total.q(0.5) <= 12.0 ? "met" : "NOT met on this machine");
 
-  std::printf("\nDetection on real photographs (10 PASCAL VOC photos with dlib's labelled boxes, IoU >= 0.3):\n");
+  std::printf(
+      "\nDetection on real photographs (10 PASCAL VOC photos with dlib's labelled boxes, IoU >= 0.3):\n");
   detection_quality("YuNet, config (320 px, score 0.9)", *yunet);
   auto yunet640 = make_yunet_detector(cfg.yunet_model, 640, 0.6f, 0.3f);
   if (!quick) detection_quality("YuNet, 640 px, score 0.6", *yunet640);
@@ -184,7 +191,8 @@ int main(int argc, char** argv) {
     return m;
   }();
   const Face flipped_face = yunet->detect(flipped).at(0);
-  const std::vector<Action> all{Action::Blink, Action::OpenMouth, Action::TurnLeft, Action::TurnRight, Action::Nod};
+  const std::vector<Action> all{Action::Blink, Action::OpenMouth, Action::TurnLeft, Action::TurnRight,
+                                Action::Nod};
   int genuine = 0, genuine_fail = 0, wrong = 0, wrong_pass = 0;
   auto one = cfg;
   one.actions = 1;
@@ -224,14 +232,16 @@ int main(int argc, char** argv) {
   std::printf("\nActive liveness, single action, sequences synthesised from real photographs:\n");
   std::printf("  performed action asked:      %d/%d pass  (BPCER %.0f %%)\n", genuine - genuine_fail, genuine,
               100.0 * genuine_fail / genuine);
-  std::printf("  different action asked:      %d/%d pass  (wrong-action acceptance %.0f %%)\n", wrong_pass, wrong,
-              100.0 * wrong_pass / wrong);
-  std::printf("  still / moved-photo attacks: %d/%d pass  (APCER %.0f %%, 2 random actions each)\n", attacks_pass,
-              attacks, 100.0 * attacks_pass / attacks);
+  std::printf("  different action asked:      %d/%d pass  (wrong-action acceptance %.0f %%)\n", wrong_pass,
+              wrong, 100.0 * wrong_pass / wrong);
+  std::printf("  still / moved-photo attacks: %d/%d pass  (APCER %.0f %%, 2 random actions each)\n",
+              attacks_pass, attacks, 100.0 * attacks_pass / attacks);
 
-  std::printf("\nPassive MiniFASNet, real-class score on bona-fide photographs (threshold %.2f):\n", cfg.passive_threshold);
+  std::printf("\nPassive MiniFASNet, real-class score on bona-fide photographs (threshold %.2f):\n",
+              cfg.passive_threshold);
   int bona = 0, bona_rej = 0;
-  for (const auto& [rel, sc] : std::vector<std::pair<std::string, double>>{{"astronaut.png", 2.0}, {"messi5.jpg", 1.0}}) {
+  for (const auto& [rel, sc] :
+       std::vector<std::pair<std::string, double>>{{"astronaut.png", 2.0}, {"messi5.jpg", 1.0}}) {
     const cv::Mat img = rel == "astronaut.png" ? frame : cv::imread(synth::data_path(rel));
     (void)sc;
     const auto faces = yunet640->detect(img);
@@ -250,9 +260,10 @@ int main(int argc, char** argv) {
       bona_rej += s < cfg.passive_threshold ? 1 : 0;
     }
   }
-  std::printf("  bona-fide faces (astronaut, messi5, VOC): %d, rejected %d -> passive BPCER %.0f %%\n", bona, bona_rej,
-              bona ? 100.0 * bona_rej / bona : 0.0);
-  std::printf("  passive APCER: not measured - the repository holds no honest printed-photo or screen-replay\n"
-              "  captures; collect them on the target camera before tuning passive_threshold.\n");
+  std::printf("  bona-fide faces (astronaut, messi5, VOC): %d, rejected %d -> passive BPCER %.0f %%\n", bona,
+              bona_rej, bona ? 100.0 * bona_rej / bona : 0.0);
+  std::printf(
+      "  passive APCER: not measured - the repository holds no honest printed-photo or screen-replay\n"
+      "  captures; collect them on the target camera before tuning passive_threshold.\n");
   return 0;
 }

@@ -3,7 +3,6 @@
 // a real photograph), posts guidance (spoken through the voice guard) and its result, which the bridge
 // turns into the flow's "face.result" command — as the App's main loop does with its event queue.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <mutex>
 #include <opencv2/videoio.hpp>
@@ -51,7 +50,8 @@ struct Kiosk {
   Kiosk() {
     catalog.load_dir(core::source_config_dir() + "/catalog");
     strings.load_dir(core::source_config_dir() + "/strings");
-    flows = std::make_unique<flow::FlowLibrary>(flow::FlowSet::load_dir(core::source_config_dir() + "/flows"), &regions);
+    flows = std::make_unique<flow::FlowLibrary>(flow::FlowSet::load_dir(core::source_config_dir() + "/flows"),
+                                                &regions);
     s = std::make_unique<core::Session>(catalog, core::SessionOptions{}, clock);
     s->set_flows(flows.get());
     fs::create_directories(dir);
@@ -103,10 +103,13 @@ struct Kiosk {
     std::mutex mu;
     std::vector<VisionEvent> events;
     auto cfg = synth::test_config();
-    VisionWorker w(cfg, camera::make_video_file_source(video), [&](VisionEvent e) {
-      std::lock_guard lk(mu);
-      events.push_back(std::move(e));
-    }, /*drop_frames=*/false);
+    VisionWorker w(
+        cfg, camera::make_video_file_source(video),
+        [&](VisionEvent e) {
+          std::lock_guard lk(mu);
+          events.push_back(std::move(e));
+        },
+        /*drop_frames=*/false);
     REQUIRE(w.start(std::move(actions)));
     REQUIRE(w.wait(30s));
     w.stop();

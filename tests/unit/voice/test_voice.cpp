@@ -1,8 +1,7 @@
 // kiosk/voice: the speakable-text guard, the PCM cache, espeak-ng rendering and SDL playback.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -107,7 +106,8 @@ TEST_CASE("only configured, fixed, digit-free texts may be spoken") {
   // A template filled with a resident's name or ID is not the configured text.
   const auto filled = s.format("zh-CN", "home.identified", {{"who", "张三丰"}});
   CHECK(check_speakable(s, langs, "home.identified", filled) == Refusal::NotFromConfig);
-  CHECK(check_speakable(s, langs, "home.identified", s.get("zh-CN", "home.identified")) == Refusal::Placeholder);
+  CHECK(check_speakable(s, langs, "home.identified", s.get("zh-CN", "home.identified")) ==
+        Refusal::Placeholder);
   CHECK(check_speakable(s, langs, "help.spoken", "请输入 410101199001011234") == Refusal::DigitRun);
   CHECK(check_speakable(s, langs, "help.spoken", "") == Refusal::Empty);
   // Even a configured text is refused when it carries a number that could be personal.
@@ -135,7 +135,8 @@ TEST_CASE("voice.toml parses; bad values are named") {
   CHECK(c.volume_percent == 80);
   CHECK_THROWS_WITH(parse_voice_config("[voice]\nvolume_percent = 150\n", "v.toml"),
                     Catch::Contains("voice.volume_percent must be in 0..100"));
-  CHECK_THROWS_WITH(parse_voice_config("[voice]\nenabled = \"yes\"\n", "v.toml"), Catch::Contains("voice.enabled"));
+  CHECK_THROWS_WITH(parse_voice_config("[voice]\nenabled = \"yes\"\n", "v.toml"),
+                    Catch::Contains("voice.enabled"));
   CHECK_THROWS_WITH(parse_voice_config("[voice\n", "v.toml"), Catch::Contains("v.toml:1"));
 }
 
@@ -145,7 +146,8 @@ TEST_CASE("PCM cache entries round-trip and corrupt ones are rejected with a rea
   auto back = decode_pcm(bytes);
   REQUIRE(std::holds_alternative<Pcm>(back));
   CHECK(std::get<Pcm>(back).samples == p.samples);
-  CHECK(std::get<std::string>(decode_pcm(bytes.substr(0, bytes.size() - 1))) == "length does not match sample count");
+  CHECK(std::get<std::string>(decode_pcm(bytes.substr(0, bytes.size() - 1))) ==
+        "length does not match sample count");
   CHECK(std::get<std::string>(decode_pcm("KVPCM1")) == "truncated header");
   auto wrong = bytes;
   wrong[0] = 'X';
@@ -224,8 +226,8 @@ TEST_CASE("personal text is refused and nothing reaches the speaker") {
   auto sink = std::make_unique<RecordingSink>();
   auto* rec = sink.get();
   Voice v(cfg_in(dir), strings, std::move(sink));
-  CHECK(v.speak("zh-CN", "home.identified", strings.format("zh-CN", "home.identified", {{"who", "张三丰"}})).refusal ==
-        Refusal::NotFromConfig);
+  CHECK(v.speak("zh-CN", "home.identified", strings.format("zh-CN", "home.identified", {{"who", "张三丰"}}))
+            .refusal == Refusal::NotFromConfig);
   CHECK(v.speak("zh-CN", "help.spoken", "身份证号 410101199001011234").refusal == Refusal::DigitRun);
   CHECK(v.speak_key("zh-CN", "resident.name").refusal == Refusal::UnknownKey);
   REQUIRE(v.wait_idle(5s));
