@@ -17,7 +17,16 @@ void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
   so.default_language = config.language;
   so.default_elder_mode = config.elder_mode_default;
   session = std::make_unique<core::Session>(catalog, so, *clock);
+  regions = std::make_unique<idcard::RegionTable>(
+      idcard::RegionTable::load(config.config_dir + "/regions/gb2260.tsv"));
+  // A broken flow file stops start-up with "file:line: reason" (main reports it as a configuration error).
+  flows = std::make_unique<flow::FlowLibrary>(flow::FlowSet::load_dir(config.config_dir + "/flows"),
+                                              regions.get());
+  for (auto& problem : flows->flows().check(strings, catalog)) spdlog::warn("flows: {}", problem);
+  session->set_flows(flows.get());
 }
+
+void App::start_demo_services() { services = Services::demo(config, queue); }
 
 void App::create_ui(ui::UiOptions opts) {
   ui = std::make_unique<ui::KioskUI>(std::move(opts), config, strings, catalog, *session, *clock);
@@ -47,6 +56,20 @@ void App::apply(const std::vector<core::Effect>& fx) {
       case core::Effect::Kind::Log:
         spdlog::info("{}", e.arg);
         break;
+      case core::Effect::Kind::Platform:
+        if (services) services->platform_call(e.arg, session->data());
+        break;
+      case core::Effect::Kind::Print:
+        if (services) {
+          const core::CatalogItem* item = catalog.item(session->data().item_code);
+          services->print(e.arg, session->data(), item ? item->name : session->data().item_code);
+        }
+        break;
+      case core::Effect::Kind::StartFace:
+      case core::Effect::Kind::StopFace:
+        // The vision worker is not wired yet: headless scripts answer with `face pass|fail`.
+        spdlog::info("{} {}", core::to_string(e.kind), e.arg);
+        break;
     }
   }
   if (!fx.empty() && ui) ui->request_redraw();
@@ -75,6 +98,8 @@ namespace {
 // What the screen shows; a change means a redraw.
 struct ViewKey {
   core::ScreenState screen;
+  std::string screen_name;  // flow steps change it without changing `screen`
+  std::string notice;
   int remaining = 0;
   bool warning = false, staff = false, elder = false, identified = false;
   std::string lang;
@@ -83,7 +108,7 @@ struct ViewKey {
 };
 ViewKey view_of(const App& app) {
   const auto& s = *app.session;
-  return {s.screen(),     s.remaining_s(),         s.warning(),  s.staff_called(),
+  return {s.screen(),     s.screen_name(),         s.notice(),  s.remaining_s(),         s.warning(),  s.staff_called(),
           s.elder_mode(), s.data().has_personal(), s.language(), app.clock->wall() / 60};
 }
 }  // namespace

@@ -12,6 +12,9 @@
 #include "kiosk/core/session.hpp"
 #include "kiosk/core/strings.hpp"
 #include "kiosk/core/watchdog.hpp"
+#include "drivers/idcard/region.hpp"
+#include "kiosk/app/services.hpp"
+#include "kiosk/flow/run.hpp"
 #include "kiosk/ui/kiosk_ui.hpp"
 
 namespace kiosk::app {
@@ -24,11 +27,18 @@ struct App {
   std::unique_ptr<core::Session> session;
   core::EventQueue queue;
   std::unique_ptr<ui::KioskUI> ui;
+  // Service flows (config/flows) and the region table they route with.
+  std::unique_ptr<idcard::RegionTable> regions;
+  std::unique_ptr<flow::FlowLibrary> flows;
+  // Platform + printer behind the flows' effects; demo/headless: simulators (start_demo_services).
+  std::unique_ptr<Services> services;
   nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript
 
   // Loads strings and catalog from config.config_dir and builds the session (no UI yet).
   void load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk);
   void create_ui(ui::UiOptions opts);
+  // Embedded platform simulator and simulated printer (kiosk --demo, --headless).
+  void start_demo_services();
   // Routes effects to the UI, logs and (later) devices, voice and the platform.
   void apply(const std::vector<core::Effect>& fx);
   // Drains the queue, runs timers; returns true if anything happened.

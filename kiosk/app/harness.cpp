@@ -9,6 +9,14 @@
 //   screenshot NAME        writes DIR/NAME.png
 //   device KIND k=v ...    posts a DeviceEvent (id_card_read name= id= region= gender= birth=)
 //   command NAME [ARG]     posts a Command (language en, elder on, reset)
+//   face pass|fail|error [k=v ...]   answers the face step (score= quality= actions=a,b | reason=)
+//   print_result printed|failed      answers a print step without the simulated printer
+//   platform down|up|fault SPEC [N]  embedded platform simulator: refuse everything (HTTP 503) / heal /
+//                                    inject a fault (see platform::sim::parse_fault) into the next N calls
+//   printer paper_out on|off         simulated receipt printer
+//   expect_effect KIND [ARG]         an effect of that kind (and arg) happened since the previous step
+//   expect_no_effect KIND [ARG]
+// Platform calls and print jobs run for real against the simulators; every step waits for them.
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -18,6 +26,7 @@
 #include "kiosk/app/app.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ui/ui_map.hpp"
+#include "drivers/printer/sim/simulator.hpp"
 
 namespace kiosk::app {
 
@@ -49,9 +58,20 @@ struct Runner {
   nlohmann::json transcript = nlohmann::json::array();
   std::vector<std::string> failures;
   std::vector<std::string> violations;
+  nlohmann::json recent_effects = nlohmann::json::array();  // of the latest step that had any
+
+  // Waits (bounded) until the platform client and the printer have answered what was asked.
+  void wait_services() {
+    if (!app.services) return;
+    for (int i = 0; i < 400 && app.services->in_flight() > 0; ++i) {
+      app.queue.wait_for(std::chrono::milliseconds(25));
+      app.pump();
+    }
+  }
 
   void settle() {
     for (int i = 0; i < 30; ++i) {
+      wait_services();
       app.pump();
       app.ui->request_redraw(1);
       app.frame();
@@ -85,6 +105,7 @@ struct Runner {
                           {"widgets", widgets},
                           {"text_boxes", boxes},
                           {"effects", app.effects_log}});
+    if (!app.effects_log.empty()) recent_effects = app.effects_log;
     app.effects_log = nlohmann::json::array();
   }
 
@@ -107,6 +128,25 @@ struct Runner {
     }
     app.ui->input().inject_tap(w->box.cx(), w->box.cy(), clock.now_ms());
     settle();
+  }
+
+  void platform_step(int lineno, const std::vector<std::string>& w) {
+    auto* sim = app.services ? app.services->sim() : nullptr;
+    if (!sim) return fail(lineno, "no embedded platform simulator");
+    if (w[1] == "down") {
+      platform::sim::Fault f;
+      f.kind = platform::sim::Fault::Kind::Status;
+      f.status = 503;
+      sim->inject(std::nullopt, f, 1'000'000);
+    } else if (w[1] == "up") {
+      sim->clear_faults();
+    } else if (w[1] == "fault" && w.size() >= 3) {
+      auto f = platform::sim::parse_fault(w[2]);
+      if (!f) return fail(lineno, "bad fault spec " + w[2]);
+      sim->inject(std::nullopt, *f, w.size() > 3 ? std::stoi(w[3]) : 1);
+    } else {
+      fail(lineno, "platform wants down|up|fault SPEC [N]");
+    }
   }
 
   void device(int lineno, const std::vector<std::string>& w) {
@@ -141,6 +181,11 @@ struct Runner {
     d.identity.gender = kv["gender"];
     d.identity.birth_date = kv["birth"];
     d.identity.token = kv["token"];
+    d.identity.card_number = kv["card"];
+    if (d.device == "scanner")
+      d.identity.document = d.identity.token.rfind("ES-", 0) == 0 ? core::DocumentType::ESsCard
+                                                                  : core::DocumentType::MedicalVoucher;
+    if (d.device == "sscard") d.identity.document = core::DocumentType::SocialSecurityCard;
     d.detail = kv["detail"];
     app.queue.post(d);
     settle();
@@ -174,6 +219,7 @@ struct Runner {
           settle();
         }
       } else if (cmd == "expect_screen") {
+        settle();
         if (app.ui->map().screen != arg)
           fail(lineno, "expected screen " + arg + ", showing " + app.ui->map().screen);
       } else if (cmd == "expect_text") {
@@ -191,6 +237,25 @@ struct Runner {
         if (!app.ui->save_png(out + "/" + w[1] + ".png")) fail(lineno, "screenshot failed");
       } else if (cmd == "device" && w.size() >= 2) {
         device(lineno, w);
+      } else if (cmd == "face" && w.size() >= 2) {
+        app.queue.post(core::Command{"face.result", arg});
+        settle();
+      } else if (cmd == "print_result" && w.size() >= 2) {
+        app.queue.post(core::Command{"print.result", arg});
+        settle();
+      } else if (cmd == "platform" && w.size() >= 2) {
+        platform_step(lineno, w);
+      } else if (cmd == "printer" && w.size() == 3 && w[1] == "paper_out") {
+        if (!app.services || !app.services->printer()->sim)
+          fail(lineno, "no simulated printer");
+        else
+          app.services->printer()->sim->set_paper_out(w[2] == "on");
+      } else if ((cmd == "expect_effect" || cmd == "expect_no_effect") && w.size() >= 2) {
+        bool seen = false;
+        for (auto& e : app.effects_log.empty() ? recent_effects : app.effects_log)
+          if (e["kind"] == w[1] && (w.size() < 3 || e["arg"] == w[2])) seen = true;
+        if (seen != (cmd == "expect_effect"))
+          fail(lineno, (seen ? "unexpected effect " : "missing effect ") + arg);
       } else if (cmd == "command" && w.size() >= 2) {
         app.queue.post(core::Command{w[1], w.size() > 2 ? w[2] : ""});
         settle();
@@ -216,7 +281,7 @@ struct Runner {
 }  // namespace
 
 int run_script(App& app, core::ManualClock& clock, const std::string& script, const std::string& out_dir) {
-  Runner r{app, clock, out_dir, {}, {}, {}};
+  Runner r{app, clock, out_dir, {}, {}, {}, nlohmann::json::array()};
   return r.run(script);
 }
 

@@ -76,6 +76,7 @@ int main(int argc, char** argv) {
       auto clock = std::make_unique<core::ManualClock>();
       auto* manual = clock.get();
       app.load(cfg, std::move(clock));
+      app.start_demo_services();
       app.create_ui(uo);
       if (script.empty()) {
         std::fprintf(stderr, "kiosk: --headless needs --script\n");
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
       return rc;
     }
     app.load(cfg, std::make_unique<core::SystemClock>());
+    if (demo) app.start_demo_services();
     app.create_ui(uo);
     app.frame();  // first frame
     double startup_ms =
@@ -106,6 +108,9 @@ int main(int argc, char** argv) {
     SDL_Quit();
     return rc;
   } catch (const core::ConfigLoadError& e) {
+    std::fprintf(stderr, "kiosk: configuration error\n%s\n", e.what());
+    return 2;
+  } catch (const flow::FlowLoadError& e) {
     std::fprintf(stderr, "kiosk: configuration error\n%s\n", e.what());
     return 2;
   } catch (const std::exception& e) {

@@ -157,7 +157,7 @@ std::vector<std::string> KioskUI::render_frame() {
                    ImGuiWindowFlags_NoBackground | ImGuiWindowFlags_NoScrollWithMouse |
                    ImGuiWindowFlags_NoBringToFrontOnFocus);
   map_ = UiMap{};
-  map_.screen = core::to_string(session_.screen().id);
+  map_.screen = session_.screen_name();
   std::vector<std::string> actions;
   Painter p(theme_, *fonts_, ttf_.get(), map_, clock_.now_ms(), last_activation_);
   draw(p, actions);
@@ -193,7 +193,7 @@ void KioskUI::draw(Painter& p, std::vector<std::string>& actions) {
   const float top_h = theme_.px(theme_.elder ? 30 : 24);
   const float bottom_h = theme_.px(theme_.elder ? 34 : 28);
   const float m = theme_.px(8);
-  const bool modal = session_.warning() || session_.staff_called();
+  const bool modal = session_.warning() || session_.staff_called() || !session_.notice().empty();
   p.set_interactive(!modal);
   draw_top_bar(p, top_h);
   Box content{m, top_h + theme_.px(6), W - m, H - bottom_h - theme_.px(4)};
@@ -209,6 +209,9 @@ void KioskUI::draw(Painter& p, std::vector<std::string>& actions) {
       break;
     case core::ScreenId::Help:
       draw_help(p, content);
+      break;
+    case core::ScreenId::Flow:
+      draw_flow(p, content, actions);
       break;
   }
   draw_bottom_bar(p, {0, H - bottom_h, W, H}, actions);
@@ -368,7 +371,7 @@ void KioskUI::draw_category(Painter& p, const Box& a, std::vector<std::string>& 
     actions.push_back("nav.next");
 }
 
-void KioskUI::draw_guide(Painter& p, const Box& a, std::vector<std::string>&) {
+void KioskUI::draw_guide(Painter& p, const Box& a, std::vector<std::string>& actions) {
   const Palette& c = theme_.colors;
   const core::CatalogItem* item = catalog_.item(session_.screen().arg);
   if (!item) return;
@@ -394,6 +397,13 @@ void KioskUI::draw_guide(Painter& p, const Box& a, std::vector<std::string>&) {
   row(tr("guide.scenario"), item->scenario);
   std::string status = tr(item->self_service ? "guide.self_service" : "guide.not_here");
   Box sb{a.x0, a.y1 - theme_.px(18), a.x1, a.y1};
+  if (session_.has_flow(item->code)) {
+    // The one decision on this screen: start the service.
+    Box start{a.x1 - theme_.px(theme_.elder ? 80 : 66), sb.y0 - theme_.px(theme_.elder ? 6 : 2), a.x1, a.y1};
+    sb.x1 = start.x0 - theme_.px(6);
+    if (p.button("guide.start", start, tr("guide.start"), ButtonStyle::Primary, FontRole::Title))
+      actions.push_back("guide.start");
+  }
   p.fill(sb, item->self_service ? c.badge : c.countdown, 2);
   p.text_in(FontRole::Label, sb, status, item->self_service ? c.badge_text : c.countdown_text,
             item->self_service ? c.badge : c.countdown);
@@ -415,7 +425,7 @@ void KioskUI::draw_help(Painter& p, const Box& a) {
 void KioskUI::draw_overlays(Painter& p, std::vector<std::string>& actions) {
   const Palette& c = theme_.colors;
   const float W = static_cast<float>(width_), H = static_cast<float>(height_);
-  if (!session_.warning() && !session_.staff_called()) return;
+  if (!session_.warning() && !session_.staff_called() && session_.notice().empty()) return;
   p.fill({0, 0, W, H}, c.scrim, 0, 0.55f);
   // Nothing under the modal reacts: the base layer was drawn with the painter non-interactive.
   float pw = std::min(W - theme_.px(20), std::max(W * 0.6f, theme_.px(200)));
@@ -437,6 +447,11 @@ void KioskUI::draw_overlays(Painter& p, std::vector<std::string>& actions) {
     if (session_.can_extend() &&
         p.button("timeout.continue", btn, tr("timeout.continue"), ButtonStyle::Primary, FontRole::Title))
       actions.push_back("timeout.continue");
+  } else if (!session_.staff_called()) {
+    // Why the session ended early (card removed ...): said once, dismissed by the resident.
+    p.text(FontRole::Title, panel.x0 + pad, y, tr(session_.notice()), c.text, c.panel, panel.w() - 2 * pad);
+    if (p.button("notice.ok", btn, tr("notice.ok"), ButtonStyle::Primary, FontRole::Title))
+      actions.push_back("notice.ok");
   } else {
     p.text(FontRole::Title, panel.x0 + pad, y, tr("staff.coming"), c.text, c.panel, panel.w() - 2 * pad);
     if (p.button("staff.ok", btn, tr("staff.ok"), ButtonStyle::Primary, FontRole::Title))

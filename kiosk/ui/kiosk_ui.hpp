@@ -82,6 +82,11 @@ class KioskUI {
   void draw_category(Painter& p, const Box& area, std::vector<std::string>& actions);
   void draw_guide(Painter& p, const Box& area, std::vector<std::string>& actions);
   void draw_help(Painter& p, const Box& area);
+  // Service flow screens (flow_screens.cpp).
+  void draw_flow(Painter& p, const Box& a, std::vector<std::string>& actions);
+  float draw_flow_header(Painter& p, const Box& a, const std::string& title);
+  void draw_action_row(Painter& p, const Box& a, std::vector<std::string>& actions,
+                       const std::vector<std::pair<std::string, std::string>>& buttons);
   void draw_overlays(Painter& p, std::vector<std::string>& actions);
   void ensure_fonts();
 

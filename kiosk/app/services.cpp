@@ -1,0 +1,173 @@
+#include "kiosk/app/services.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <ctime>
+#include <filesystem>
+
+#include "drivers/printer/sim/simulator.hpp"
+#include "kiosk/platform/curl_client.hpp"
+#include "kiosk/platform/messages.hpp"
+
+namespace kiosk::app {
+
+namespace {
+std::string cst_now() {
+  std::time_t t = std::time(nullptr) + 8 * 3600;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+}  // namespace
+
+std::unique_ptr<Services> Services::demo(const core::KioskConfig& cfg, core::EventQueue& queue) {
+  std::unique_ptr<Services> s(new Services(cfg, queue));
+  s->sim_ = platform::sim::start_demo_platform(cfg.region_code);
+  platform::ClientConfig cc;
+  cc.base_url = s->sim_->url();
+  cc.terminal_id = cfg.terminal_id;
+  cc.terminal_region = cfg.region_code;
+  cc.production = false;
+  cc.connect_timeout = std::chrono::milliseconds(1000);
+  cc.total_timeout = std::chrono::milliseconds(3000);
+  cc.max_attempts = 2;
+  cc.backoff_base = std::chrono::milliseconds(50);
+  cc.backoff_max = std::chrono::milliseconds(200);
+  s->client_ = std::make_unique<platform::CurlPlatformClient>(cc);
+  print::PrintService::Options po;
+  po.data_dir = cfg.data_dir + "/print";
+  po.template_dir = cfg.config_dir + "/receipts";
+  po.poll_interval = std::chrono::milliseconds(100);
+  po.max_attempts = 1;
+  std::filesystem::create_directories(po.data_dir);
+  s->print_ = print::make_demo_print_service(po);
+  Services* self = s.get();
+  s->print_.service->set_outcome_listener([self](const print::PrintOutcome& o) {
+    // Held (waiting for paper) counts as not printed for the resident: they choose retry or skip.
+    std::string r = o.result == print::PrintOutcome::Result::Printed
+                        ? "printed"
+                        : std::string("failed ") + print::to_string(o.result) + ": " + o.error;
+    self->queue_.post(core::Command{"print.result", r});
+    self->printing_.fetch_sub(1);
+  });
+  s->print_.service->start();
+  return s;
+}
+
+Services::~Services() {
+  if (print_.service) print_.service->stop();
+  client_.reset();  // cancels outstanding calls before the simulator goes
+  if (print_.sim) print_.sim->stop();
+}
+
+nlohmann::json Services::reply_json(const std::string& op, const platform::Response& r) {
+  const bool business = !r.error || r.error.kind == platform::ErrorKind::Rejected;
+  return {{"op", op},
+          {"ok", r.ok()},
+          {"error", business ? "" : platform::to_string(r.error.kind)},
+          {"code", business ? r.reply.code : ""},
+          {"message", business ? r.reply.message : platform::explain(r.error.kind).zh},
+          {"message_en", business ? r.reply.message_en : platform::explain(r.error.kind).en},
+          {"transaction_number", r.reply.transaction_number},
+          {"data", business ? r.reply.data : nlohmann::json::object()}};
+}
+
+void Services::platform_call(const std::string& op, const core::SessionData& d) {
+  using platform::Endpoint;
+  using platform::make_request;
+  const std::string& tid = cfg_.terminal_id;
+  std::string base = op.substr(0, op.find(':'));
+  std::string arg = op.find(':') == std::string::npos ? "" : op.substr(op.find(':') + 1);
+  platform::Request rq;
+  if (base == "voucher_resolve") {
+    platform::VoucherResolveRequest b{d.identity.token, d.identity.token.rfind("ES-", 0) == 0 ? "e_sscard"
+                                                                                             : "medical_voucher"};
+    rq = make_request(Endpoint::VoucherResolve, tid, b);
+  } else if (base == "certification_submit") {
+    platform::CertificationSubmitRequest b;
+    b.item_code = d.item_code;
+    b.id_number = d.identity.id_number;
+    b.name = d.identity.name;
+    b.insured_region = d.region_code;
+    if (d.face.is_object()) {
+      b.face_quality = d.face.value("quality", 0.0);
+      b.liveness.passed = d.face.value("passed", false);
+      b.liveness.score = d.face.value("score", 0.0);
+      if (d.face.contains("actions")) b.liveness.actions = d.face["actions"].get<std::vector<std::string>>();
+      b.face_image_base64 = d.face.value("image_base64", "");
+    }
+    rq = make_request(Endpoint::CertificationSubmit, tid, b);
+  } else if (base == "record_query") {
+    platform::RecordQueryRequest b;
+    b.id_number = d.identity.id_number;
+    b.kind = platform::record_kind_from(arg).value_or(platform::RecordKind::RightsRecord);
+    rq = make_request(Endpoint::RecordQuery, tid, b);
+  } else if (base == "certificate_issue") {
+    platform::CertificateIssueRequest b;
+    b.id_number = d.identity.id_number;
+    b.kind = platform::record_kind_from(arg).value_or(platform::RecordKind::InsuredCertificate);
+    rq = make_request(Endpoint::CertificateIssue, tid, b);
+  } else if (base == "sscard_loss_report") {
+    platform::SsCardLossReportRequest b{d.identity.id_number, d.identity.card_number};
+    rq = make_request(Endpoint::SsCardLossReport, tid, b);
+  } else if (base == "case_lookup") {
+    platform::CaseLookupRequest b;
+    b.id_number = d.identity.id_number;
+    rq = make_request(Endpoint::CaseLookup, tid, b);
+  } else if (base == "rating") {
+    if (d.transaction_number.empty()) return;  // nothing was transacted to rate
+    platform::RatingRequest b;
+    b.transaction_number = d.transaction_number;
+    b.score = std::clamp(std::atoi(arg.c_str()), 1, 5);
+    rq = make_request(Endpoint::Rating, tid, b);
+  } else {
+    spdlog::error("unknown platform operation {}", op);
+    queue_.post(core::Command{"platform.reply", nlohmann::json{{"op", op}, {"ok", false}, {"error", "Config"}}.dump()});
+    return;
+  }
+  spdlog::info("platform {} sent (request {})", base, rq.request_id);
+  client_->submit(std::move(rq), [this, op](platform::Response r) {
+    spdlog::info("platform {} answered: {} {} in {} ms", op, r.error ? platform::to_string(r.error.kind) : "ok",
+                 r.reply.code, r.elapsed.count());
+    queue_.post(core::Command{"platform.reply", reply_json(op, r).dump()});
+  });
+}
+
+void Services::print(const std::string& template_id, const core::SessionData& d, const std::string& service_name) {
+  nlohmann::json f = {{"hall_name", cfg_.hall_name},
+                      {"service_name", service_name},
+                      {"transaction_no", d.transaction_number},
+                      {"print_time", cst_now()},
+                      {"name", d.identity.name},
+                      {"id_number", d.identity.id_number},
+                      {"insured_region", d.region_name},
+                      {"terminal_id", cfg_.terminal_id},
+                      {"issuer", d.region_name + " 社会保险经办机构"},
+                      {"verify_url", "https://zwfw.example.gov.cn/verify?txn=" + d.transaction_number}};
+  if (d.result.is_object() && d.result.contains("data") && d.result["data"].is_object()) {
+    const auto& data = d.result["data"];
+    std::string status = data.value("status", "");
+    if (status == "certified")
+      f["result"] = "认证成功 Certified, 有效期至 " + data.value("valid_until", "");
+    else if (status == "rejected")
+      f["result"] = "认证未通过 Not passed";
+    else
+      f["result"] = d.result.value("message", "");
+  }
+  try {
+    printing_.fetch_add(1);
+    print_.service->submit(template_id, f);
+  } catch (const std::exception& e) {
+    printing_.fetch_sub(1);
+    spdlog::error("print {}: {}", template_id, e.what());
+    queue_.post(core::Command{"print.result", "failed template"});
+  }
+}
+
+std::size_t Services::in_flight() const {
+  return client_->in_flight() + static_cast<std::size_t>(std::max(0, printing_.load()));
+}
+
+}  // namespace kiosk::app

@@ -1,0 +1,47 @@
+// What the session's flow effects reach: the platform (client + embedded simulator in demo/headless)
+// and the receipt/A4 printer (simulated printer in demo/headless). Results come back to the session as
+// Commands through the EventQueue (platform.reply, print.result), from the workers' threads.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+#include "kiosk/core/config.hpp"
+#include "kiosk/core/events.hpp"
+#include "kiosk/core/session_data.hpp"
+#include "kiosk/platform/client.hpp"
+#include "kiosk/platform/sim/platform_sim.hpp"
+#include "kiosk/print/service.hpp"
+
+namespace kiosk::app {
+
+class Services {
+ public:
+  // Embedded platform simulator (terminal region from cfg) + libcurl client with short timeouts, and
+  // the simulated receipt printer; A4 PDFs go to <data_dir>/a4-out.
+  static std::unique_ptr<Services> demo(const core::KioskConfig& cfg, core::EventQueue& queue);
+  ~Services();
+
+  // Effect::Platform: builds the request for `op` from the session data and sends it.
+  void platform_call(const std::string& op, const core::SessionData& d);
+  // Effect::Print: receipt/A4 fields from the session data (the print service masks personal fields).
+  void print(const std::string& template_id, const core::SessionData& d, const std::string& service_name);
+
+  std::size_t in_flight() const;  // platform calls + print jobs not yet answered
+  platform::sim::PlatformSim* sim() { return sim_.get(); }
+  print::DemoPrintStack* printer() { return &print_; }
+  // Converts a platform response into the JSON the flow reads (no personal data added).
+  static nlohmann::json reply_json(const std::string& op, const platform::Response& r);
+
+ private:
+  Services(const core::KioskConfig& cfg, core::EventQueue& queue) : cfg_(cfg), queue_(queue) {}
+  const core::KioskConfig& cfg_;
+  core::EventQueue& queue_;
+  std::unique_ptr<platform::sim::PlatformSim> sim_;
+  std::unique_ptr<platform::PlatformClient> client_;
+  print::DemoPrintStack print_;
+  std::atomic<int> printing_{0};
+};
+
+}  // namespace kiosk::app

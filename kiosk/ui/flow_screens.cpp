@@ -1,0 +1,244 @@
+// Screens of a service flow: one decision per screen, a step indicator, masked identity, the region a
+// request goes to, and the flow's own texts from config/strings (keys named in config/flows).
+#include <algorithm>
+
+#include "kiosk/core/mask.hpp"
+#include "kiosk/flow/run.hpp"
+#include "kiosk/ui/kiosk_ui.hpp"
+#include "kiosk/ui/painter.hpp"
+
+namespace kiosk::ui {
+
+using flow::FlowRun;
+using flow::StepKind;
+
+float KioskUI::draw_flow_header(Painter& p, const Box& a, const std::string& title) {
+  const Palette& c = theme_.colors;
+  const auto* run = dynamic_cast<const FlowRun*>(session_.flow());
+  float y = a.y0;
+  if (run) {
+    std::string ind = trf("flow.step", {{"n", std::to_string(run->step_number())},
+                                        {"m", std::to_string(run->step_count())}});
+    float iw = p.text_width(FontRole::Label, ind) + theme_.px(8);
+    Box ib{a.x1 - iw, y, a.x1, y + p.line_height(FontRole::Label) + theme_.px(2)};
+    p.fill(ib, c.badge, 2);
+    p.text_in(FontRole::Label, ib, ind, c.badge_text, c.badge);
+    const core::CatalogItem* item = catalog_.item(run->item_code());
+    if (item)
+      p.text(FontRole::Body, a.x0, y, item->name, c.muted, c.background,
+             a.w() - iw - theme_.px(6));
+    y += std::max(ib.h(), p.line_height(FontRole::Body)) + theme_.px(2);
+  }
+  y += p.text(FontRole::Title, a.x0, y, title, c.text, c.background, a.w());
+  const auto& d = session_.data();
+  if (!d.region_name.empty()) {
+    std::string r = trf(d.region_is_insured ? "flow.region_insured" : "flow.region_household",
+                        {{"region", d.region_name}});
+    y += p.text(FontRole::Body, a.x0, y, r, c.muted, c.background, a.w());
+  }
+  return y + theme_.px(4);
+}
+
+void KioskUI::draw_action_row(Painter& p, const Box& a, std::vector<std::string>& actions,
+                              const std::vector<std::pair<std::string, std::string>>& buttons) {
+  // Right-aligned, the primary (last) rightmost; each wide enough for its label.
+  const float bh = theme_.px(theme_.primary_height_mm() + 2);
+  const float gap = theme_.px(theme_.min_gap_mm() * 2);
+  float x = a.x1;
+  for (std::size_t i = buttons.size(); i-- > 0;) {
+    const auto& [id, label] = buttons[i];
+    float w = std::max(theme_.px(theme_.elder ? 70 : 56), p.text_width(FontRole::Title, label) + theme_.px(16));
+    Box b{x - w, a.y1 - bh, x, a.y1};
+    ButtonStyle st = i + 1 == buttons.size() ? ButtonStyle::Primary : ButtonStyle::Secondary;
+    if (p.button(id, b, label, st, FontRole::Title)) actions.push_back(id);
+    x = b.x0 - gap;
+  }
+}
+
+void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& actions) {
+  const Palette& c = theme_.colors;
+  const auto* run = dynamic_cast<const FlowRun*>(session_.flow());
+  if (!run) return;
+  const auto& d = session_.data();
+  const bool en = session_.language() == "en";
+  const float pad = theme_.px(6);
+  const float row_h = theme_.px(theme_.primary_height_mm() + 2);
+  using Phase = FlowRun::Phase;
+
+  auto panel_text = [&](float y, const std::string& text, FontRole role = FontRole::Label) {
+    Box panel{a.x0, y, a.x1, a.y1 - row_h - theme_.px(6)};
+    p.fill(panel, c.panel, 2);
+    p.text(role, panel.x0 + pad, panel.y0 + pad, text, c.text, c.panel, panel.w() - 2 * pad);
+    return panel;
+  };
+
+  if (run->phase() == Phase::NotOpen) {
+    float y = draw_flow_header(p, a, tr("flow.not_open.title"));
+    panel_text(y, trf("flow.not_open.body", {{"region", d.region_name}}), FontRole::Title);
+    draw_action_row(p, a, actions, {{"flow.finish", tr("flow.finish")}});
+    return;
+  }
+  if (run->phase() == Phase::Error) {
+    float y = draw_flow_header(p, a, tr("flow.error.title"));
+    panel_text(y, tr(run->message_key()), FontRole::Title);
+    std::vector<std::pair<std::string, std::string>> b = {{"flow.finish", tr("nav.home")}};
+    if (run->can_skip()) b.push_back({"flow.skip", tr("flow.skip")});
+    if (run->can_retry()) b.push_back({"flow.retry", tr("flow.retry")});
+    draw_action_row(p, a, actions, b);
+    return;
+  }
+  if (run->phase() == Phase::FaceFailed) {
+    float y = draw_flow_header(p, a, tr("flow.face_failed.title"));
+    panel_text(y, tr(run->message_key()), FontRole::Title);
+    std::vector<std::pair<std::string, std::string>> b = {{"flow.finish", tr("nav.home")}};
+    if (run->attempts() < run->step().max_attempts) b.push_back({"face.retry", tr("flow.face_failed.again")});
+    draw_action_row(p, a, actions, b);
+    return;
+  }
+
+  const flow::Step& s = run->step();
+  float y = draw_flow_header(p, a, tr(s.title));
+  switch (s.kind) {
+    case StepKind::Identify: {
+      if (!run->hint_key().empty()) {
+        Box hb{a.x0, y, a.x1, y + theme_.px(16)};
+        p.fill(hb, c.countdown, 2);
+        p.text_in(FontRole::Label, hb, tr(run->hint_key()), c.countdown_text, c.countdown);
+        y = hb.y1 + theme_.px(4);
+      }
+      const float gap = theme_.px(8);
+      const float n = static_cast<float>(s.sources.size());
+      const float w = (a.w() - gap * (n - 1)) / n;
+      float x = a.x0;
+      for (auto& src : s.sources) {
+        Box t{x, y, x + w, a.y1 - theme_.px(4)};
+        p.fill(t, c.panel, 3);
+        p.border(t, c.tile_border, 3, 0.6f);
+        p.text_in(FontRole::Title, t, tr("flow.identify." + src), c.tile_text, c.panel);
+        x = t.x1 + gap;
+      }
+      break;
+    }
+    case StepKind::Consent:
+      panel_text(y, tr(s.body.empty() ? s.instruction : s.body));
+      draw_action_row(p, a, actions,
+                      {{"consent.decline", tr("flow.consent.decline")}, {"consent.agree", tr("flow.consent.agree")}});
+      break;
+    case StepKind::Pin: {
+      std::string dots;
+      for (std::size_t i = 0; i < 6; ++i) dots += i < run->pin_length() ? "● " : "○ ";
+      p.text(FontRole::Title, a.x0, y, dots, c.text, c.background);
+      const float key = theme_.px(theme_.elder ? 26 : 22), gap = theme_.px(5);
+      const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
+      float kx0 = a.cx() - (3 * key + 2 * gap) / 2, ky0 = y + theme_.px(2);
+      for (int i = 0; i < 12; ++i) {
+        Box b{kx0 + static_cast<float>(i % 3) * (key + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0, 0};
+        b.x1 = b.x0 + key;
+        b.y1 = b.y0 + key;
+        std::string id = std::string("pin.") + keys[i];
+        std::string label = i == 9 ? tr("flow.pin.delete") : i == 11 ? tr("flow.pin.ok") : keys[i];
+        if (i == 11 && run->pin_length() < 6) continue;  // OK appears with six digits
+        if (p.button(id, b, label, i == 11 ? ButtonStyle::Primary : ButtonStyle::Secondary, FontRole::Title))
+          actions.push_back(id);
+      }
+      break;
+    }
+    case StepKind::Face: {
+      // Oval guide and the current instruction; the camera preview is drawn by the vision layer.
+      const float ow = theme_.px(70), oh = theme_.px(90);
+      Box oval{a.cx() - ow / 2, y, a.cx() + ow / 2, std::min(a.y1 - theme_.px(20), y + oh)};
+      p.border(oval, c.tile_border, 35, 1.5f);
+      Box hint{a.x0, oval.y1 + theme_.px(4), a.x1, a.y1};
+      p.text_in(FontRole::Title, hint, tr("flow.face.hint"), c.text, c.background);
+      break;
+    }
+    case StepKind::Query:
+    case StepKind::Submit:
+    case StepKind::Print: {
+      Box b{a.x0, y, a.x1, a.y1 - theme_.px(10)};
+      p.text_in(FontRole::Title, b, tr("flow.busy"), c.muted, c.background);
+      break;
+    }
+    case StepKind::Confirm: {
+      Box panel{a.x0, y, a.x1, a.y1 - row_h - theme_.px(6)};
+      p.fill(panel, c.panel, 2);
+      float py = panel.y0 + pad, lx = panel.x0 + pad, vx = lx + theme_.px(theme_.elder ? 60 : 48);
+      auto row = [&](const std::string& label, const std::string& value) {
+        p.text(FontRole::Label, lx, py, label, c.muted, c.panel);
+        py += std::max(p.line_height(FontRole::Label),
+                       p.text(FontRole::Label, vx, py, value, c.text, c.panel, panel.x1 - pad - vx)) +
+              theme_.px(3);
+      };
+      const core::CatalogItem* item = catalog_.item(run->item_code());
+      row(tr("flow.confirm.item"), item ? item->name : run->item_code());
+      if (!d.identity.name.empty()) row(tr("flow.confirm.name"), core::mask_name(d.identity.name));
+      if (!d.identity.id_number.empty()) row(tr("flow.confirm.id"), core::mask_id(d.identity.id_number));
+      if (!s.body.empty()) p.text(FontRole::Body, lx, py + theme_.px(2), tr(s.body), c.text, c.panel, panel.w() - 2 * pad);
+      draw_action_row(p, a, actions, {{"confirm.submit", tr("flow.confirm.submit")}});
+      break;
+    }
+    case StepKind::ShowResult: {
+      const auto& r = d.result;
+      const bool ok = r.is_object() && r.value("ok", false);
+      const nlohmann::json data = r.is_object() && r.contains("data") ? r["data"] : nlohmann::json::object();
+      std::string headline, detail;
+      if (ok && data.is_object() && data.contains("status")) {
+        const bool certified = data.value("status", "") == "certified";
+        headline = tr(certified ? "flow.show_result.certified" : "flow.show_result.rejected");
+        if (certified && !data.value("valid_until", "").empty())
+          detail = trf("flow.show_result.valid_until", {{"date", data.value("valid_until", "")}});
+        if (!certified) detail = trf("flow.show_result.reason", {{"reason", data.value("reason", "")}});
+      } else {
+        headline = tr(ok ? "flow.show_result.success" : "flow.show_result.failed");
+        if (r.is_object()) detail = r.value(en ? "message_en" : "message", "");
+      }
+      Box panel{a.x0, y, a.x1, a.y1 - row_h - theme_.px(6)};
+      p.fill(panel, ok ? c.badge : c.countdown, 2);
+      Rgb fg = ok ? c.badge_text : c.countdown_text, bg = ok ? c.badge : c.countdown;
+      float py = panel.y0 + pad;
+      py += p.text(FontRole::Title, panel.x0 + pad, py, headline, fg, bg, panel.w() - 2 * pad) + theme_.px(3);
+      if (!detail.empty())
+        py += p.text(FontRole::Label, panel.x0 + pad, py, detail, fg, bg, panel.w() - 2 * pad) + theme_.px(3);
+      // Summary lines of a record (label: value), as many as fit.
+      const nlohmann::json* summary = nullptr;
+      if (data.is_object() && data.contains("summary")) summary = &data["summary"];
+      if (data.is_object() && data.contains("record") && data["record"].is_object() &&
+          data["record"].contains("summary"))
+        summary = &data["record"]["summary"];
+      if (summary && summary->is_array())
+        for (auto& kv : *summary) {
+          if (py + 2 * p.line_height(FontRole::Body) > panel.y1 - pad) break;
+          if (!kv.is_object() || !kv.contains("label") || !kv.contains("value")) continue;
+          if (!kv["label"].is_string() || !kv["value"].is_string()) continue;
+          py += p.text(FontRole::Body, panel.x0 + pad, py,
+                       kv["label"].get<std::string>() + "：" + kv["value"].get<std::string>(), fg, bg,
+                       panel.w() - 2 * pad);
+        }
+      if (!d.transaction_number.empty() && py + p.line_height(FontRole::Body) <= panel.y1 - pad)
+        p.text(FontRole::Body, panel.x0 + pad, py, trf("flow.show_result.txn", {{"txn", d.transaction_number}}), fg,
+               bg, panel.w() - 2 * pad);
+      draw_action_row(p, a, actions, {{"flow.next", tr("flow.next")}});
+      break;
+    }
+    case StepKind::Rate: {
+      const float gap = theme_.px(6);
+      const float bw = (a.w() - 4 * gap) / 5, bh = theme_.px(theme_.elder ? 40 : 34);
+      for (int i = 5; i >= 1; --i) {
+        Box b{a.x0 + static_cast<float>(5 - i) * (bw + gap), y + theme_.px(4), 0, 0};
+        b.x1 = b.x0 + bw;
+        b.y1 = b.y0 + bh;
+        std::string id = "rate." + std::to_string(i);
+        if (p.button(id, b, tr("flow.rate." + std::to_string(i)), ButtonStyle::Tile, FontRole::Title))
+          actions.push_back(id);
+      }
+      draw_action_row(p, a, actions, {{"rate.skip", tr("flow.rate.skip")}});
+      break;
+    }
+    case StepKind::End:
+      panel_text(y, tr("flow.end.body"), FontRole::Title);
+      draw_action_row(p, a, actions, {{"flow.finish", tr("flow.finish")}});
+      break;
+  }
+}
+
+}  // namespace kiosk::ui
