@@ -15,6 +15,45 @@ using printer::PrintErrorKind;
 TransportReceiptSink::TransportReceiptSink(std::shared_ptr<transport::Transport> t, printer::Dialect d)
     : t_(std::move(t)), printer_(*t_, std::move(d)) {}
 
+ReopeningReceiptSink::ReopeningReceiptSink(Opener open, printer::Dialect d, std::chrono::milliseconds io_timeout)
+    : open_(std::move(open)), dialect_(std::move(d)), timeout_(io_timeout) {}
+
+printer::ReceiptPrinter& ReopeningReceiptSink::connect() {
+  if (printer_ && t_ && t_->connected()) return *printer_;
+  printer_.reset();
+  t_.reset();
+  try {
+    t_ = open_();
+  } catch (const transport::TransportError& e) {
+    throw printer::PrintError(printer::PrintErrorKind::Disconnected, e.what());
+  }
+  if (!t_) throw printer::PrintError(printer::PrintErrorKind::Disconnected, "printer not found");
+  ++opens_;
+  printer_ = std::make_unique<printer::ReceiptPrinter>(*t_, dialect_, timeout_);
+  return *printer_;
+}
+
+template <class F>
+auto ReopeningReceiptSink::guarded(F&& f) -> decltype(f(std::declval<printer::ReceiptPrinter&>())) {
+  try {
+    return f(connect());
+  } catch (const printer::PrintError& e) {
+    if (e.kind() == printer::PrintErrorKind::Disconnected) {  // reopen on the next call
+      printer_.reset();
+      t_.reset();
+    }
+    throw;
+  }
+}
+
+printer::PrintReport ReopeningReceiptSink::print(std::span<const std::uint8_t> job) {
+  return guarded([&](printer::ReceiptPrinter& p) { return p.print(job); });
+}
+
+printer::PrinterStatus ReopeningReceiptSink::status() {
+  return guarded([](printer::ReceiptPrinter& p) { return p.query_status(); });
+}
+
 CupsA4Sink::CupsA4Sink(std::string queue, std::string server, std::chrono::milliseconds timeout)
     : cups_(std::move(queue), std::move(server)), timeout_(timeout) {}
 

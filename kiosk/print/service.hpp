@@ -50,6 +50,30 @@ class TransportReceiptSink : public ReceiptSink {
   printer::ReceiptPrinter printer_;
 };
 
+// For printers that can be unplugged and come back as a new device (USB): opens the transport on
+// first use and again after a Disconnected, so a replugged printer needs no kiosk restart. `open`
+// throws transport::TransportError while the printer is absent (reported as Disconnected).
+class ReopeningReceiptSink : public ReceiptSink {
+ public:
+  using Opener = std::function<std::shared_ptr<transport::Transport>()>;
+  ReopeningReceiptSink(Opener open, printer::Dialect d, std::chrono::milliseconds io_timeout = std::chrono::milliseconds(1500));
+  printer::PrintReport print(std::span<const std::uint8_t> job) override;
+  printer::PrinterStatus status() override;
+  const printer::Dialect& dialect() const override { return dialect_; }
+  int opens() const { return opens_; }  // diagnostics
+
+ private:
+  printer::ReceiptPrinter& connect();
+  template <class F>
+  auto guarded(F&& f) -> decltype(f(std::declval<printer::ReceiptPrinter&>()));
+  Opener open_;
+  printer::Dialect dialect_;
+  std::chrono::milliseconds timeout_;
+  std::shared_ptr<transport::Transport> t_;
+  std::unique_ptr<printer::ReceiptPrinter> printer_;
+  int opens_ = 0;
+};
+
 // Where A4 PDFs go. Throws CupsError (retriable) on failure.
 class A4Sink {
  public:

@@ -291,3 +291,57 @@ TEST_CASE("print logs carry job ids and outcomes, never the resident's name or I
   CHECK(text.find(kRawId) == std::string::npos);
   CHECK(text.find("199001011234") == std::string::npos);
 }
+
+TEST_CASE("a replugged printer is reopened: the held job prints once on the new connection") {
+  TempDir dir;
+  struct Plug {
+    transport::LoopbackPair pair;
+    std::shared_ptr<printer::PrinterSimulator> sim;
+  };
+  std::mutex mu;
+  std::vector<Plug> plugs;
+  bool present = true;
+  auto plug_in = [&] {
+    Plug p{transport::make_loopback("usb-printer"), nullptr};
+    p.sim = std::make_shared<printer::PrinterSimulator>(p.pair.device, 576);
+    p.sim->start();
+    plugs.push_back(std::move(p));
+  };
+  plug_in();
+  auto sink = std::make_unique<ReopeningReceiptSink>(
+      [&]() -> std::shared_ptr<transport::Transport> {
+        std::lock_guard lk(mu);
+        if (!present) throw transport::TransportError(transport::ErrorKind::NotFound, "no USB printer");
+        return plugs.back().pair.host;
+      },
+      printer::builtin_dialect("epson"), 300ms);
+  auto* reopening = sink.get();
+  PrintService svc(opts(dir), std::move(sink),
+                   std::make_unique<DirectoryA4Sink>((dir.p / "a4-out").string()));
+  svc.start();
+  auto first = svc.submit("service_receipt_80", receipt_fields());
+  REQUIRE(svc.wait_settled(first, 5s)->state == JobState::Done);
+  CHECK(reopening->opens() == 1);
+
+  {  // Unplugged: the old connection dies and no printer is found for a while.
+    std::lock_guard lk(mu);
+    present = false;
+    plugs.back().pair.host->close();
+  }
+  auto second = svc.submit("service_receipt_80", receipt_fields());
+  REQUIRE(svc.wait_settled(second, 5s)->state == JobState::Held);
+
+  {  // Plugged back in: a new device, a new connection.
+    std::lock_guard lk(mu);
+    plug_in();
+    present = true;
+  }
+  REQUIRE(plugs.back().sim->wait_for_cuts(1, 5s));
+  CHECK(svc.wait_settled(second, 5s)->state == JobState::Done);
+  std::this_thread::sleep_for(200ms);
+  CHECK(plugs.back().sim->cuts() == 1);  // printed once, on the new printer
+  CHECK(plugs.front().sim->cuts() == 1);  // the first job only
+  CHECK(reopening->opens() == 2);
+  svc.stop();
+  for (auto& p : plugs) p.sim->stop();
+}
