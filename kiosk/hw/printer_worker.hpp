@@ -3,6 +3,8 @@
 // core::Command{"print.outcome", <PrintOutcome JSON>} on the session's EventQueue.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -12,6 +14,29 @@
 #include "kiosk/print/service.hpp"
 
 namespace kiosk::hw {
+
+class PrinterWorker;
+
+// config/devices/printer.toml: which receipt printer, over which transport, and the A4 queue.
+struct PrinterSettings {
+  std::string dialect = "generic";  // config/printers/<dialect>.toml, else a built-in profile
+  std::string transport = "usb";    // usb | tcp | serial
+  std::optional<std::uint16_t> usb_vid, usb_pid;
+  std::string tcp_host;
+  std::uint16_t tcp_port = 9100;
+  std::string serial_device;
+  int serial_baud = 115200;
+  std::chrono::milliseconds io_timeout{1500};
+  std::string a4_queue;   // CUPS queue; empty = A4 documents are written to <data_dir>/a4-out
+  std::string cups_server;  // empty = default (CUPS_SERVER / client.conf)
+  print::PrintService::Options service;
+};
+// Throws std::runtime_error naming the file, line and key on bad input.
+PrinterSettings load_printer_settings(const std::string& path);
+std::string default_printer_config_path();
+// Production: the receipt printer is (re)opened on demand (ReopeningReceiptSink), so a printer that
+// is off at start-up or replugged later is picked up without a restart.
+std::unique_ptr<PrinterWorker> make_printer_worker(const PrinterSettings& s);
 
 class PrinterWorker : public DeviceWorker {
  public:

@@ -2,9 +2,14 @@
 // outcome arrives as a "print.outcome" command on the session queue.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "drivers/printer/sim/simulator.hpp"
+#include "drivers/printer/tcp9100.hpp"
 #include "kiosk/hw/printer_worker.hpp"
 
 using namespace kiosk;
@@ -70,5 +75,48 @@ TEST_CASE("printer worker posts faults, recovery and job outcomes") {
     }
   w->stop();
   w.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("printer settings: the shipped config parses; bad values are named; the TCP worker prints") {
+  auto s = hw::load_printer_settings(hw::default_printer_config_path());
+  CHECK(s.transport == "usb");
+  CHECK_FALSE(s.usb_vid);
+  CHECK(s.service.data_dir == "/var/lib/kiosk/print");
+
+  const auto dir = std::filesystem::temp_directory_path() / ("printer-cfg-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto write = [&](const std::string& text) {
+    const auto p = dir / "printer.toml";
+    std::ofstream(p) << text;
+    return p.string();
+  };
+  CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\ntransport = \"lpt\"\n")), Catch::Contains(":2: transport"));
+  CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\ntransport = \"tcp\"\n")), Catch::Contains("needs host"));
+  CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\nvid = 70000\n")), Catch::Contains("vid"));
+
+  // TCP 9100 to the simulator, end to end through the production factory.
+  printer::TcpListener listener;
+  std::shared_ptr<printer::TcpTransport> server;
+  std::thread acc([&] { server = listener.accept(5s); });
+  s = hw::load_printer_settings(write("[printer]\ndialect = \"epson\"\ntransport = \"tcp\"\nhost = \"127.0.0.1\"\nport = " +
+                                      std::to_string(listener.port()) + "\n[spool]\ndata_dir = \"" + (dir / "spool").string() +
+                                      "\"\npoll_interval_ms = 50\n"));
+  auto w = hw::make_printer_worker(s);
+  core::EventQueue q;
+  w->start(q);
+  const nlohmann::json fields = {{"hall_name", "郑州市政务服务中心"}, {"service_name", "参保证明打印"},
+                                 {"transaction_no", "ZZ1"}, {"print_time", "2026-11-23 10:05"},
+                                 {"name", "张三丰"}, {"id_number", "410105199001011234"},
+                                 {"insured_region", "郑州市"}, {"verify_url", "https://v.example.cn/t/1"}};
+  auto id = w->submit("service_receipt_80", fields);
+  acc.join();
+  REQUIRE(server);
+  printer::PrinterSimulator sim(server, 576);
+  sim.start();
+  CHECK(w->service().wait_settled(id, 5s)->state == print::JobState::Done);
+  CHECK(sim.wait_for_cuts(1, 2s));
+  w->stop();
+  sim.stop();
   std::filesystem::remove_all(dir);
 }
