@@ -35,8 +35,11 @@ void step(app::App& a, const core::Event& e, Timing& t, bool ui) {
   a.apply(a.session->handle(e));
   auto w0 = Clock::now();
   const bool had_work = a.services->in_flight() > 0;
-  // Until the flow stops waiting (platform reply / print outcome posted and applied).
-  for (int i = 0; i < 2000 && (a.session->paused() || a.services->in_flight() > 0); ++i) {
+  // Until the flow stops waiting for the platform or the printer (the face step waits for the resident).
+  auto machine_busy = [&] {
+    return a.services->in_flight() > 0 || (a.session->paused() && a.session->screen_name() != "flow.face");
+  };
+  for (int i = 0; i < 2000 && machine_busy(); ++i) {
     wait_services(a);
     a.queue.wait_for(std::chrono::milliseconds(5));
     for (auto& ev : a.queue.drain()) a.apply(a.session->handle(ev));
