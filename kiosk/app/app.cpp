@@ -1,4 +1,5 @@
 #include "kiosk/app/app.hpp"
+#include "kiosk/tech/wiring.hpp"  // technician hook
 
 #include <SDL.h>
 #include <spdlog/spdlog.h>
@@ -26,10 +27,19 @@ void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
   session->set_flows(flows.get());
 }
 
-void App::start_demo_services() { services = Services::demo(config, queue); }
+void App::start_demo_services() {
+  services = Services::demo(config, queue);
+  demo_devices = true;  // technician hook
+}
 
 void App::create_ui(ui::UiOptions opts) {
   ui = std::make_unique<ui::KioskUI>(std::move(opts), config, strings, catalog, *session, *clock);
+  try {  // technician hook
+    tech = tech::make_app_tech_mode(config.config_dir, config.data_dir, demo_devices, *clock, strings);
+    ui->set_tech(tech.get());
+  } catch (const std::exception& e) {
+    spdlog::error("technician mode unavailable: {}", e.what());
+  }
 }
 
 void App::apply(const std::vector<core::Effect>& fx) {
@@ -83,6 +93,7 @@ bool App::pump() {
   }
   auto fx = session->tick();
   any = any || !fx.empty();
+  if (tech && tech->tick() && ui) ui->on_screen_changed();  // technician hook: idle exit
   apply(fx);
   return any;
 }

@@ -15,6 +15,7 @@
 #include "drivers/idcard/region.hpp"
 #include "kiosk/app/services.hpp"
 #include "kiosk/flow/run.hpp"
+#include "kiosk/tech/tech_mode.hpp"  // technician hook
 #include "kiosk/ui/kiosk_ui.hpp"
 
 namespace kiosk::app {
@@ -32,6 +33,9 @@ struct App {
   std::unique_ptr<flow::FlowLibrary> flows;
   // Platform + printer behind the flows' effects; demo/headless: simulators (start_demo_services).
   std::unique_ptr<Services> services;
+  // technician hook: technician mode (hidden corner hold + PIN), created by create_ui.
+  std::unique_ptr<tech::TechMode> tech;
+  bool demo_devices = false;  // technician hook: diagnostics use the simulators
   nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript
 
   // Loads strings and catalog from config.config_dir and builds the session (no UI yet).

@@ -9,6 +9,7 @@
 //   screenshot NAME        writes DIR/NAME.png
 //   device KIND k=v ...    posts a DeviceEvent (id_card_read name= id= region= gender= birth=)
 //   command NAME [ARG]     posts a Command (language en, elder on, reset)
+//   press_hold ID|corner S press a widget (or the top-left corner) for S seconds, then release (technician hook)
 //   face pass|fail|error [k=v ...]   answers the face step (score= quality= actions=a,b | reason=)
 //   print_result printed|failed      answers a print step without the simulated printer
 //   platform down|up|fault SPEC [N]  embedded platform simulator: refuse everything (HTTP 503) / heal /
@@ -256,6 +257,27 @@ struct Runner {
           if (e["kind"] == w[1] && (w.size() < 3 || e["arg"] == w[2])) seen = true;
         if (seen != (cmd == "expect_effect"))
           fail(lineno, (seen ? "unexpected effect " : "missing effect ") + arg);
+      } else if (cmd == "press_hold" && w.size() == 3) {  // technician hook
+        float x = 4, y = 4;
+        if (w[1] != "corner") {
+          const ui::UiWidget* wd = app.ui->map().find(w[1]);
+          if (!wd) {
+            fail(lineno, "no widget '" + w[1] + "' to hold");
+            record(lineno, line);
+            continue;
+          }
+          x = wd->box.cx(), y = wd->box.cy();
+        }
+        clock.advance_ms(1000);
+        settle();
+        app.ui->input().inject_press(x, y, clock.now_ms());
+        settle();
+        for (int i = 0, n = std::stoi(w[2]); i < n; ++i) {
+          clock.advance_ms(1000);
+          settle();
+        }
+        app.ui->input().inject_release(x, y, clock.now_ms());
+        settle();
       } else if (cmd == "command" && w.size() >= 2) {
         app.queue.post(core::Command{w[1], w.size() > 2 ? w[2] : ""});
         settle();

@@ -13,24 +13,10 @@
 #include <vector>
 
 #include "kiosk/core/strings.hpp"
+#include "kiosk/tech/check_result.hpp"
 #include "kiosk/tech/devices.hpp"
 
 namespace kiosk::tech {
-
-enum class CheckStatus { Pass, Warn, Fail, Skip };
-const char* to_string(CheckStatus s);
-
-struct CheckResult {
-  std::string id;      // "idcard.read"
-  std::string device;  // role, or "network" / "system"
-  CheckStatus status = CheckStatus::Fail;
-  std::string detail;      // English, log-safe (masked values only)
-  std::string advice_key;  // "tech.advice.<...>"
-  std::string advice_zh, advice_en;
-  nlohmann::json figures = nlohmann::json::object();
-  double ms = 0;
-  nlohmann::json to_json() const;
-};
 
 struct DiagOptions {
   std::string config_dir;  // kiosk config folder (devices/, printers/, receipts/, strings/)

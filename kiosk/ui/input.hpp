@@ -25,6 +25,20 @@ class InputLayer {
   // Returns true if the event was input (the loop should render).
   bool process(const SDL_Event& e, std::int64_t now_ms);
   void inject_tap(float x, float y, std::int64_t now_ms);
+  // technician hook: press and release separately (harness press_hold) and the last long press.
+  void inject_press(float x, float y, std::int64_t now_ms) { push(x, y, true, now_ms); }
+  void inject_release(float x, float y, std::int64_t now_ms) { push(x, y, false, now_ms); }
+  struct LongPress {
+    float x = 0, y = 0;
+    std::int64_t held_ms = 0;
+  };
+  // A press held ≥ 1 s at one place, reported once on its release (the technician corner).
+  bool take_long_press(LongPress& out) {
+    if (long_press_.held_ms <= 0) return false;
+    out = long_press_;
+    long_press_ = {};
+    return true;
+  }
   // Call just before ImGui::NewFrame(): sets io.MousePos / MouseDown for this frame.
   void apply_frame();
   bool pending() const { return !queue_.empty() || leave_next_; }
@@ -38,6 +52,10 @@ class InputLayer {
   int win_w_ = 1, win_h_ = 1;
   std::int64_t screen_changed_ms_ = -1'000'000;
   bool press_dropped_ = false;
+  // technician hook: press-duration tracking
+  float press_x_ = 0, press_y_ = 0;
+  std::int64_t press_ms_ = -1;
+  LongPress long_press_;
 };
 
 }  // namespace kiosk::ui

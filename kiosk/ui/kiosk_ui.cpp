@@ -13,6 +13,8 @@
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ui/painter.hpp"
 #include "kiosk/ui/render_sdl.hpp"
+#include "kiosk/tech/tech_mode.hpp"    // technician hook
+#include "kiosk/ui/tech_screens.hpp"  // technician hook
 
 namespace kiosk::ui {
 
@@ -160,7 +162,13 @@ std::vector<std::string> KioskUI::render_frame() {
   map_.screen = session_.screen_name();
   std::vector<std::string> actions;
   Painter p(theme_, *fonts_, ttf_.get(), map_, clock_.now_ms(), last_activation_);
-  draw(p, actions);
+  if (tech_ && tech_->active()) {  // technician hook
+    map_.screen = tech_->screen_name();
+    draw_tech(p, theme_, static_cast<float>(width_), static_cast<float>(height_), *tech_, strings_,
+              session_.language(), actions);
+  } else {
+    draw(p, actions);
+  }
   ImGui::End();
   ImGui::Render();
   const Rgb bg = theme_.colors.background;
@@ -171,6 +179,27 @@ std::vector<std::string> KioskUI::render_frame() {
   if (redraw_frames_ > 0) --redraw_frames_;
   if (fonts_->dirty()) request_redraw(2);
   if (!actions.empty()) request_redraw();
+  if (tech_) {  // technician hook: hidden entry and the mode's own taps
+    InputLayer::LongPress lp;
+    if (input_.take_long_press(lp)) {
+      Box corner = tech_corner(theme_);
+      bool was = tech_->active();
+      tech_->long_press(lp.held_ms, lp.x >= corner.x0 && lp.x <= corner.x1 && lp.y >= corner.y0 && lp.y <= corner.y1);
+      if (tech_->active() != was) on_screen_changed();
+    }
+    std::vector<std::string> resident;
+    for (auto& a : actions) {
+      if (a.rfind("tech.", 0) == 0) {
+        bool was = tech_->active();
+        tech_->action(a);
+        request_redraw();
+        if (tech_->active() != was) on_screen_changed();
+      } else {
+        resident.push_back(a);
+      }
+    }
+    actions.swap(resident);
+  }
   ++stats_.frames;
   stats_.ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
   return actions;

@@ -23,6 +23,10 @@ struct SDL_Renderer;
 struct ImGuiContext;
 union SDL_Event;
 
+namespace kiosk::tech {
+class TechMode;  // technician hook
+}
+
 namespace kiosk::ui {
 
 class SdlRenderBackend;
@@ -63,6 +67,9 @@ class KioskUI {
   void on_screen_changed();
   void on_session_end();  // drops run-time glyphs (rare name characters)
   InputLayer& input() { return input_; }
+  // technician hook: while the mode is active its screens replace the resident UI; "tech.*" taps go
+  // to TechMode::action and the corner long press to TechMode::long_press (never to the session).
+  void set_tech(tech::TechMode* t) { tech_ = t; }
   const UiMap& map() const { return map_; }
   const Theme& theme() const { return theme_; }
   const FrameStats& stats() const { return stats_; }
@@ -109,6 +116,7 @@ class KioskUI {
   int width_ = 0, height_ = 0;
   int redraw_frames_ = 3;
   std::map<std::string, std::int64_t> last_activation_;
+  tech::TechMode* tech_ = nullptr;  // technician hook
 };
 
 // Civil time in China (UTC+8) regardless of the machine's zone: "11月23日 星期一 09:30".

@@ -1,0 +1,223 @@
+#include "kiosk/ui/tech_screens.hpp"
+
+#include <algorithm>
+
+#include "kiosk/tech/tech_mode.hpp"
+
+namespace kiosk::ui {
+
+namespace {
+
+struct Ctx {
+  Painter& p;
+  const Theme& t;
+  const core::Strings& s;
+  const std::string& lang;
+  std::vector<std::string>& actions;
+  // "中文 English" for labels: user-facing text in Chinese with English alongside.
+  std::string both(const std::string& key) const {
+    std::string zh = s.get("zh-CN", key), en = s.get("en", key);
+    return zh == en ? zh : zh + " " + en;
+  }
+  std::string fmt(const std::string& lang_, const std::string& key,
+                  const std::vector<std::pair<std::string, std::string>>& args) const {
+    return s.format(lang_, key, args);
+  }
+  void button(const std::string& id, const Box& b, const std::string& label, ButtonStyle st = ButtonStyle::Secondary,
+              FontRole role = FontRole::Label) {
+    if (p.button(id, b, label, st, role)) actions.push_back(id);
+  }
+};
+
+Rgb status_color(tech::CheckStatus st) {
+  switch (st) {
+    case tech::CheckStatus::Pass: return {0x1B, 0x5E, 0x20};
+    case tech::CheckStatus::Warn: return {0x8A, 0x4B, 0x00};
+    case tech::CheckStatus::Fail: return {0xB3, 0x26, 0x1E};
+    case tech::CheckStatus::Skip: return {0x3D, 0x47, 0x55};
+  }
+  return {0, 0, 0};
+}
+
+void message(Ctx& c, const tech::TechMode& m, float x, float y, float w) {
+  if (m.message_key().empty()) return;
+  auto zh = c.fmt("zh-CN", m.message_key(), m.message_args());
+  auto en = c.fmt("en", m.message_key(), m.message_args());
+  c.p.text(FontRole::Body, x, y, zh + "\n" + en, c.t.colors.countdown_text, c.t.colors.background, w);
+}
+
+void pin_pad(Ctx& c, const tech::TechMode& m, const Box& a) {
+  const auto& col = c.t.colors;
+  float y = a.y0;
+  y += c.p.text(FontRole::Title, a.x0, y, c.both("tech.pin.prompt"), col.text, col.background) + c.t.px(4);
+  std::string dots;
+  for (std::size_t i = 0; i < m.pin_length(); ++i) dots += "* ";
+  Box field{a.x0, y, a.x0 + c.t.px(120), y + c.t.px(16)};
+  c.p.fill(field, col.panel, 2);
+  c.p.border(field, col.tile_border, 2, 0.5);
+  c.p.text_in(FontRole::Title, field, dots.empty() ? " " : dots, col.text, col.panel);
+  y = field.y1 + c.t.px(6);
+  const float k = c.t.px(24), gap = c.t.px(6);
+  const char* keys[12] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"};
+  for (int i = 0; i < 12; ++i) {
+    float x = a.x0 + static_cast<float>(i % 3) * (k * 1.6f + gap);
+    float yy = y + static_cast<float>(i / 3) * (k + gap);
+    std::string key = keys[i];
+    std::string label = key == "clear" ? c.both("tech.pin.clear") : key == "ok" ? c.both("tech.pin.ok") : key;
+    c.button("tech.key." + key, {x, yy, x + k * 1.6f, yy + k}, label,
+             key == "ok" ? ButtonStyle::Primary : ButtonStyle::Secondary, key.size() == 1 ? FontRole::Title : FontRole::Label);
+  }
+  message(c, m, a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10), y, a.x1 - (a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10)));
+}
+
+void menu(Ctx& c, const tech::TechMode& m, const Box& a) {
+  const char* items[] = {"wizard", "devices", "diagnostics", "logs"};
+  const float bw = c.t.px(110), bh = c.t.px(30), gap = c.t.px(10);
+  for (int i = 0; i < 4; ++i) {
+    float x = a.x0 + static_cast<float>(i % 2) * (bw + gap);
+    float y = a.y0 + static_cast<float>(i / 2) * (bh + gap);
+    std::string id = std::string("tech.menu.") + items[i];
+    c.button(id, {x, y, x + bw, y + bh}, c.both(id), ButtonStyle::Tile);
+  }
+  float y = a.y0 + 2 * (bh + gap);
+  c.button("tech.export", {a.x0, y, a.x0 + bw, y + bh}, c.both("tech.menu.export"), ButtonStyle::Tile);
+  message(c, m, a.x0, y + bh + gap, a.w());
+}
+
+void results_list(Ctx& c, const tech::TechMode& m, const std::vector<std::string>& ids, Box a, bool buttons,
+                  int columns) {
+  const auto& col = c.t.colors;
+  // Each row: the check (a button to run it again) with its status, the detail, and what to do.
+  const float bh = c.t.px(12), rh = c.t.px(buttons ? 28 : 22), gap = c.t.px(6), bw = c.t.px(62);
+  const float cw = (a.w() - static_cast<float>(columns - 1) * c.t.px(8)) / static_cast<float>(columns);
+  const std::size_t per_col = (ids.size() + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    const auto& id = ids[i];
+    float x = a.x0 + static_cast<float>(i / per_col) * (cw + c.t.px(8));
+    float y = a.y0 + static_cast<float>(i % per_col) * (rh + gap);
+    if (y + rh > a.y1) continue;
+    const tech::CheckResult* r = nullptr;
+    for (auto& res : m.results())
+      if (res.id == id) r = &res;
+    if (buttons)
+      c.button("tech.check." + id, {x, y, x + bw, y + bh}, id, ButtonStyle::Secondary, FontRole::Small);
+    else
+      c.p.text(FontRole::Small, x, y, id, col.text, col.background);
+    if (!r) continue;
+    float dx = x + bw + c.t.px(4);
+    std::string st = c.both(std::string("tech.diag.") + tech::to_string(r->status));
+    c.p.text(FontRole::Small, dx, y, st, status_color(r->status), col.background);
+    float tx = dx + c.t.px(42);
+    float dh = c.p.text(FontRole::Small, tx, y, r->detail, col.text, col.background, x + cw - tx);
+    if (r->status != tech::CheckStatus::Pass)
+      c.p.text(FontRole::Small, x, y + std::max(bh, dh) + c.t.px(1), c.lang == "en" ? r->advice_en : r->advice_zh,
+               status_color(r->status), col.background, cw);
+  }
+}
+
+void diagnostics(Ctx& c, const tech::TechMode& m, const Box& a) {
+  const float bh = c.t.px(14);
+  c.button("tech.diag.all", {a.x0, a.y0, a.x0 + c.t.px(80), a.y0 + bh}, c.both("tech.diag.run_all"),
+           ButtonStyle::Primary);
+  results_list(c, m, m.hooks().check_ids, {a.x0, a.y0 + bh + c.t.px(6), a.x1, a.y1}, true, 2);
+}
+
+void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
+  const auto& col = c.t.colors;
+  const float rh = c.t.px(13), gap = c.t.px(6);
+  float y = a.y0;
+  for (auto role : {"idcard", "sscard", "printer", "scanner", "camera"}) {
+    auto* b = m.bindings().get(role);
+    c.p.text(FontRole::Body, a.x0, y, role, col.text, col.background);
+    std::string bound = b ? c.both("tech.devices.bound") + ": " + b->profile_name + " @ " + b->device : "-";
+    c.p.text(FontRole::Small, a.x0 + c.t.px(36), y, bound, col.muted, col.background);
+    c.button(std::string("tech.test.") + role, {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
+             c.both("tech.devices.test"), ButtonStyle::Secondary, FontRole::Small);
+    y += rh + gap;
+  }
+  y += c.t.px(2);
+  c.p.text(FontRole::Body, a.x0, y, c.both("tech.devices.found"), col.text, col.background);
+  y += c.t.px(11);
+  if (m.matches().empty()) {
+    c.p.text(FontRole::Small, a.x0, y, c.both("tech.devices.none"), col.countdown_text, col.background);
+    y += rh;
+  }
+  for (std::size_t i = 0; i < m.matches().size() && y + rh < a.y0 + a.h() * 0.62f; ++i) {
+    auto& row = m.matches()[i];
+    c.p.text(FontRole::Small, a.x0, y, row[0] + "  " + row[1] + "  " + row[2] + " (" + row[3] + ")", col.text,
+             col.background);
+    c.button("tech.bind." + std::to_string(i), {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
+             c.both("tech.devices.bind"), ButtonStyle::Primary, FontRole::Small);
+    y += rh + gap;
+  }
+  std::vector<std::string> ids;
+  for (auto& r : m.results()) ids.push_back(r.id);
+  results_list(c, m, ids, {a.x0, y + c.t.px(4), a.x1, a.y1}, false, 2);
+}
+
+void wizard(Ctx& c, const tech::TechMode& m, const Box& a) {
+  const auto& col = c.t.colors;
+  float y = a.y0;
+  for (auto& [key, value, ok] : m.summary()) {
+    c.p.text(FontRole::Body, a.x0, y, c.both(key), col.text, col.background);
+    c.p.text(FontRole::Body, a.x0 + c.t.px(90), y, value, col.text, col.background, a.w() - c.t.px(130));
+    c.p.text(FontRole::Body, a.x1 - c.t.px(30), y, ok ? c.both("tech.diag.pass") : c.both("tech.diag.fail"),
+             ok ? status_color(tech::CheckStatus::Pass) : status_color(tech::CheckStatus::Fail), col.background);
+    y += c.t.px(13);
+  }
+  y += c.t.px(4);
+  c.p.text(FontRole::Small, a.x0, y, c.both("tech.wizard.hint"), col.muted, col.background, a.w());
+}
+
+void logs(Ctx& c, const tech::TechMode& m, const Box& a) {
+  const auto& col = c.t.colors;
+  float y = a.y0;
+  c.p.text(FontRole::Body, a.x0, y, c.both("tech.recent"), col.text, col.background);
+  y += c.t.px(11);
+  for (auto& e : m.recent_log(14)) {
+    std::time_t t = e.wall + 8 * 3600;
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%m-%d %H:%M:%S", &tm);
+    c.p.text(FontRole::Small, a.x0, y, std::to_string(e.seq) + "  " + buf + "  " + e.source + "  " + e.action + "  " + e.detail,
+             col.text, col.background, a.w());
+    y += c.t.px(8);
+    if (y > a.y1 - c.t.px(30)) break;
+  }
+  float by = a.y1 - c.t.px(20);
+  c.button("tech.export", {a.x0, by, a.x0 + c.t.px(80), by + c.t.px(16)}, c.both("tech.menu.export"),
+           ButtonStyle::Primary);
+  message(c, m, a.x0 + c.t.px(90), by, a.w() - c.t.px(90));
+}
+
+}  // namespace
+
+Box tech_corner(const Theme& t) { return {0, 0, t.px(20), t.px(20)}; }
+
+void draw_tech(Painter& p, const Theme& t, float W, float H, const tech::TechMode& mode, const core::Strings& s,
+               const std::string& lang, std::vector<std::string>& actions) {
+  Ctx c{p, t, s, lang, actions};
+  const auto& col = t.colors;
+  p.fill({0, 0, W, H}, col.background);
+  const float top = t.px(22), m = t.px(8);
+  p.fill({0, 0, W, top}, col.bar);
+  p.text_in(FontRole::Title, {m, 0, W / 2, top}, c.both("tech.title"), col.bar_text, col.bar, false);
+  const float bw = t.px(62), bh = t.px(14), gap = t.px(6);
+  c.button("tech.leave", {W - m - bw, (top - bh) / 2, W - m, (top + bh) / 2}, c.both("tech.leave"), ButtonStyle::Danger);
+  using S = tech::TechMode::Screen;
+  if (mode.screen() != S::Pin && mode.screen() != S::Menu)
+    c.button("tech.back", {W - m - 2 * bw - gap, (top - bh) / 2, W - m - bw - gap, (top + bh) / 2}, c.both("tech.back"));
+  Box area{m, top + t.px(6), W - m, H - t.px(6)};
+  switch (mode.screen()) {
+    case S::Pin: pin_pad(c, mode, area); break;
+    case S::Menu: menu(c, mode, area); break;
+    case S::Diagnostics: diagnostics(c, mode, area); break;
+    case S::Devices: devices(c, mode, area); break;
+    case S::Wizard: wizard(c, mode, area); break;
+    case S::Logs: logs(c, mode, area); break;
+    case S::Closed: break;
+  }
+}
+
+}  // namespace kiosk::ui
