@@ -249,11 +249,15 @@ std::vector<Match> match(const std::vector<DeviceProfile>& profiles, const std::
 }
 
 Bindings Bindings::load(const std::string& path) {
+  if (!fs::exists(path)) return {};
+  return parse(read_text(path), path);
+}
+
+Bindings Bindings::parse(const std::string& text, const std::string& path) {
   Bindings b;
-  if (!fs::exists(path)) return b;
   toml::table t;
   try {
-    t = toml::parse_file(path);
+    t = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
     os << path << ":" << e.source().begin.line << ": " << e.description();

@@ -78,6 +78,7 @@ struct Binding {
 class Bindings {
  public:
   static Bindings load(const std::string& path);  // missing file: empty; throws TechError on bad content
+  static Bindings parse(const std::string& text, const std::string& name);  // pure, fuzzed
   void save(const std::string& path) const;
   void bind(Binding b);  // replaces the role's binding; throws TechError on an unknown role
   bool unbind(const std::string& role);

@@ -81,12 +81,14 @@ const char* to_string(PinGate::Result r) {
   return "?";
 }
 
-TechnicianConfig load_technician_config(const std::string& path) {
+TechnicianConfig load_technician_config(const std::string& path) { return parse_technician_config(read_text(path), path); }
+
+TechnicianConfig parse_technician_config(const std::string& text, const std::string& path) {
   TechnicianConfig c;
   c.source = path;
   toml::table t;
   try {
-    t = toml::parse_file(path);
+    t = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
     std::ostringstream os;
     os << path << ":" << e.source().begin.line << ": " << e.description();

@@ -64,6 +64,8 @@ struct TechnicianConfig {
   std::string bindings;            // empty: <data_dir>/bindings.toml
 };
 TechnicianConfig load_technician_config(const std::string& path);
+// Same from text (`name` in messages); pure, fuzzed. Throws TechError.
+TechnicianConfig parse_technician_config(const std::string& text, const std::string& name);
 // Rewrites (or adds) the pin_hash line of the file, keeping comments. Creates the file if missing.
 void store_pin_hash(const std::string& path, const std::string& hash);
 

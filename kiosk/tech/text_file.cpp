@@ -84,7 +84,9 @@ std::string set_toml_value_text(const std::string& text, const std::string& sect
   for (std::size_t i = 0; i < lines.size(); ++i) {
     std::string t = trim(lines[i]);
     if (!t.empty() && t[0] == '[') {
-      current = t.substr(t.find_first_not_of('['), t.find(']') - t.find_first_not_of('['));
+      auto a = t.find_first_not_of('[');
+      auto b = t.find(']');
+      current = (a == std::string::npos || b == std::string::npos || b < a) ? std::string() : trim(t.substr(a, b - a));
       if (current == section) section_line = static_cast<int>(i), last_in_section = static_cast<int>(i);
       continue;
     }
