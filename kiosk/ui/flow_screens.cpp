@@ -210,8 +210,10 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
           if (py + 2 * p.line_height(FontRole::Body) > panel.y1 - pad) break;
           if (!kv.is_object() || !kv.contains("label") || !kv.contains("value")) continue;
           if (!kv["label"].is_string() || !kv["value"].is_string()) continue;
-          py += p.text(FontRole::Body, panel.x0 + pad, py,
-                       kv["label"].get<std::string>() + "：" + kv["value"].get<std::string>(), fg, bg,
+          // Records carry the person's own name and numbers: masked on screen like everywhere else.
+          std::string value = kv["value"].get<std::string>();
+          value = value == d.identity.name ? core::mask_name(value) : core::scrub(value);
+          py += p.text(FontRole::Body, panel.x0 + pad, py, kv["label"].get<std::string>() + "：" + value, fg, bg,
                        panel.w() - 2 * pad);
         }
       if (!d.transaction_number.empty() && py + p.line_height(FontRole::Body) <= panel.y1 - pad)
