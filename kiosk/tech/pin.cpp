@@ -53,11 +53,34 @@ std::int64_t PinGate::remaining_lock_ms() const {
   return std::max<std::int64_t>(0, locked_until_ms_ - clock_.now_ms());
 }
 
+void PinGate::persist_to(std::string path) {
+  state_path_ = std::move(path);
+  std::ifstream in(state_path_);
+  long long failures = 0, until_wall = 0;
+  if (in >> failures >> until_wall && failures >= 0 && failures < 1000000) {
+    failures_ = static_cast<int>(failures);
+    long long left_s = until_wall - static_cast<long long>(clock_.wall());
+    if (left_s > 0) locked_until_ms_ = clock_.now_ms() + std::min<std::int64_t>(left_s * 1000, policy_.max_lock_ms);
+  }
+}
+
+void PinGate::save_state() const {
+  if (state_path_.empty()) return;
+  long long until_wall = static_cast<long long>(clock_.wall()) + (remaining_lock_ms() + 999) / 1000;
+  if (remaining_lock_ms() == 0) until_wall = 0;
+  try {
+    write_atomic(state_path_, std::to_string(failures_) + " " + std::to_string(until_wall) + "\n", 0600);
+  } catch (const TechError&) {
+    // Best effort: the in-memory lockout still holds.
+  }
+}
+
 PinGate::Result PinGate::attempt(const std::string& pin) {
   if (hash_.empty()) return Result::NotConfigured;
   if (locked()) return Result::LockedOut;  // not even checked: no guessing while locked
   if (verify_pin_hash(hash_, pin)) {
     failures_ = 0;
+    save_state();
     return Result::Ok;
   }
   ++failures_;
@@ -66,8 +89,10 @@ PinGate::Result PinGate::attempt(const std::string& pin) {
     std::int64_t d = policy_.base_lock_ms;
     for (int i = 0; i < over && d < policy_.max_lock_ms; ++i) d *= 2;
     locked_until_ms_ = clock_.now_ms() + std::min(d, policy_.max_lock_ms);
+    save_state();
     return Result::LockedOut;
   }
+  save_state();
   return Result::Wrong;
 }
 

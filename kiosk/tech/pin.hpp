@@ -42,6 +42,9 @@ class PinGate {
   int consecutive_failures() const { return failures_; }
   const PinPolicy& policy() const { return policy_; }
   void set_hash(std::string h) { hash_ = std::move(h); }
+  // Keeps failures and the lockout end (wall clock) in a small file so a restart or a power cycle
+  // does not reset the lockout. Loads the file now (a missing or unreadable file: no state).
+  void persist_to(std::string path);
 
  private:
   std::string hash_;
@@ -49,6 +52,8 @@ class PinGate {
   const core::Clock& clock_;
   int failures_ = 0;
   std::int64_t locked_until_ms_ = 0;
+  std::string state_path_;
+  void save_state() const;
 };
 
 const char* to_string(PinGate::Result r);

@@ -12,7 +12,9 @@ TechMode::TechMode(TechnicianConfig cfg, const core::Clock& clock, std::shared_p
       audit_(std::move(audit)),
       hooks_(std::move(hooks)),
       gate_(cfg_.pin_hash, cfg_.policy, clock),
-      results_(std::make_unique<std::vector<CheckResult>>()) {}
+      results_(std::make_unique<std::vector<CheckResult>>()) {
+  if (!hooks_.pin_state.empty()) gate_.persist_to(hooks_.pin_state);
+}
 
 TechMode::~TechMode() { sodium_memzero(pin_.data(), pin_.size()); }
 

@@ -29,6 +29,7 @@ struct TechHooks {
   // Provisioning summary rows (label, value, ok) for the wizard screen.
   std::function<std::vector<std::tuple<std::string, std::string, bool>>()> provision_summary;
   std::function<std::string()> export_logs;  // returns the tar path; throws on failure
+  std::string pin_state;  // PinGate::persist_to file (lockout survives restarts); empty: memory only
 };
 
 class TechMode {

@@ -14,6 +14,7 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
   auto audit = std::make_shared<AuditLog>(w.paths.audit_log, clock);
   TechHooks h;
   h.check_ids = Diagnostics::check_ids();
+  h.pin_state = w.paths.data_dir + "/tech-pin-state";
   const core::Strings* sp = &strings;
   h.run_check = [w, sp](const std::string& id) {
     DiagOptions o;

@@ -145,3 +145,40 @@ TEST_CASE("audit log appends a hash chain, holds no personal data and detects ta
   CHECK_THAT(log.verify(), Catch::Contains("line 1"));
   fs::remove_all(d);
 }
+
+TEST_CASE("the lockout survives a restart (state file on the wall clock)", "[tech][pin]") {
+  auto d = temp_dir("pinstate");
+  auto state = (d / "pin-state").string();
+  core::ManualClock clock;
+  PinPolicy pol;
+  auto h = hash_pin("246810", pol, true);
+  {
+    PinGate g(h, pol, clock);
+    g.persist_to(state);
+    g.attempt("000001");
+    g.attempt("000002");
+    CHECK(g.attempt("000003") == PinGate::Result::LockedOut);
+  }
+  clock.advance_ms(10'000);
+  {
+    PinGate g(h, pol, clock);  // "rebooted" terminal
+    g.persist_to(state);
+    CHECK(g.locked());
+    CHECK(g.remaining_lock_ms() == Approx(20'000).margin(1000));
+    CHECK(g.attempt("246810") == PinGate::Result::LockedOut);
+    CHECK(g.consecutive_failures() == 3);
+  }
+  clock.advance_ms(21'000);
+  {
+    PinGate g(h, pol, clock);
+    g.persist_to(state);
+    CHECK_FALSE(g.locked());
+    CHECK(g.attempt("000004") == PinGate::Result::LockedOut);  // failures remembered: next lock doubles
+    CHECK(g.remaining_lock_ms() == 60'000);
+  }
+  std::ofstream(state, std::ios::trunc) << "garbage";
+  PinGate g(h, pol, clock);
+  g.persist_to(state);
+  CHECK(g.consecutive_failures() == 0);
+  fs::remove_all(d);
+}
