@@ -144,7 +144,7 @@ void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
   }
   for (std::size_t i = 0; i < m.matches().size() && y + rh < a.y0 + a.h() * 0.62f; ++i) {
     auto& row = m.matches()[i];
-    c.p.text(FontRole::Small, a.x0, y, row[0] + "  " + row[1] + "  " + row[2] + " (" + row[3] + ")", col.text,
+    c.p.text(FontRole::Small, a.x0, y, row[0] + "  " + row[4] + " : " + row[1] + "  @ " + row[2] + " (" + row[3] + ")", col.text,
              col.background);
     c.button("tech.bind." + std::to_string(i), {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
              c.both("tech.devices.bind"), ButtonStyle::Primary, FontRole::Small);
@@ -186,9 +186,9 @@ void logs(Ctx& c, const tech::TechMode& m, const Box& a) {
     if (y > a.y1 - c.t.px(30)) break;
   }
   float by = a.y1 - c.t.px(20);
-  c.button("tech.export", {a.x0, by, a.x0 + c.t.px(80), by + c.t.px(16)}, c.both("tech.menu.export"),
+  c.button("tech.export", {a.x0, by, a.x0 + c.t.px(110), by + c.t.px(16)}, c.both("tech.menu.export"),
            ButtonStyle::Primary);
-  message(c, m, a.x0 + c.t.px(90), by, a.w() - c.t.px(90));
+  message(c, m, a.x0 + c.t.px(120), by, a.w() - c.t.px(120));
 }
 
 }  // namespace
@@ -203,7 +203,7 @@ void draw_tech(Painter& p, const Theme& t, float W, float H, const tech::TechMod
   const float top = t.px(22), m = t.px(8);
   p.fill({0, 0, W, top}, col.bar);
   p.text_in(FontRole::Title, {m, 0, W / 2, top}, c.both("tech.title"), col.bar_text, col.bar, false);
-  const float bw = t.px(62), bh = t.px(14), gap = t.px(6);
+  const float bw = t.px(84), bh = t.px(14), gap = t.px(6);
   c.button("tech.leave", {W - m - bw, (top - bh) / 2, W - m, (top + bh) / 2}, c.both("tech.leave"), ButtonStyle::Danger);
   using S = tech::TechMode::Screen;
   if (mode.screen() != S::Pin && mode.screen() != S::Menu)
