@@ -1,11 +1,11 @@
 #include "kiosk/tech/devices.hpp"
 
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "kiosk/tech/pin.hpp"
 #include "kiosk/tech/text_file.hpp"
@@ -53,7 +53,8 @@ int small_int(const toml::node* n, const std::string& where, const char* what, i
   if (!n) return -1;
   auto i = n->value<std::int64_t>();
   if (!n->is_integer() || !i || *i < lo || *i > hi)
-    throw TechError(where + ": " + what + " must be an integer " + std::to_string(lo) + ".." + std::to_string(hi));
+    throw TechError(where + ": " + what + " must be an integer " + std::to_string(lo) + ".." +
+                    std::to_string(hi));
   return static_cast<int>(*i);
 }
 
@@ -174,7 +175,8 @@ nlohmann::json FoundDevice::to_json() const {
   if (kind == "usb") {
     nlohmann::json ifs = nlohmann::json::array();
     for (auto& i : interfaces)
-      ifs.push_back({{"number", i.number}, {"class", i.cls}, {"subclass", i.subclass}, {"endpoints", i.endpoints}});
+      ifs.push_back(
+          {{"number", i.number}, {"class", i.cls}, {"subclass", i.subclass}, {"endpoints", i.endpoints}});
     j["interfaces"] = ifs;
   } else {
     j["path"] = path;
@@ -222,7 +224,8 @@ std::vector<Match> match(const std::vector<DeviceProfile>& profiles, const std::
           for (int ep : {p.ep_in, p.ep_out}) {
             if (ep < 0) continue;
             bool have = false;
-            for (auto& i : d.interfaces) have = have || std::count(i.endpoints.begin(), i.endpoints.end(), ep);
+            for (auto& i : d.interfaces)
+              have = have || std::count(i.endpoints.begin(), i.endpoints.end(), ep);
             eps = eps && have;
           }
           if (eps) out.push_back({&p, &d, "vid:pid"});
@@ -267,7 +270,8 @@ Bindings Bindings::parse(const std::string& text, const std::string& path) {
     std::string role(k.str());
     auto* rt = v.as_table();
     if (!rt) continue;
-    if (!std::count(roles().begin(), roles().end(), role)) throw TechError(path + ": unknown role [" + role + "]");
+    if (!std::count(roles().begin(), roles().end(), role))
+      throw TechError(path + ": unknown role [" + role + "]");
     Binding bd;
     bd.role = role;
     bd.profile_file = str(*rt, "profile_file");
@@ -297,7 +301,9 @@ void Bindings::bind(Binding b) {
   by_role_[b.role] = std::move(b);
 }
 
-bool Bindings::unbind(const std::string& role) { return by_role_.erase(role) > 0; }
+bool Bindings::unbind(const std::string& role) {
+  return by_role_.erase(role) > 0;
+}
 
 const Binding* Bindings::get(const std::string& role) const {
   auto it = by_role_.find(role);

@@ -19,14 +19,14 @@ inline const std::vector<std::string>& roles() {
 }
 
 struct DeviceProfile {
-  std::string file;       // config/devices/idcard.toml
-  std::string name;       // profile name (e.g. "usb-0400-c35a") or the file stem
-  std::string role;       // idcard, sscard, printer, scanner, camera
-  std::string transport;  // usb, serial, sim, demo, pcsc, evdev
+  std::string file;                // config/devices/idcard.toml
+  std::string name;                // profile name (e.g. "usb-0400-c35a") or the file stem
+  std::string role;                // idcard, sscard, printer, scanner, camera
+  std::string transport;           // usb, serial, sim, demo, pcsc, evdev
   std::uint16_t vid = 0, pid = 0;  // 0/0 with usb: matched by class (sscard CCID, printer class)
   int usb_class = -1;              // interface class the role expects (-1: any)
   int ep_in = -1, ep_out = -1;
-  std::string port;                // serial device path
+  std::string port;  // serial device path
   nlohmann::json to_json() const;
 };
 
@@ -46,7 +46,7 @@ struct FoundDevice {
   std::uint16_t vid = 0, pid = 0;
   int bus = 0, address = 0;
   std::vector<UsbInterface> interfaces;
-  std::string path;  // serial: /dev/ttyUSB0; usb: "usb:BUS-ADDR"
+  std::string path;        // serial: /dev/ttyUSB0; usb: "usb:BUS-ADDR"
   std::string id() const;  // "0400:c35a@1-4" or the serial path
   nlohmann::json to_json() const;
 };
@@ -56,7 +56,8 @@ std::vector<FoundDevice> list_usb_devices();
 // /dev/ttyS*, ttyUSB*, ttyACM* under dev_dir; ttyS ports without a UART (the kernel creates 32) are
 // dropped when /sys/class/tty/<name>/device/driver says serial8250 with port type 0 unknown — kept
 // simple here: ttyS are listed only if sys_dir shows a non-platform driver or dev_dir is not /dev.
-std::vector<FoundDevice> list_serial_ports(const std::string& dev_dir = "/dev", const std::string& sys_dir = "/sys");
+std::vector<FoundDevice> list_serial_ports(const std::string& dev_dir = "/dev",
+                                           const std::string& sys_dir = "/sys");
 
 struct Match {
   const DeviceProfile* profile = nullptr;
@@ -71,7 +72,7 @@ struct Binding {
   std::string role;
   std::string profile_file;  // relative to the devices dir
   std::string profile_name;
-  std::string device;        // FoundDevice::id() at bind time, or "sim"
+  std::string device;  // FoundDevice::id() at bind time, or "sim"
   std::int64_t bound_at = 0;
 };
 

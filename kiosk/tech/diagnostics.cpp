@@ -50,9 +50,10 @@ Diagnostics::Diagnostics(DiagOptions o, const core::Strings* strings, std::strin
 }
 
 const std::vector<std::string>& Diagnostics::check_ids() {
-  static const std::vector<std::string> ids{"idcard.read",     "sscard.read",   "scanner.qr",      "camera.preview",
-                                            "printer.status",  "printer.receipt", "printer.a4",    "platform.heartbeat",
-                                            "system.disk",     "system.clock",  "system.certificate"};
+  static const std::vector<std::string> ids{"idcard.read",    "sscard.read",        "scanner.qr",
+                                            "camera.preview", "printer.status",     "printer.receipt",
+                                            "printer.a4",     "platform.heartbeat", "system.disk",
+                                            "system.clock",   "system.certificate"};
   return ids;
 }
 
@@ -73,18 +74,30 @@ CheckResult Diagnostics::run(const std::string& id) {
   auto t0 = Clock::now();
   CheckResult r;
   try {
-    if (id == "idcard.read") r = idcard();
-    else if (id == "sscard.read") r = sscard();
-    else if (id == "scanner.qr") r = scanner();
-    else if (id == "camera.preview") r = camera();
-    else if (id == "printer.status") r = printer("status");
-    else if (id == "printer.receipt") r = printer("receipt");
-    else if (id == "printer.a4") r = printer("a4");
-    else if (id == "platform.heartbeat") r = platform();
-    else if (id == "system.disk") r = disk();
-    else if (id == "system.clock") r = clock();
-    else if (id == "system.certificate") r = certificate();
-    else throw TechError("unknown check " + id);
+    if (id == "idcard.read")
+      r = idcard();
+    else if (id == "sscard.read")
+      r = sscard();
+    else if (id == "scanner.qr")
+      r = scanner();
+    else if (id == "camera.preview")
+      r = camera();
+    else if (id == "printer.status")
+      r = printer("status");
+    else if (id == "printer.receipt")
+      r = printer("receipt");
+    else if (id == "printer.a4")
+      r = printer("a4");
+    else if (id == "platform.heartbeat")
+      r = platform();
+    else if (id == "system.disk")
+      r = disk();
+    else if (id == "system.clock")
+      r = clock();
+    else if (id == "system.certificate")
+      r = certificate();
+    else
+      throw TechError("unknown check " + id);
   } catch (const TechError&) {
     throw;
   } catch (const std::exception& e) {
@@ -100,7 +113,8 @@ CheckResult Diagnostics::run(const std::string& id) {
 }
 
 void Diagnostics::finish(CheckResult& r) const {
-  if (r.advice_key.empty()) r.advice_key = r.status == CheckStatus::Fail ? "tech.advice.internal" : "tech.advice.ok";
+  if (r.advice_key.empty())
+    r.advice_key = r.status == CheckStatus::Fail ? "tech.advice.internal" : "tech.advice.ok";
   if (strings_ && strings_->has("zh-CN", r.advice_key)) {
     r.advice_zh = strings_->get("zh-CN", r.advice_key);
     r.advice_en = strings_->has("en", r.advice_key) ? strings_->get("en", r.advice_key) : r.advice_zh;
@@ -165,7 +179,8 @@ CheckResult Diagnostics::idcard() {
   r.figures["transport"] = st.value("transport", "");
   if (ev && ev->kind == K::IdCardRead) {
     r.status = CheckStatus::Pass;
-    r.detail = "card read: " + core::mask_name(ev->identity.name) + " " + core::mask_id(ev->identity.id_number);
+    r.detail =
+        "card read: " + core::mask_name(ev->identity.name) + " " + core::mask_id(ev->identity.id_number);
     r.figures["name"] = core::mask_name(ev->identity.name);
     r.figures["id_number"] = core::mask_id(ev->identity.id_number);
     r.figures["document"] = core::to_string(ev->identity.document);
@@ -218,7 +233,8 @@ CheckResult Diagnostics::sscard() {
   r.figures["transport"] = st.value("transport", "");
   if (ev && ev->kind == K::SsCardInserted) {
     r.status = CheckStatus::Pass;
-    r.detail = "card read: " + core::mask_name(ev->identity.name) + " " + core::mask_id(ev->identity.id_number);
+    r.detail =
+        "card read: " + core::mask_name(ev->identity.name) + " " + core::mask_id(ev->identity.id_number);
     r.figures["name"] = core::mask_name(ev->identity.name);
     r.figures["id_number"] = core::mask_id(ev->identity.id_number);
     r.figures["card_number"] = core::mask_id(ev->identity.card_number);
@@ -291,7 +307,8 @@ CheckResult Diagnostics::camera() {
   std::unique_ptr<camera::FrameSource> src;
   camera::CameraSettings cs;
   if (o_.demo && !o_.faults.count("camera.absent")) {
-    src = camera::make_source_from_spec(std::string(KIOSK_SOURCE_DIR) + "/tests/data/vision/astronaut.png", cs);
+    src =
+        camera::make_source_from_spec(std::string(KIOSK_SOURCE_DIR) + "/tests/data/vision/astronaut.png", cs);
   } else {
     if (o_.demo) {
       cs.device = "/dev/kiosk-tech-absent-video";
@@ -332,7 +349,8 @@ CheckResult Diagnostics::camera() {
   r.figures["quality_score"] = std::round(q.score * 100) / 100;
   // Preview with the face overlay for the screen (technician mode only; never kept with a session).
   cv::Mat preview = bgr.clone();
-  for (auto& f : faces) cv::rectangle(preview, f.box, faces.size() == 1 ? cv::Scalar(0, 200, 0) : cv::Scalar(0, 0, 255), 3);
+  for (auto& f : faces)
+    cv::rectangle(preview, f.box, faces.size() == 1 ? cv::Scalar(0, 200, 0) : cv::Scalar(0, 0, 255), 3);
   cv::ellipse(preview, cv::Point(preview.cols / 2, preview.rows / 2),
               cv::Size(preview.cols / 4, preview.rows * 2 / 5), 0, 0, 360, cv::Scalar(255, 255, 255), 2);
   if (!o_.data_dir.empty()) {
@@ -413,13 +431,19 @@ CheckResult Diagnostics::printer(const std::string& what) {
   r.figures["dialect"] = d.name;
   auto advice_for = [](printer::PrinterState s) -> std::string {
     switch (s) {
-      case printer::PrinterState::Ready: return "tech.advice.ok";
-      case printer::PrinterState::PaperNearEnd: return "tech.advice.printer_paper_low";
-      case printer::PrinterState::PaperEnd: return "tech.advice.printer_paper_out";
-      case printer::PrinterState::CoverOpen: return "tech.advice.printer_cover_open";
-      case printer::PrinterState::CutterError: return "tech.advice.printer_cutter";
+      case printer::PrinterState::Ready:
+        return "tech.advice.ok";
+      case printer::PrinterState::PaperNearEnd:
+        return "tech.advice.printer_paper_low";
+      case printer::PrinterState::PaperEnd:
+        return "tech.advice.printer_paper_out";
+      case printer::PrinterState::CoverOpen:
+        return "tech.advice.printer_cover_open";
+      case printer::PrinterState::CutterError:
+        return "tech.advice.printer_cutter";
       case printer::PrinterState::Offline:
-      case printer::PrinterState::Error: return "tech.advice.printer_error";
+      case printer::PrinterState::Error:
+        return "tech.advice.printer_error";
     }
     return "tech.advice.printer_error";
   };
@@ -438,7 +462,13 @@ CheckResult Diagnostics::printer(const std::string& what) {
       return r;
     }
     printer::Encoder e(d);
-    e.init().align(printer::Align::Center).size(2, 2).bold(true).line("打印测试 Test page").size(1, 1).bold(false);
+    e.init()
+        .align(printer::Align::Center)
+        .size(2, 2)
+        .bold(true)
+        .line("打印测试 Test page")
+        .size(1, 1)
+        .bold(false);
     e.line(d.name);
     e.align(printer::Align::Left).line("中文: 社会保障卡 医保电子凭证 回执");
     e.align(printer::Align::Center).qr("https://example.gov.cn/kiosk/test", 6).cut();
@@ -458,8 +488,8 @@ CheckResult Diagnostics::printer(const std::string& what) {
     r.status = CheckStatus::Fail;
     r.detail = e.what();
     using PK = printer::PrintErrorKind;
-    r.advice_key = e.kind() == PK::PaperOut                                  ? "tech.advice.printer_paper_out"
-                   : e.kind() == PK::CoverOpen                               ? "tech.advice.printer_cover_open"
+    r.advice_key = e.kind() == PK::PaperOut    ? "tech.advice.printer_paper_out"
+                   : e.kind() == PK::CoverOpen ? "tech.advice.printer_cover_open"
                    : e.kind() == PK::Timeout || e.kind() == PK::Disconnected ? "tech.advice.printer_absent"
                                                                              : "tech.advice.printer_error";
   }
@@ -479,7 +509,8 @@ CheckResult Diagnostics::platform() {
     cc.client_cert.clear();
     cc.client_key.clear();
     cc.ca_file.clear();
-    if (o_.faults.count("platform.down")) sim->inject(std::nullopt, {platform::sim::Fault::Kind::Status, 0, 503}, 100);
+    if (o_.faults.count("platform.down"))
+      sim->inject(std::nullopt, {platform::sim::Fault::Kind::Status, 0, 503}, 100);
   }
   cc.max_attempts = 2;
   cc.connect_timeout = std::chrono::milliseconds(2000);
@@ -510,7 +541,8 @@ CheckResult Diagnostics::platform() {
 CheckResult Diagnostics::disk() {
   CheckResult r;
   std::string dir = o_.data_dir.empty() ? "/" : o_.data_dir;
-  while (!fs::exists(dir) && fs::path(dir).has_parent_path() && dir != "/") dir = fs::path(dir).parent_path().string();
+  while (!fs::exists(dir) && fs::path(dir).has_parent_path() && dir != "/")
+    dir = fs::path(dir).parent_path().string();
   struct statvfs sv {};
   if (::statvfs(dir.c_str(), &sv) != 0) {
     r.status = CheckStatus::Fail;

@@ -19,8 +19,8 @@
 namespace kiosk::tech {
 
 struct DiagOptions {
-  std::string config_dir;  // kiosk config folder (devices/, printers/, receipts/, strings/)
-  std::string data_dir;    // for disk checks and A4 output
+  std::string config_dir;     // kiosk config folder (devices/, printers/, receipts/, strings/)
+  std::string data_dir;       // for disk checks and A4 output
   std::string platform_toml;  // empty: <config_dir>/platform.toml
   bool demo = true;           // simulated devices and an embedded platform simulator
   // Demo fault injection (failure paths, e2e tests): idcard.absent, sscard.absent, scanner.absent,

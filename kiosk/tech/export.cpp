@@ -28,7 +28,8 @@ std::string sha256_hex(const std::string& data) {
 namespace {
 
 bool secret_name(const std::string& name) {
-  static const std::vector<std::string> bad_ext{".key", ".pem", ".db", ".db-wal", ".db-shm", ".sqlite", ".csr"};
+  static const std::vector<std::string> bad_ext{".key",    ".pem",    ".db", ".db-wal",
+                                                ".db-shm", ".sqlite", ".csr"};
   for (auto& e : bad_ext)
     if (name.size() >= e.size() && name.compare(name.size() - e.size(), e.size(), e) == 0) return true;
   return name.find("secret") != std::string::npos;
@@ -41,7 +42,8 @@ bool text_like(const std::string& s) {
 // Removes secret values from TOML text: pin_hash and anything named *key*/*password*/*token* that holds
 // a string (paths to keys stay; inline secrets go).
 std::string redact_toml(const std::string& text) {
-  static const std::regex secret_line(R"(^(\s*(pin_hash|[A-Za-z_]*(password|secret|token)[A-Za-z_]*)\s*=\s*)\".*\"(.*)$)");
+  static const std::regex secret_line(
+      R"(^(\s*(pin_hash|[A-Za-z_]*(password|secret|token)[A-Za-z_]*)\s*=\s*)\".*\"(.*)$)");
   std::string out;
   std::size_t pos = 0;
   while (pos < text.size()) {
@@ -86,7 +88,8 @@ ExportResult export_bundle(const std::vector<ExportSource>& sources, const std::
     std::vector<fs::path> paths;
     std::error_code ec;
     if (fs::is_directory(src.path, ec)) {
-      for (auto it = fs::recursive_directory_iterator(src.path, fs::directory_options::skip_permission_denied, ec);
+      for (auto it =
+               fs::recursive_directory_iterator(src.path, fs::directory_options::skip_permission_denied, ec);
            it != fs::recursive_directory_iterator(); it.increment(ec))
         if (it->is_regular_file(ec)) paths.push_back(it->path());
     } else if (fs::is_regular_file(src.path, ec)) {
@@ -94,7 +97,8 @@ ExportResult export_bundle(const std::vector<ExportSource>& sources, const std::
     }
     std::sort(paths.begin(), paths.end());
     for (auto& p : paths) {
-      std::string rel = fs::is_directory(src.path) ? fs::relative(p, src.path).string() : p.filename().string();
+      std::string rel =
+          fs::is_directory(src.path) ? fs::relative(p, src.path).string() : p.filename().string();
       std::string name = src.as + "/" + rel;
       if (secret_name(p.filename().string())) {
         res.skipped.push_back(name);

@@ -9,17 +9,17 @@
 namespace kiosk::tech {
 
 struct ExportSource {
-  std::string path;     // file or folder
-  std::string as;       // name prefix inside the tar ("config", "logs")
+  std::string path;  // file or folder
+  std::string as;    // name prefix inside the tar ("config", "logs")
 };
 
 struct ExportResult {
   std::string tar_path;
-  std::string sha256;        // of the tar
-  std::string checksum_path; // <tar>.sha256 ("<hex>  <name>\n", sha256sum -c compatible)
-  std::vector<std::string> files;   // names inside
-  std::vector<std::string> skipped; // names left out (secrets, binary)
-  std::size_t scrubbed = 0;         // files in which something was masked
+  std::string sha256;                // of the tar
+  std::string checksum_path;         // <tar>.sha256 ("<hex>  <name>\n", sha256sum -c compatible)
+  std::vector<std::string> files;    // names inside
+  std::vector<std::string> skipped;  // names left out (secrets, binary)
+  std::size_t scrubbed = 0;          // files in which something was masked
 };
 
 // Writes `out_tar` (parent folder must exist, e.g. the mounted stick). Throws TechError.

@@ -1,11 +1,11 @@
 #include "kiosk/tech/pin.hpp"
 
 #include <sodium.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "kiosk/tech/text_file.hpp"
 
@@ -60,7 +60,8 @@ void PinGate::persist_to(std::string path) {
   if (in >> failures >> until_wall && failures >= 0 && failures < 1000000) {
     failures_ = static_cast<int>(failures);
     long long left_s = until_wall - static_cast<long long>(clock_.wall());
-    if (left_s > 0) locked_until_ms_ = clock_.now_ms() + std::min<std::int64_t>(left_s * 1000, policy_.max_lock_ms);
+    if (left_s > 0)
+      locked_until_ms_ = clock_.now_ms() + std::min<std::int64_t>(left_s * 1000, policy_.max_lock_ms);
   }
 }
 
@@ -98,15 +99,21 @@ PinGate::Result PinGate::attempt(const std::string& pin) {
 
 const char* to_string(PinGate::Result r) {
   switch (r) {
-    case PinGate::Result::Ok: return "ok";
-    case PinGate::Result::Wrong: return "wrong";
-    case PinGate::Result::LockedOut: return "locked_out";
-    case PinGate::Result::NotConfigured: return "not_configured";
+    case PinGate::Result::Ok:
+      return "ok";
+    case PinGate::Result::Wrong:
+      return "wrong";
+    case PinGate::Result::LockedOut:
+      return "locked_out";
+    case PinGate::Result::NotConfigured:
+      return "not_configured";
   }
   return "?";
 }
 
-TechnicianConfig load_technician_config(const std::string& path) { return parse_technician_config(read_text(path), path); }
+TechnicianConfig load_technician_config(const std::string& path) {
+  return parse_technician_config(read_text(path), path);
+}
 
 TechnicianConfig parse_technician_config(const std::string& text, const std::string& path) {
   TechnicianConfig c;

@@ -62,16 +62,19 @@ std::vector<FieldError> validate(const ProvisionValues& v, const RegionTable& re
   bool ctrl = false;
   for (unsigned char c : v.hall_name) ctrl = ctrl || c < 0x20;
   if (cps < 2 || cps > 40 || ctrl)
-    errs.push_back({"hall_name", "大厅名称应为2至40个字", "hall name: 2 to 40 characters, no control characters"});
+    errs.push_back(
+        {"hall_name", "大厅名称应为2至40个字", "hall name: 2 to 40 characters, no control characters"});
   if (v.region_code.size() != 6 || v.region_code.find_first_not_of("0123456789") != std::string::npos) {
-    errs.push_back({"region_code", "行政区划代码应为6位数字（GB/T 2260）", "region code: 6 digits (GB/T 2260)"});
+    errs.push_back(
+        {"region_code", "行政区划代码应为6位数字（GB/T 2260）", "region code: 6 digits (GB/T 2260)"});
   } else if (!regions.find(v.region_code)) {
     errs.push_back({"region_code", "行政区划代码不存在（GB/T 2260）", "region code not in GB/T 2260"});
   } else if (!regions.current(v.region_code)) {
     errs.push_back({"region_code", "该行政区划代码已撤销，请使用现行代码",
                     "region code " + v.region_code + " was withdrawn; use the current code"});
   }
-  static const std::regex url_re(R"(^(https?)://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(:[0-9]{1,5})?(/[^\s]*)?$)");
+  static const std::regex url_re(
+      R"(^(https?)://([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\])(:[0-9]{1,5})?(/[^\s]*)?$)");
   std::smatch m;
   if (!std::regex_match(v.platform_url, m, url_re)) {
     errs.push_back({"platform_url", "平台地址格式不正确", "platform URL is not a valid http(s) URL"});
@@ -82,7 +85,7 @@ std::vector<FieldError> validate(const ProvisionValues& v, const RegionTable& re
   }
   if (v.width_px < 640 || v.width_px > 7680 || v.height_px < 480 || v.height_px > 4320)
     errs.push_back({"resolution", "屏幕分辨率超出范围", "resolution outside 640x480..7680x4320"});
-  double pitch = v.mm_per_px > 0 ? v.mm_per_px
+  double pitch = v.mm_per_px > 0     ? v.mm_per_px
                  : v.diagonal_in > 0 ? mm_per_px_from_diagonal(v.diagonal_in, v.width_px, v.height_px)
                                      : 0;
   if (v.mm_per_px > 0 && v.diagonal_in > 0)
@@ -93,8 +96,10 @@ std::vector<FieldError> validate(const ProvisionValues& v, const RegionTable& re
   return errs;
 }
 
-void apply_provision(const ProvisionValues& v, const std::string& kiosk_toml, const std::string& platform_toml) {
-  double pitch = v.mm_per_px > 0 ? v.mm_per_px : mm_per_px_from_diagonal(v.diagonal_in, v.width_px, v.height_px);
+void apply_provision(const ProvisionValues& v, const std::string& kiosk_toml,
+                     const std::string& platform_toml) {
+  double pitch =
+      v.mm_per_px > 0 ? v.mm_per_px : mm_per_px_from_diagonal(v.diagonal_in, v.width_px, v.height_px);
   char pbuf[32];
   std::snprintf(pbuf, sizeof pbuf, "%.4f", pitch);
   set_toml_value(kiosk_toml, "terminal", "id", toml_quote(v.terminal_id));
@@ -140,23 +145,25 @@ PKey read_key(const std::string& key_path) {
 }
 }  // namespace
 
-CsrResult make_key_and_csr(const std::string& dir, const std::string& terminal_id, const std::string& hall_name,
-                           const std::string& region_code) {
+CsrResult make_key_and_csr(const std::string& dir, const std::string& terminal_id,
+                           const std::string& hall_name, const std::string& region_code) {
   PKey key(EVP_EC_gen("P-256"));
   if (!key) throw TechError("key generation failed");
   Req req(X509_REQ_new());
   X509_REQ_set_version(req.get(), 0);
   X509_NAME* name = X509_REQ_get_subject_name(req.get());
   auto add = [&](const char* f, const std::string& v) {
-    if (!v.empty() && X509_NAME_add_entry_by_txt(name, f, MBSTRING_UTF8,
-                                                 reinterpret_cast<const unsigned char*>(v.c_str()), -1, -1, 0) != 1)
+    if (!v.empty() &&
+        X509_NAME_add_entry_by_txt(name, f, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(v.c_str()),
+                                   -1, -1, 0) != 1)
       throw TechError(std::string("CSR: cannot set ") + f);
   };
   add("C", "CN");
   add("L", region_code);
   add("O", hall_name);
   add("CN", terminal_id);
-  if (X509_REQ_set_pubkey(req.get(), key.get()) != 1 || X509_REQ_sign(req.get(), key.get(), EVP_sha256()) <= 0)
+  if (X509_REQ_set_pubkey(req.get(), key.get()) != 1 ||
+      X509_REQ_sign(req.get(), key.get(), EVP_sha256()) <= 0)
     throw TechError("CSR signing failed");
   Bio kb(BIO_new(BIO_s_mem())), cb(BIO_new(BIO_s_mem()));
   PEM_write_bio_PrivateKey(kb.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr);

@@ -50,10 +50,12 @@ struct ProvisionValues {
 double mm_per_px_from_diagonal(double diagonal_in, int width_px, int height_px);
 
 // Validates every field; allow_http permits http:// only for 127.0.0.1/localhost (demo simulator).
-std::vector<FieldError> validate(const ProvisionValues& v, const RegionTable& regions, bool allow_http = false);
+std::vector<FieldError> validate(const ProvisionValues& v, const RegionTable& regions,
+                                 bool allow_http = false);
 
 // Writes the values into <config_dir>/kiosk.toml and platform.toml. Call only after validate().
-void apply_provision(const ProvisionValues& v, const std::string& kiosk_toml, const std::string& platform_toml);
+void apply_provision(const ProvisionValues& v, const std::string& kiosk_toml,
+                     const std::string& platform_toml);
 
 struct CsrResult {
   std::string key_path;  // 0600 PEM private key
@@ -61,8 +63,8 @@ struct CsrResult {
   std::string csr_pem;
 };
 // Generates a P-256 key and a CSR with CN = terminal id, O = hall name, L = region code.
-CsrResult make_key_and_csr(const std::string& dir, const std::string& terminal_id, const std::string& hall_name,
-                           const std::string& region_code);
+CsrResult make_key_and_csr(const std::string& dir, const std::string& terminal_id,
+                           const std::string& hall_name, const std::string& region_code);
 
 struct CertInfo {
   std::string subject;

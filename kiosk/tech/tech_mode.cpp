@@ -6,7 +6,8 @@
 
 namespace kiosk::tech {
 
-TechMode::TechMode(TechnicianConfig cfg, const core::Clock& clock, std::shared_ptr<AuditLog> audit, TechHooks hooks)
+TechMode::TechMode(TechnicianConfig cfg, const core::Clock& clock, std::shared_ptr<AuditLog> audit,
+                   TechHooks hooks)
     : cfg_(std::move(cfg)),
       clock_(clock),
       audit_(std::move(audit)),
@@ -16,19 +17,30 @@ TechMode::TechMode(TechnicianConfig cfg, const core::Clock& clock, std::shared_p
   if (!hooks_.pin_state.empty()) gate_.persist_to(hooks_.pin_state);
 }
 
-TechMode::~TechMode() { sodium_memzero(pin_.data(), pin_.size()); }
+TechMode::~TechMode() {
+  sodium_memzero(pin_.data(), pin_.size());
+}
 
-const std::vector<CheckResult>& TechMode::results() const { return *results_; }
+const std::vector<CheckResult>& TechMode::results() const {
+  return *results_;
+}
 
 const char* TechMode::screen_name() const {
   switch (screen_) {
-    case Screen::Closed: return "closed";
-    case Screen::Pin: return "tech_pin";
-    case Screen::Menu: return "tech_menu";
-    case Screen::Diagnostics: return "tech_diagnostics";
-    case Screen::Devices: return "tech_devices";
-    case Screen::Wizard: return "tech_wizard";
-    case Screen::Logs: return "tech_logs";
+    case Screen::Closed:
+      return "closed";
+    case Screen::Pin:
+      return "tech_pin";
+    case Screen::Menu:
+      return "tech_menu";
+    case Screen::Diagnostics:
+      return "tech_diagnostics";
+    case Screen::Devices:
+      return "tech_devices";
+    case Screen::Wizard:
+      return "tech_wizard";
+    case Screen::Logs:
+      return "tech_logs";
   }
   return "?";
 }

@@ -17,7 +17,6 @@
 
 namespace kiosk::tech {
 
-
 // What the mode needs from the outside; the kiosk wires real diagnostics, tests wire fakes.
 struct TechHooks {
   std::vector<std::string> check_ids;  // diagnostics in display order

@@ -48,10 +48,18 @@ std::string toml_quote(const std::string& s) {
   std::string o = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': o += "\\\""; break;
-      case '\\': o += "\\\\"; break;
-      case '\n': o += "\\n"; break;
-      case '\t': o += "\\t"; break;
+      case '"':
+        o += "\\\"";
+        break;
+      case '\\':
+        o += "\\\\";
+        break;
+      case '\n':
+        o += "\\n";
+        break;
+      case '\t':
+        o += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char b[8];
@@ -86,7 +94,8 @@ std::string set_toml_value_text(const std::string& text, const std::string& sect
     if (!t.empty() && t[0] == '[') {
       auto a = t.find_first_not_of('[');
       auto b = t.find(']');
-      current = (a == std::string::npos || b == std::string::npos || b < a) ? std::string() : trim(t.substr(a, b - a));
+      current = (a == std::string::npos || b == std::string::npos || b < a) ? std::string()
+                                                                            : trim(t.substr(a, b - a));
       if (current == section) section_line = static_cast<int>(i), last_in_section = static_cast<int>(i);
       continue;
     }
@@ -123,9 +132,10 @@ void set_toml_value(const std::string& path, const std::string& section, const s
                     const std::string& rendered) {
   std::string text;
   if (std::filesystem::exists(path)) text = read_text(path);
-  auto mode = std::filesystem::exists(path)
-                  ? static_cast<unsigned>(std::filesystem::status(path).permissions() & std::filesystem::perms::mask)
-                  : 0644u;
+  auto mode =
+      std::filesystem::exists(path)
+          ? static_cast<unsigned>(std::filesystem::status(path).permissions() & std::filesystem::perms::mask)
+          : 0644u;
   write_atomic(path, set_toml_value_text(text, section, key, rendered), mode);
 }
 

@@ -32,7 +32,8 @@ std::vector<FoundDevice> list_usb_devices() {
         const auto& itf = cfg->interface[k];
         if (itf.num_altsetting < 1) continue;
         const auto& alt = itf.altsetting[0];
-        UsbInterface ui{alt.bInterfaceNumber, alt.bInterfaceClass, alt.bInterfaceSubClass, alt.bInterfaceProtocol, {}};
+        UsbInterface ui{
+            alt.bInterfaceNumber, alt.bInterfaceClass, alt.bInterfaceSubClass, alt.bInterfaceProtocol, {}};
         for (int e = 0; e < alt.bNumEndpoints; ++e) ui.endpoints.push_back(alt.endpoint[e].bEndpointAddress);
         f.interfaces.push_back(ui);
       }

@@ -10,7 +10,8 @@
 
 namespace kiosk::tech {
 
-std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock& clock, const core::Strings& strings) {
+std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock& clock,
+                                         const core::Strings& strings) {
   auto audit = std::make_shared<AuditLog>(w.paths.audit_log, clock);
   TechHooks h;
   h.check_ids = Diagnostics::check_ids();
@@ -32,7 +33,8 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     std::vector<std::vector<std::string>> rows;
     if (w.demo) {  // the simulators stand in for plugged devices
       for (auto& p : profiles)
-        if (p.transport == "sim" || p.transport == "demo") rows.push_back({p.role, p.name, "sim", "demo", p.file});
+        if (p.transport == "sim" || p.transport == "demo")
+          rows.push_back({p.role, p.name, "sim", "demo", p.file});
       return rows;
     }
     auto found = list_usb_devices();
@@ -54,7 +56,8 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     regions.load(w.paths.config_dir + "/regions/gb2260.tsv");
     auto k = core::load_config(w.paths.kiosk_toml);
     auto pc = platform::load_client_config(w.paths.platform_toml);
-    ProvisionValues v{k.terminal_id, k.hall_name, k.region_code, pc.base_url, k.width_px, k.height_px, 0, k.mm_per_px};
+    ProvisionValues v{k.terminal_id, k.hall_name, k.region_code, pc.base_url, k.width_px,
+                      k.height_px,   0,           k.mm_per_px};
     auto errs = validate(v, regions, w.demo);
     auto ok = [&](const std::string& f) {
       for (auto& e : errs)
@@ -66,7 +69,8 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     std::snprintf(pitch, sizeof pitch, "%dx%d, %.3f mm", k.width_px, k.height_px, k.mm_per_px);
     rows.push_back({"tech.wizard.terminal_id", k.terminal_id, ok("terminal_id")});
     rows.push_back({"tech.wizard.hall_name", k.hall_name, ok("hall_name")});
-    rows.push_back({"tech.wizard.region_code", k.region_code + (reg ? " " + reg->name : ""), ok("region_code")});
+    rows.push_back(
+        {"tech.wizard.region_code", k.region_code + (reg ? " " + reg->name : ""), ok("region_code")});
     rows.push_back({"tech.wizard.platform_url", pc.base_url, ok("platform_url")});
     rows.push_back({"tech.wizard.panel", pitch, ok("panel") && ok("resolution")});
     bool cert = !pc.client_cert.empty() && std::filesystem::exists(pc.client_cert);
@@ -77,7 +81,9 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     std::string dir = w.export_dir.empty() ? w.paths.data_dir + "/export" : w.export_dir;
     std::filesystem::create_directories(dir);
     auto out = dir + "/kiosk-logs-" + std::to_string(clock.wall()) + ".tar.gz";
-    export_bundle({{w.paths.config_dir, "config"}, {w.paths.logs_dir, "logs"}, {w.paths.audit_log, "audit"},
+    export_bundle({{w.paths.config_dir, "config"},
+                   {w.paths.logs_dir, "logs"},
+                   {w.paths.audit_log, "audit"},
                    {w.paths.bindings, "state"}},
                   out);
     return out;
@@ -85,8 +91,9 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
   return std::make_unique<TechMode>(w.paths.tech, clock, audit, std::move(h));
 }
 
-std::unique_ptr<TechMode> make_app_tech_mode(const std::string& config_dir, const std::string& data_dir, bool demo,
-                                             const core::Clock& clock, const core::Strings& strings) {
+std::unique_ptr<TechMode> make_app_tech_mode(const std::string& config_dir, const std::string& data_dir,
+                                             bool demo, const core::Clock& clock,
+                                             const core::Strings& strings) {
   TechWiring w;
   w.paths = resolve_paths(config_dir, data_dir);
   w.demo = demo;

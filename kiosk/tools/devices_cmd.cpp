@@ -54,13 +54,18 @@ CommandRegistrar reg("devices", [](CLI::App& root) {
     found.insert(found.end(), serial.begin(), serial.end());
     auto matches = tech::match(profiles, found);
     auto bindings = tech::Bindings::load(p.bindings);
-    nlohmann::json j = {{"profiles", nlohmann::json::array()}, {"found", nlohmann::json::array()},
-                        {"matches", nlohmann::json::array()}, {"bindings", nlohmann::json::object()}};
+    nlohmann::json j = {{"profiles", nlohmann::json::array()},
+                        {"found", nlohmann::json::array()},
+                        {"matches", nlohmann::json::array()},
+                        {"bindings", nlohmann::json::object()}};
     for (auto& pr : profiles) j["profiles"].push_back(pr.to_json());
     for (auto& f : found) j["found"].push_back(f.to_json());
     for (auto& m : matches)
-      j["matches"].push_back({{"device", m.device->id()}, {"role", m.profile->role}, {"profile", m.profile->name},
-                              {"file", m.profile->file}, {"how", m.how}});
+      j["matches"].push_back({{"device", m.device->id()},
+                              {"role", m.profile->role},
+                              {"profile", m.profile->name},
+                              {"file", m.profile->file},
+                              {"how", m.how}});
     for (auto& [role, b] : bindings.all())
       j["bindings"][role] = {{"profile", b.profile_name}, {"file", b.profile_file}, {"device", b.device}};
     if (a.json) {
@@ -77,15 +82,18 @@ CommandRegistrar reg("devices", [](CLI::App& root) {
     std::cout << "Bindings:\n";
     for (auto& role : tech::roles()) {
       auto* b = bindings.get(role);
-      std::cout << "  " << role << ": " << (b ? b->profile_name + " @ " + b->device : std::string("(not bound)")) << "\n";
+      std::cout << "  " << role << ": "
+                << (b ? b->profile_name + " @ " + b->device : std::string("(not bound)")) << "\n";
     }
   });
 
   auto* bind = c->add_subcommand("bind", "bind ROLE to PROFILE (and the device found for it)");
   common(bind, a.config_dir, a.data_dir);
   bind->add_option("ROLE", a.role, "idcard, sscard, printer, scanner, camera")->required();
-  bind->add_option("PROFILE", a.profile, "profile name from config/devices (or a printer dialect file)")->required();
-  bind->add_option("--device", a.device, "device id or path (default: the first found device matching the profile)");
+  bind->add_option("PROFILE", a.profile, "profile name from config/devices (or a printer dialect file)")
+      ->required();
+  bind->add_option("--device", a.device,
+                   "device id or path (default: the first found device matching the profile)");
   bind->callback([] {
     core::init_logging({.file = "", .console = true, .journald = false, .level = "warn"});
     auto p = tech::resolve_paths(a.config_dir, a.data_dir);
@@ -112,22 +120,25 @@ CommandRegistrar reg("devices", [](CLI::App& root) {
         found.insert(found.end(), serial.begin(), serial.end());
         std::vector<tech::DeviceProfile> one{*prof};
         auto ms = tech::match(one, found);
-        if (ms.empty()) throw std::runtime_error("no connected device matches profile " + a.profile +
-                                                 " (give --device to bind anyway)");
+        if (ms.empty())
+          throw std::runtime_error("no connected device matches profile " + a.profile +
+                                   " (give --device to bind anyway)");
         b.device = ms.front().device->id();
       }
-    } else if (a.role == "printer" && std::filesystem::exists(p.config_dir + "/printers/" + a.profile + ".toml")) {
+    } else if (a.role == "printer" &&
+               std::filesystem::exists(p.config_dir + "/printers/" + a.profile + ".toml")) {
       b.profile_file = a.profile + ".toml";  // printers bind a dialect; the device is the USB printer class
       b.device = a.device;
     } else {
-      throw std::runtime_error("no " + a.role + " profile named " + a.profile + " in " + p.config_dir + "/devices");
+      throw std::runtime_error("no " + a.role + " profile named " + a.profile + " in " + p.config_dir +
+                               "/devices");
     }
     auto bindings = tech::Bindings::load(p.bindings);
     bindings.bind(b);
     bindings.save(p.bindings);
     audit(p, "bind", a.role + " -> " + a.profile + " @ " + b.device);
-    std::cout << a.role << " bound to " << a.profile << " @ " << (b.device.empty() ? "(any)" : b.device) << " in "
-              << p.bindings << "\n";
+    std::cout << a.role << " bound to " << a.profile << " @ " << (b.device.empty() ? "(any)" : b.device)
+              << " in " << p.bindings << "\n";
   });
 
   auto* unbind = c->add_subcommand("unbind", "remove ROLE's binding");
@@ -143,7 +154,8 @@ CommandRegistrar reg("devices", [](CLI::App& root) {
     std::cout << a.role << " unbound\n";
   });
 
-  auto* test = c->add_subcommand("test", "run ROLE's diagnostics with its binding (or the simulator with --demo)");
+  auto* test =
+      c->add_subcommand("test", "run ROLE's diagnostics with its binding (or the simulator with --demo)");
   common(test, a.config_dir, a.data_dir);
   test->add_option("ROLE", a.role, "idcard, sscard, printer, scanner, camera")->required();
   test->add_flag("--demo", a.demo, "the simulated device");
@@ -172,8 +184,8 @@ CommandRegistrar reg("devices", [](CLI::App& root) {
       std::cout << report.dump(2) << "\n";
     } else {
       for (auto& r : rs)
-        std::cout << r.id << ": " << tech::to_string(r.status) << " — " << r.detail << "\n  " << r.advice_zh << " / "
-                  << r.advice_en << "\n";
+        std::cout << r.id << ": " << tech::to_string(r.status) << " — " << r.detail << "\n  " << r.advice_zh
+                  << " / " << r.advice_en << "\n";
     }
     if (!report["ok"].get<bool>()) exit_code() = 1;
   });

@@ -21,7 +21,8 @@ struct DiagArgs {
 
 CommandRegistrar reg("diag", [](CLI::App& root) {
   static DiagArgs a;
-  auto* c = root.add_subcommand("diag", "run the terminal diagnostics (devices, network, disk, clock, certificate)");
+  auto* c = root.add_subcommand("diag",
+                                "run the terminal diagnostics (devices, network, disk, clock, certificate)");
   c->add_flag("--json", a.json, "machine-readable report");
   c->add_flag("--demo", a.demo, "simulated devices and an embedded platform simulator");
   c->add_option("--config-dir", a.config_dir, "config folder (default: the source tree's config/)");
@@ -54,8 +55,9 @@ CommandRegistrar reg("diag", [](CLI::App& root) {
     core::SystemClock clock;
     try {
       tech::AuditLog(paths.audit_log, clock)
-          .append("kioskctl", "diag", std::string(report["ok"] ? "ok" : "faults") + ", " +
-                                          std::to_string(results.size()) + " checks");
+          .append("kioskctl", "diag",
+                  std::string(report["ok"] ? "ok" : "faults") + ", " + std::to_string(results.size()) +
+                      " checks");
     } catch (const std::exception& e) {
       std::cerr << "warning: " << e.what() << "\n";
     }
@@ -68,7 +70,8 @@ CommandRegistrar reg("diag", [](CLI::App& root) {
                       : r.status == tech::CheckStatus::Skip ? "[SKIP] "
                                                             : "[FAIL] ")
                   << r.id << ": " << r.detail << "\n";
-        if (r.status != tech::CheckStatus::Pass) std::cout << "       " << (a.lang == "en" ? r.advice_en : r.advice_zh) << "\n";
+        if (r.status != tech::CheckStatus::Pass)
+          std::cout << "       " << (a.lang == "en" ? r.advice_en : r.advice_zh) << "\n";
       }
     }
     if (!report["ok"].get<bool>()) exit_code() = 1;

@@ -28,19 +28,21 @@ CommandRegistrar reg("logs", [](CLI::App& root) {
   auto* c = root.add_subcommand("logs", "technician logs: export to a USB stick, show, verify the audit log");
   c->require_subcommand(1);
 
-  auto* ex = c->add_subcommand("export", "write logs + config (no personal data) as a tar.gz with a checksum");
+  auto* ex =
+      c->add_subcommand("export", "write logs + config (no personal data) as a tar.gz with a checksum");
   common(ex, a.config_dir, a.data_dir);
   ex->add_option("--out", a.out, "tar.gz to write, e.g. /media/usb/kiosk-DEMO-0001.tar.gz")->required();
   ex->add_option("--include", a.extra, "extra log file or folder (repeatable)");
   ex->callback([] {
     core::init_logging({.file = "", .console = true, .journald = false, .level = "warn"});
     auto p = tech::resolve_paths(a.config_dir, a.data_dir);
-    std::vector<tech::ExportSource> src{{p.config_dir, "config"}, {p.logs_dir, "logs"}, {p.audit_log, "audit"},
-                                        {p.bindings, "state"}};
+    std::vector<tech::ExportSource> src{
+        {p.config_dir, "config"}, {p.logs_dir, "logs"}, {p.audit_log, "audit"}, {p.bindings, "state"}};
     for (auto& e : a.extra) src.push_back({e, "logs"});
     auto r = tech::export_bundle(src, a.out);
     core::SystemClock clock;
-    tech::AuditLog(p.audit_log, clock).append("kioskctl", "export", std::to_string(r.files.size()) + " files");
+    tech::AuditLog(p.audit_log, clock)
+        .append("kioskctl", "export", std::to_string(r.files.size()) + " files");
     std::cout << r.tar_path << ": " << r.files.size() << " files, " << r.skipped.size() << " left out, "
               << r.scrubbed << " masked\nsha256 " << r.sha256 << " (" << r.checksum_path << ")\n";
   });
@@ -58,7 +60,8 @@ CommandRegistrar reg("logs", [](CLI::App& root) {
       gmtime_r(&t, &tm);
       char buf[32];
       std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &tm);
-      std::cout << e.seq << "  " << buf << " CST  " << e.source << "  " << e.action << "  " << e.detail << "\n";
+      std::cout << e.seq << "  " << buf << " CST  " << e.source << "  " << e.action << "  " << e.detail
+                << "\n";
     }
   });
 

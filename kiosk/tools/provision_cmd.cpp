@@ -7,8 +7,8 @@
 #include <iostream>
 
 #include "kiosk/core/clock.hpp"
-#include "kiosk/core/log.hpp"
 #include "kiosk/core/config.hpp"
+#include "kiosk/core/log.hpp"
 #include "kiosk/tech/audit.hpp"
 #include "kiosk/tech/paths.hpp"
 #include "kiosk/tech/provision.hpp"
@@ -44,12 +44,14 @@ std::string read_pin_line() {
 
 CommandRegistrar reg("provision", [](CLI::App& root) {
   static ProvArgs a;
-  auto* c = root.add_subcommand("provision", "first-boot provisioning: terminal, hall, region, platform, panel, "
-                                             "enrolment, technician PIN");
+  auto* c = root.add_subcommand("provision",
+                                "first-boot provisioning: terminal, hall, region, platform, panel, "
+                                "enrolment, technician PIN");
   c->add_option("--config-dir", a.config_dir, "config folder (default: the source tree's config/)");
   c->add_option("--data-dir", a.data_dir, "data folder (audit log)");
   c->add_option("--kiosk-toml", a.kiosk_toml, "kiosk.toml to write (default <config-dir>/kiosk.toml)");
-  c->add_option("--platform-toml", a.platform_toml, "platform.toml to write (default <config-dir>/platform.toml)");
+  c->add_option("--platform-toml", a.platform_toml,
+                "platform.toml to write (default <config-dir>/platform.toml)");
   c->add_option("--terminal-id", a.v.terminal_id, "terminal id, e.g. ZZ-4101-0007");
   c->add_option("--hall-name", a.v.hall_name, "hall name (Chinese)");
   c->add_option("--region", a.v.region_code, "GB/T 2260 region code of the hall");
@@ -103,7 +105,8 @@ CommandRegistrar reg("provision", [](CLI::App& root) {
       did = true;
     }
     if (!a.install_cert.empty()) {
-      auto info = tech::install_certificate(a.install_cert, tls + "/client.key", p.platform_toml, std::time(nullptr));
+      auto info =
+          tech::install_certificate(a.install_cert, tls + "/client.key", p.platform_toml, std::time(nullptr));
       auto days = (info.not_after - std::time(nullptr)) / 86400;
       audit.append("kioskctl", "cert_install", "valid " + std::to_string(days) + " days");
       std::cout << "certificate installed: " << info.subject << ", valid " << days << " days\n";
@@ -118,7 +121,9 @@ CommandRegistrar reg("provision", [](CLI::App& root) {
       std::cout << "technician PIN set in " << p.technician_toml << "\n";
       did = true;
     }
-    if (!did) throw std::runtime_error("nothing to do: give values (--terminal-id ...), --csr, --install-cert or --pin");
+    if (!did)
+      throw std::runtime_error(
+          "nothing to do: give values (--terminal-id ...), --csr, --install-cert or --pin");
   });
 });
 

@@ -23,18 +23,22 @@ struct Ctx {
                   const std::vector<std::pair<std::string, std::string>>& args) const {
     return s.format(lang_, key, args);
   }
-  void button(const std::string& id, const Box& b, const std::string& label, ButtonStyle st = ButtonStyle::Secondary,
-              FontRole role = FontRole::Label) {
+  void button(const std::string& id, const Box& b, const std::string& label,
+              ButtonStyle st = ButtonStyle::Secondary, FontRole role = FontRole::Label) {
     if (p.button(id, b, label, st, role)) actions.push_back(id);
   }
 };
 
 Rgb status_color(tech::CheckStatus st) {
   switch (st) {
-    case tech::CheckStatus::Pass: return {0x1B, 0x5E, 0x20};
-    case tech::CheckStatus::Warn: return {0x8A, 0x4B, 0x00};
-    case tech::CheckStatus::Fail: return {0xB3, 0x26, 0x1E};
-    case tech::CheckStatus::Skip: return {0x3D, 0x47, 0x55};
+    case tech::CheckStatus::Pass:
+      return {0x1B, 0x5E, 0x20};
+    case tech::CheckStatus::Warn:
+      return {0x8A, 0x4B, 0x00};
+    case tech::CheckStatus::Fail:
+      return {0xB3, 0x26, 0x1E};
+    case tech::CheckStatus::Skip:
+      return {0x3D, 0x47, 0x55};
   }
   return {0, 0, 0};
 }
@@ -65,9 +69,11 @@ void pin_pad(Ctx& c, const tech::TechMode& m, const Box& a) {
     std::string key = keys[i];
     std::string label = key == "clear" ? c.both("tech.pin.clear") : key == "ok" ? c.both("tech.pin.ok") : key;
     c.button("tech.key." + key, {x, yy, x + k * 1.6f, yy + k}, label,
-             key == "ok" ? ButtonStyle::Primary : ButtonStyle::Secondary, key.size() == 1 ? FontRole::Title : FontRole::Label);
+             key == "ok" ? ButtonStyle::Primary : ButtonStyle::Secondary,
+             key.size() == 1 ? FontRole::Title : FontRole::Label);
   }
-  message(c, m, a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10), y, a.x1 - (a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10)));
+  message(c, m, a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10), y,
+          a.x1 - (a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10)));
 }
 
 void menu(Ctx& c, const tech::TechMode& m, const Box& a) {
@@ -90,7 +96,8 @@ void results_list(Ctx& c, const tech::TechMode& m, const std::vector<std::string
   // Each row: the check (a button to run it again) with its status, the detail, and what to do.
   const float bh = c.t.px(12), rh = c.t.px(buttons ? 28 : 22), gap = c.t.px(6), bw = c.t.px(62);
   const float cw = (a.w() - static_cast<float>(columns - 1) * c.t.px(8)) / static_cast<float>(columns);
-  const std::size_t per_col = (ids.size() + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
+  const std::size_t per_col =
+      (ids.size() + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto& id = ids[i];
     float x = a.x0 + static_cast<float>(i / per_col) * (cw + c.t.px(8));
@@ -110,8 +117,8 @@ void results_list(Ctx& c, const tech::TechMode& m, const std::vector<std::string
     float tx = dx + c.t.px(42);
     float dh = c.p.text(FontRole::Small, tx, y, r->detail, col.text, col.background, x + cw - tx);
     if (r->status != tech::CheckStatus::Pass)
-      c.p.text(FontRole::Small, x, y + std::max(bh, dh) + c.t.px(1), c.lang == "en" ? r->advice_en : r->advice_zh,
-               status_color(r->status), col.background, cw);
+      c.p.text(FontRole::Small, x, y + std::max(bh, dh) + c.t.px(1),
+               c.lang == "en" ? r->advice_en : r->advice_zh, status_color(r->status), col.background, cw);
   }
 }
 
@@ -144,7 +151,8 @@ void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
   }
   for (std::size_t i = 0; i < m.matches().size() && y + rh < a.y0 + a.h() * 0.62f; ++i) {
     auto& row = m.matches()[i];
-    c.p.text(FontRole::Small, a.x0, y, row[0] + "  " + row[4] + " : " + row[1] + "  @ " + row[2] + " (" + row[3] + ")", col.text,
+    c.p.text(FontRole::Small, a.x0, y,
+             row[0] + "  " + row[4] + " : " + row[1] + "  @ " + row[2] + " (" + row[3] + ")", col.text,
              col.background);
     c.button("tech.bind." + std::to_string(i), {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
              c.both("tech.devices.bind"), ButtonStyle::Primary, FontRole::Small);
@@ -162,7 +170,8 @@ void wizard(Ctx& c, const tech::TechMode& m, const Box& a) {
     c.p.text(FontRole::Body, a.x0, y, c.both(key), col.text, col.background);
     c.p.text(FontRole::Body, a.x0 + c.t.px(90), y, value, col.text, col.background, a.w() - c.t.px(130));
     c.p.text(FontRole::Body, a.x1 - c.t.px(30), y, ok ? c.both("tech.diag.pass") : c.both("tech.diag.fail"),
-             ok ? status_color(tech::CheckStatus::Pass) : status_color(tech::CheckStatus::Fail), col.background);
+             ok ? status_color(tech::CheckStatus::Pass) : status_color(tech::CheckStatus::Fail),
+             col.background);
     y += c.t.px(13);
   }
   y += c.t.px(4);
@@ -180,7 +189,8 @@ void logs(Ctx& c, const tech::TechMode& m, const Box& a) {
     gmtime_r(&t, &tm);
     char buf[32];
     std::strftime(buf, sizeof buf, "%m-%d %H:%M:%S", &tm);
-    c.p.text(FontRole::Small, a.x0, y, std::to_string(e.seq) + "  " + buf + "  " + e.source + "  " + e.action + "  " + e.detail,
+    c.p.text(FontRole::Small, a.x0, y,
+             std::to_string(e.seq) + "  " + buf + "  " + e.source + "  " + e.action + "  " + e.detail,
              col.text, col.background, a.w());
     y += c.t.px(8);
     if (y > a.y1 - c.t.px(30)) break;
@@ -193,10 +203,12 @@ void logs(Ctx& c, const tech::TechMode& m, const Box& a) {
 
 }  // namespace
 
-Box tech_corner(const Theme& t) { return {0, 0, t.px(20), t.px(20)}; }
+Box tech_corner(const Theme& t) {
+  return {0, 0, t.px(20), t.px(20)};
+}
 
-void draw_tech(Painter& p, const Theme& t, float W, float H, const tech::TechMode& mode, const core::Strings& s,
-               const std::string& lang, std::vector<std::string>& actions) {
+void draw_tech(Painter& p, const Theme& t, float W, float H, const tech::TechMode& mode,
+               const core::Strings& s, const std::string& lang, std::vector<std::string>& actions) {
   Ctx c{p, t, s, lang, actions};
   const auto& col = t.colors;
   p.fill({0, 0, W, H}, col.background);
@@ -204,19 +216,34 @@ void draw_tech(Painter& p, const Theme& t, float W, float H, const tech::TechMod
   p.fill({0, 0, W, top}, col.bar);
   p.text_in(FontRole::Title, {m, 0, W / 2, top}, c.both("tech.title"), col.bar_text, col.bar, false);
   const float bw = t.px(84), bh = t.px(14), gap = t.px(6);
-  c.button("tech.leave", {W - m - bw, (top - bh) / 2, W - m, (top + bh) / 2}, c.both("tech.leave"), ButtonStyle::Danger);
+  c.button("tech.leave", {W - m - bw, (top - bh) / 2, W - m, (top + bh) / 2}, c.both("tech.leave"),
+           ButtonStyle::Danger);
   using S = tech::TechMode::Screen;
   if (mode.screen() != S::Pin && mode.screen() != S::Menu)
-    c.button("tech.back", {W - m - 2 * bw - gap, (top - bh) / 2, W - m - bw - gap, (top + bh) / 2}, c.both("tech.back"));
+    c.button("tech.back", {W - m - 2 * bw - gap, (top - bh) / 2, W - m - bw - gap, (top + bh) / 2},
+             c.both("tech.back"));
   Box area{m, top + t.px(6), W - m, H - t.px(6)};
   switch (mode.screen()) {
-    case S::Pin: pin_pad(c, mode, area); break;
-    case S::Menu: menu(c, mode, area); break;
-    case S::Diagnostics: diagnostics(c, mode, area); break;
-    case S::Devices: devices(c, mode, area); break;
-    case S::Wizard: wizard(c, mode, area); break;
-    case S::Logs: logs(c, mode, area); break;
-    case S::Closed: break;
+    case S::Pin:
+      pin_pad(c, mode, area);
+      break;
+    case S::Menu:
+      menu(c, mode, area);
+      break;
+    case S::Diagnostics:
+      diagnostics(c, mode, area);
+      break;
+    case S::Devices:
+      devices(c, mode, area);
+      break;
+    case S::Wizard:
+      wizard(c, mode, area);
+      break;
+    case S::Logs:
+      logs(c, mode, area);
+      break;
+    case S::Closed:
+      break;
   }
 }
 

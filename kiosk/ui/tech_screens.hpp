@@ -18,7 +18,7 @@ namespace kiosk::ui {
 // The hidden entry corner (top-left, 20 mm square).
 Box tech_corner(const Theme& t);
 
-void draw_tech(Painter& p, const Theme& t, float W, float H, const tech::TechMode& mode, const core::Strings& s,
-               const std::string& lang, std::vector<std::string>& actions);
+void draw_tech(Painter& p, const Theme& t, float W, float H, const tech::TechMode& mode,
+               const core::Strings& s, const std::string& lang, std::vector<std::string>& actions);
 
 }  // namespace kiosk::ui

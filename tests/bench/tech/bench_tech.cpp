@@ -44,7 +44,8 @@ int main(int argc, char** argv) {
   strings.load_dir(src + "/config/strings");
   tech::DiagOptions o;
   o.config_dir = src + "/config";
-  o.data_dir = (std::filesystem::temp_directory_path() / ("bench-tech-" + std::to_string(::getpid()))).string();
+  o.data_dir =
+      (std::filesystem::temp_directory_path() / ("bench-tech-" + std::to_string(::getpid()))).string();
   o.demo = true;
   tech::Diagnostics d(o, &strings);
   double total = 0;

@@ -23,16 +23,18 @@ struct Env {
     fs::remove_all(out);
     fs::copy(std::string(KIOSK_SOURCE_DIR) + "/config", config, fs::copy_options::recursive);
     // Set the technician PIN the way a technician does.
-    std::string cmd = "printf '24681357\\n' | " + std::string(KIOSKCTL_EXE) + " provision --pin --config-dir " +
-                      config.string() + " --data-dir " + (root / "data").string() + " >/dev/null 2>&1";
+    std::string cmd = "printf '24681357\\n' | " + std::string(KIOSKCTL_EXE) +
+                      " provision --pin --config-dir " + config.string() + " --data-dir " +
+                      (root / "data").string() + " >/dev/null 2>&1";
     REQUIRE(std::system(cmd.c_str()) == 0);
   }
   ~Env() { fs::remove_all(root); }
   int run(const std::string& script, const std::string& faults = "") {
-    std::string cmd = "KIOSK_CONFIG_DIR=" + config.string() + " KIOSK_TECH_EXPORT_DIR=" + (root / "stick").string() +
+    std::string cmd = "KIOSK_CONFIG_DIR=" + config.string() +
+                      " KIOSK_TECH_EXPORT_DIR=" + (root / "stick").string() +
                       (faults.empty() ? "" : " KIOSK_TECH_FAULTS=" + faults) + " " + KIOSK_BIN +
-                      " --headless --log-level warn --script " + std::string(TECH_SCRIPTS) + "/" + script + " --out " +
-                      out.string() + " > " + (out.string() + ".log") + " 2>&1";
+                      " --headless --log-level warn --script " + std::string(TECH_SCRIPTS) + "/" + script +
+                      " --out " + out.string() + " > " + (out.string() + ".log") + " 2>&1";
     fs::create_directories(out);
     return std::system(cmd.c_str());
   }
@@ -42,4 +44,3 @@ struct Env {
   }
 };
 }  // namespace tech_ui
-

@@ -61,8 +61,8 @@ const nlohmann::json* check(const nlohmann::json& report, const std::string& id)
 TEST_CASE("kioskctl diag --json on the demo setup reports every device with status", "[tech][e2e]") {
   Dirs d;
   // The repo's own config/ as config dir (read only), a temporary data dir.
-  auto r = kioskctl("diag --json --demo --config-dir " + std::string(KIOSK_SOURCE_DIR) + "/config --data-dir " +
-                    d.data.string());
+  auto r = kioskctl("diag --json --demo --config-dir " + std::string(KIOSK_SOURCE_DIR) +
+                    "/config --data-dir " + d.data.string());
   INFO(r.out);
   REQUIRE(r.rc == 0);
   auto j = nlohmann::json::parse(r.out);
@@ -79,8 +79,8 @@ TEST_CASE("kioskctl diag --json on the demo setup reports every device with stat
     INFO(dev);
     CHECK(devices.count(dev));
   }
-  for (auto id : {"idcard.read", "sscard.read", "scanner.qr", "camera.preview", "printer.status", "printer.receipt",
-                  "printer.a4", "platform.heartbeat"}) {
+  for (auto id : {"idcard.read", "sscard.read", "scanner.qr", "camera.preview", "printer.status",
+                  "printer.receipt", "printer.a4", "platform.heartbeat"}) {
     INFO(id);
     REQUIRE(check(j, id));
     CHECK((*check(j, id))["status"] == "pass");
@@ -94,9 +94,10 @@ TEST_CASE("kioskctl diag --json on the demo setup reports every device with stat
 
 TEST_CASE("kioskctl diag: failure paths exit 1 with the fault and what to do", "[tech][e2e]") {
   Dirs d;
-  auto r = kioskctl("diag --json --demo " + d.opts() +
-                    " --fault printer.paper_out --fault idcard.absent --only printer.receipt --only idcard.read"
-                    " --only printer.a4");
+  auto r =
+      kioskctl("diag --json --demo " + d.opts() +
+               " --fault printer.paper_out --fault idcard.absent --only printer.receipt --only idcard.read"
+               " --only printer.a4");
   INFO(r.out);
   CHECK(r.rc == 1);
   auto j = nlohmann::json::parse(r.out);

@@ -4,7 +4,8 @@
 
 using tech_ui::Env;
 
-TEST_CASE("technician failure paths: PIN lockout, printer out of paper, reader absent, idle exit", "[tech][e2e]") {
+TEST_CASE("technician failure paths: PIN lockout, printer out of paper, reader absent, idle exit",
+          "[tech][e2e]") {
   Env e("failures");
   int rc = e.run("failures.kscript", "printer.paper_out,idcard.absent,sscard.absent");
   auto t = e.transcript();

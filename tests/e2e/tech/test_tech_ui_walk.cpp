@@ -4,7 +4,8 @@
 
 using tech_ui::Env;
 
-TEST_CASE("technician walk-through: entry, wizard summary, bind, diagnostics, logs, export, leave", "[tech][e2e]") {
+TEST_CASE("technician walk-through: entry, wizard summary, bind, diagnostics, logs, export, leave",
+          "[tech][e2e]") {
   Env e("walkthrough");
   int rc = e.run("wizard_and_diagnostics.kscript");
   auto t = e.transcript();
@@ -17,7 +18,7 @@ TEST_CASE("technician walk-through: entry, wizard summary, bind, diagnostics, lo
   CHECK_FALSE(std::regex_search(t.dump(), full_id));
   // The export landed on the "stick" with its checksum.
   bool tar = false;
-  for (auto& f : fs::directory_iterator(e.root / "stick")) tar = tar || f.path().string().ends_with(".tar.gz.sha256");
+  for (auto& f : fs::directory_iterator(e.root / "stick"))
+    tar = tar || f.path().string().ends_with(".tar.gz.sha256");
   CHECK(tar);
 }
-

@@ -9,7 +9,8 @@ using namespace kiosk::tech;
 namespace fs = std::filesystem;
 
 namespace {
-const DeviceProfile* find(const std::vector<DeviceProfile>& ps, const std::string& role, const std::string& name) {
+const DeviceProfile* find(const std::vector<DeviceProfile>& ps, const std::string& role,
+                          const std::string& name) {
   for (auto& p : ps)
     if (p.role == role && p.name == name) return &p;
   return nullptr;
@@ -47,17 +48,20 @@ TEST_CASE("bad profiles are rejected with file and reason", "[tech][devices]") {
   CHECK_THROWS_WITH(parse_profiles("[idcard\n", "x.toml"), Catch::Contains("x.toml:1"));
   CHECK_THROWS_WITH(parse_profiles("[[idcard.profiles]]\nvid = 0x10000\npid = 1\n", "x.toml"),
                     Catch::Contains("outside"));
-  CHECK_THROWS_WITH(parse_profiles("[[idcard.profiles]]\nvid = 1\n", "x.toml"), Catch::Contains("go together"));
+  CHECK_THROWS_WITH(parse_profiles("[[idcard.profiles]]\nvid = 1\n", "x.toml"),
+                    Catch::Contains("go together"));
   CHECK_THROWS_WITH(parse_profiles("[scanner]\nusb = \"12345\"\n", "x.toml"), Catch::Contains("vvvv:pppp"));
   CHECK_THROWS_WITH(parse_profiles("[printer]\nport = \"COM1\"\n", "x.toml"), Catch::Contains("/dev"));
-  CHECK_THROWS_WITH(parse_profiles("[idcard]\nprofiles = [1]\n", "x.toml"), Catch::Contains("must be a table"));
+  CHECK_THROWS_WITH(parse_profiles("[idcard]\nprofiles = [1]\n", "x.toml"),
+                    Catch::Contains("must be a table"));
   auto ok = parse_profiles("[devices.printer]\nusb = \"0483:5720\"\nname = \"p\"\n", "p.toml");
   REQUIRE(ok.size() == 1);
   CHECK(ok[0].role == "printer");
   CHECK(ok[0].vid == 0x0483);
 }
 
-TEST_CASE("found devices match profiles by VID:PID with endpoints, by class, and by port", "[tech][devices]") {
+TEST_CASE("found devices match profiles by VID:PID with endpoints, by class, and by port",
+          "[tech][devices]") {
   auto ps = load_profiles(std::string(KIOSK_SOURCE_DIR) + "/config/devices");
   FoundDevice reader{"usb", 0x0400, 0xC35A, 1, 4, {{0, 0xFF, 0, 0, {0x02, 0x81}}}, "usb:1-4"};
   FoundDevice wrong_eps{"usb", 0x0400, 0xC35A, 1, 5, {{0, 0xFF, 0, 0, {0x01, 0x82}}}, "usb:1-5"};

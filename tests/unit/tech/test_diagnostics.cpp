@@ -44,11 +44,35 @@ bool no_full_id(const nlohmann::json& j) {
 
 TEST_CASE("every advice key has zh-CN and en text", "[tech][diag]") {
   for (auto& lang : {"zh-CN", "en"})
-    for (auto k : {"ok", "internal", "not_bound", "idcard_absent", "place_idcard", "sscard_absent", "insert_sscard",
-                   "scanner_absent", "scan_test_code", "camera_absent", "camera_no_face", "printer_absent",
-                   "printer_paper_out", "printer_paper_low", "printer_cover_open", "printer_cutter", "printer_error",
-                   "a4_failed", "platform_down", "platform_slow", "disk_full", "disk_low", "clock_wrong", "ntp",
-                   "cert_demo", "cert_missing", "cert_mismatch", "cert_expired", "cert_expiring"}) {
+    for (auto k : {"ok",
+                   "internal",
+                   "not_bound",
+                   "idcard_absent",
+                   "place_idcard",
+                   "sscard_absent",
+                   "insert_sscard",
+                   "scanner_absent",
+                   "scan_test_code",
+                   "camera_absent",
+                   "camera_no_face",
+                   "printer_absent",
+                   "printer_paper_out",
+                   "printer_paper_low",
+                   "printer_cover_open",
+                   "printer_cutter",
+                   "printer_error",
+                   "a4_failed",
+                   "platform_down",
+                   "platform_slow",
+                   "disk_full",
+                   "disk_low",
+                   "clock_wrong",
+                   "ntp",
+                   "cert_demo",
+                   "cert_missing",
+                   "cert_mismatch",
+                   "cert_expired",
+                   "cert_expiring"}) {
       INFO(lang << " " << k);
       CHECK(strings().has(lang, std::string("tech.advice.") + k));
     }

@@ -10,7 +10,8 @@
 using namespace kiosk::tech;
 namespace fs = std::filesystem;
 
-TEST_CASE("export: logs + config as tar.gz with checksum, secrets out, no full ID number inside", "[tech][export]") {
+TEST_CASE("export: logs + config as tar.gz with checksum, secrets out, no full ID number inside",
+          "[tech][export]") {
   auto d = fs::temp_directory_path() / ("kiosk-tech-export-" + std::to_string(::getpid()));
   fs::remove_all(d);
   fs::create_directories(d / "logs");

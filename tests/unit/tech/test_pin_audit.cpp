@@ -28,10 +28,10 @@ TEST_CASE("PIN hashes verify only the right PIN and never contain it", "[tech][p
   CHECK_FALSE(verify_pin_hash(h, "246811"));
   CHECK_FALSE(verify_pin_hash("", "246810"));
   CHECK_FALSE(verify_pin_hash("garbage", "246810"));
-  CHECK(hash_pin("246810", {}, true) != h);  // salted
-  CHECK_THROWS_AS(hash_pin("12345", {}, true), TechError);     // too short
-  CHECK_THROWS_AS(hash_pin("12a456", {}, true), TechError);    // not digits
-  CHECK_THROWS_AS(hash_pin("111111", {}, true), TechError);    // one digit repeated
+  CHECK(hash_pin("246810", {}, true) != h);                  // salted
+  CHECK_THROWS_AS(hash_pin("12345", {}, true), TechError);   // too short
+  CHECK_THROWS_AS(hash_pin("12a456", {}, true), TechError);  // not digits
+  CHECK_THROWS_AS(hash_pin("111111", {}, true), TechError);  // one digit repeated
 }
 
 TEST_CASE("wrong PINs lock the gate with exponential backoff on the injected clock", "[tech][pin]") {
@@ -72,12 +72,14 @@ TEST_CASE("wrong PINs lock the gate with exponential backoff on the injected clo
   CHECK(none.attempt("135790") == PinGate::Result::NotConfigured);
 }
 
-TEST_CASE("technician.toml loads, rejects bad values and keeps comments when the hash is stored", "[tech][pin]") {
+TEST_CASE("technician.toml loads, rejects bad values and keeps comments when the hash is stored",
+          "[tech][pin]") {
   auto d = temp_dir("cfg");
   auto f = (d / "technician.toml").string();
   {
-    std::ofstream(f) << "# technician mode\n[technician]\npin_hash = \"\"   # set by kioskctl\nhold_ms = 5000\n"
-                        "free_attempts = 3\n";
+    std::ofstream(f)
+        << "# technician mode\n[technician]\npin_hash = \"\"   # set by kioskctl\nhold_ms = 5000\n"
+           "free_attempts = 3\n";
   }
   auto c = load_technician_config(f);
   CHECK(c.pin_hash.empty());

@@ -41,7 +41,8 @@ bool has_field(const std::vector<FieldError>& e, const std::string& f) {
 }
 
 // Test CA: signs a CSR (what the platform's enrolment service would do).
-std::string issue(const std::string& csr_path, const std::string& out, long valid_days, long start_offset_s = 0) {
+std::string issue(const std::string& csr_path, const std::string& out, long valid_days,
+                  long start_offset_s = 0) {
   FILE* f = std::fopen(csr_path.c_str(), "r");
   X509_REQ* req = PEM_read_X509_REQ(f, nullptr, nullptr, nullptr);
   std::fclose(f);
@@ -52,7 +53,8 @@ std::string issue(const std::string& csr_path, const std::string& out, long vali
   ASN1_INTEGER_set(X509_get_serialNumber(c), 42);
   X509_set_subject_name(c, X509_REQ_get_subject_name(req));
   X509_NAME* issuer = X509_NAME_new();
-  X509_NAME_add_entry_by_txt(issuer, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Test CA"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(issuer, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Test CA"),
+                             -1, -1, 0);
   X509_set_issuer_name(c, issuer);
   X509_gmtime_adj(X509_getm_notBefore(c), start_offset_s);
   X509_gmtime_adj(X509_getm_notAfter(c), start_offset_s + valid_days * 86400);
@@ -76,7 +78,7 @@ TEST_CASE("GB/T 2260 table: current, withdrawn and unknown codes", "[tech][provi
   REQUIRE(regions().find("410100"));
   CHECK(regions().find("410100")->name == "郑州市");
   CHECK(regions().current("410100"));
-  CHECK(regions().find("110103"));          // 崇文区, merged in 2010
+  CHECK(regions().find("110103"));  // 崇文区, merged in 2010
   CHECK_FALSE(regions().current("110103"));
   CHECK_FALSE(regions().find("419999"));
 }

@@ -28,7 +28,9 @@ struct Fixture {
       r.status = id == "printer.receipt" ? CheckStatus::Fail : CheckStatus::Pass;
       return r;
     };
-    h.list_matches = [] { return std::vector<std::vector<std::string>>{{"idcard", "sim", "sim", "demo", "idcard-demo.toml"}}; };
+    h.list_matches = [] {
+      return std::vector<std::vector<std::string>>{{"idcard", "sim", "sim", "demo", "idcard-demo.toml"}};
+    };
     h.save_binding = [this](const Binding& b) { saved.push_back(b); };
     mode = std::make_unique<TechMode>(cfg, clock, audit, h);
   }
