@@ -2,6 +2,7 @@
 // request goes to, and the flow's own texts from config/strings (keys named in config/flows).
 #include <algorithm>
 
+#include "drivers/printer/qr.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/flow/run.hpp"
 #include "kiosk/ui/kiosk_ui.hpp"
@@ -178,6 +179,29 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       break;
     }
     case StepKind::ShowResult: {
+      if (!s.qr_url.empty()) {
+        // Finish on the phone: the instruction on the left, the QR code (≥ 60 mm, quiet zone) on the right.
+        const float q = theme_.px(theme_.elder ? 75 : 65);
+        Box qb{a.x1 - q, y, a.x1, y + q};
+        p.fill(qb, Rgb{0xFF, 0xFF, 0xFF}, 0);
+        try {
+          printer::Bitmap m = printer::qr_modules(s.qr_url, printer::QrEc::M);
+          const float cell = q / static_cast<float>(m.width);
+          for (int my = 0; my < m.height; ++my)
+            for (int mx = 0; mx < m.width; ++mx)
+              if (m.at(mx, my))
+                p.fill({qb.x0 + cell * static_cast<float>(mx), qb.y0 + cell * static_cast<float>(my),
+                        qb.x0 + cell * static_cast<float>(mx + 1), qb.y0 + cell * static_cast<float>(my + 1)},
+                       Rgb{0, 0, 0});
+        } catch (const std::exception&) {
+          // A URL too long for a QR symbol is a config error; the text still tells the resident what to do.
+        }
+        Box tb{a.x0, y, qb.x0 - theme_.px(8), a.y1 - row_h - theme_.px(6)};
+        p.fill(tb, c.panel, 2);
+        p.text(FontRole::Title, tb.x0 + pad, tb.y0 + pad, tr(s.body), c.text, c.panel, tb.w() - 2 * pad);
+        draw_action_row(p, a, actions, {{"flow.next", tr("flow.next")}});
+        break;
+      }
       const auto& r = d.result;
       const bool ok = r.is_object() && r.value("ok", false);
       const nlohmann::json data = r.is_object() && r.contains("data") ? r["data"] : nlohmann::json::object();
