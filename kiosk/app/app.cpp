@@ -12,6 +12,7 @@ void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
   config = std::move(cfg);
   clock = std::move(clk);
   strings.load_dir(config.config_dir + "/strings");
+  voice = voice::open_voice(config, strings);  // wiring
   catalog.load_dir(config.config_dir + "/catalog");
   core::SessionOptions so;
   so.timeouts = config.timeouts;
@@ -45,6 +46,12 @@ void App::create_ui(ui::UiOptions opts) {
 void App::apply(const std::vector<core::Effect>& fx) {
   for (auto& e : fx) {
     effects_log.push_back({{"kind", core::to_string(e.kind)}, {"arg", e.arg}});
+    if (voice) {  // wiring: Speak → voice; a screen change stops what is playing
+      voice->on_effect(e, session->language());
+      // Home and category screens carry no Speak of their own: speak their instruction on entry.
+      if (e.kind == core::Effect::Kind::ScreenChanged && (e.arg == "home" || e.arg == "category"))
+        voice->speak_key(session->language(), e.arg + ".spoken");
+    }
     switch (e.kind) {
       case core::Effect::Kind::ScreenChanged:
         spdlog::info("screen {}", e.arg);

@@ -17,6 +17,7 @@
 #include "kiosk/flow/run.hpp"
 #include "kiosk/tech/tech_mode.hpp"  // technician hook
 #include "kiosk/ui/kiosk_ui.hpp"
+#include "kiosk/voice/voice.hpp"  // wiring
 
 namespace kiosk::app {
 
@@ -36,6 +37,8 @@ struct App {
   // technician hook: technician mode (hidden corner hold + PIN), created by create_ui.
   std::unique_ptr<tech::TechMode> tech;
   bool demo_devices = false;  // technician hook: diagnostics use the simulators
+  // wiring: spoken instructions; null when disabled or no audio device (the kiosk runs silent).
+  std::unique_ptr<voice::Voice> voice;
   nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript
 
   // Loads strings and catalog from config.config_dir and builds the session (no UI yet).
