@@ -5,6 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <filesystem>
+
+#include "kiosk/hw/printer_worker.hpp"  // wiring
 
 namespace kiosk::app {
 
@@ -31,6 +34,85 @@ void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
 void App::start_demo_services() {
   services = Services::demo(config, queue);
   demo_devices = true;  // technician hook
+}
+
+// wiring: device workers ------------------------------------------------------------------------
+namespace {
+constexpr const char* kDemoIdCard = "henan-resident";
+constexpr const char* kDemoSsCard = "gen3";
+constexpr const char* kDemoQr = "MV-410105-7f3a9c2e51d04b8e";  // a voucher the platform simulator knows
+}  // namespace
+
+void App::start_demo_devices() {
+  devices = std::make_unique<hw::DeviceHub>(queue);
+  const std::string dev = config.config_dir + "/devices/";
+  auto id = hw::make_demo_idcard_worker(hw::load_idcard_settings(dev + "idcard-demo.toml"));
+  demo_idcard = id.get();
+  devices->add(std::move(id));
+  auto ss = hw::make_demo_sscard_worker();
+  sscard = ss.get();
+  devices->add(std::move(ss));
+  auto sc = hw::make_demo_scanner_worker(qr::load_rules(config.config_dir + "/qr.toml"));
+  demo_scanner = sc.get();
+  devices->add(std::move(sc));
+  devices->start_all();  // the printer is the Services' simulated printer (start_demo_services)
+}
+
+void App::start_devices() {
+  devices = std::make_unique<hw::DeviceHub>(queue);
+  const std::string dev = config.config_dir + "/devices/";
+  // Any failure to construct a worker (bad or missing profile) is a fault of that device, not of the kiosk.
+  auto guarded = [&](const char* role, auto make) {
+    try {
+      devices->add(make());
+    } catch (const std::exception& e) {
+      spdlog::error("device {}: not started: {}", role, e.what());
+      core::DeviceEvent f;
+      f.kind = core::DeviceEvent::Kind::DeviceFault;
+      f.device = role;
+      f.detail = std::string("not started: ") + e.what();
+      queue.post(std::move(f));
+    }
+  };
+  guarded("idcard", [&] { return hw::make_idcard_worker(hw::load_idcard_settings(dev + "idcard.toml")); });
+  guarded("sscard", [&] {
+    auto w = hw::make_sscard_worker(hw::load_sscard_settings(dev + "sscard.toml"));
+    sscard = w.get();
+    return w;
+  });
+  guarded("scanner", [&] {
+    const std::string prof = std::filesystem::exists(dev + "scanner.toml") ? dev + "scanner.toml" : dev + "scanner-hid.toml";
+    return std::make_unique<hw::ScannerWorker>(hw::load_scanner_profile(prof),
+                                               qr::load_rules(config.config_dir + "/qr.toml"));
+  });
+  guarded("printer", [&] {
+    auto ps = hw::load_printer_settings(dev + "printer.toml");
+    if (ps.service.data_dir.empty()) ps.service.data_dir = config.data_dir + "/print";
+    ps.service.template_dir = config.config_dir + "/receipts";
+    return hw::make_printer_worker(ps);
+  });
+  devices->start_all();
+}
+
+bool App::demo_panel(int n) {
+  if (!demo_idcard || !sscard || !demo_scanner) return false;
+  switch (n) {
+    case 1:
+      return demo_idcard->place_card(kDemoIdCard);
+    case 2:
+      demo_idcard->remove_card();
+      return true;
+    case 3:
+      return sscard->insert_card(kDemoSsCard);
+    case 4:
+      sscard->remove_card();
+      return true;
+    case 5:
+      demo_scanner->show(kDemoQr);
+      return true;
+    default:
+      return false;
+  }
 }
 
 void App::create_ui(ui::UiOptions opts) {
@@ -162,6 +244,9 @@ int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
           running = false;
         else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_ESCAPE && (e.key.keysym.mod & KMOD_CTRL))
           running = false;
+        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym >= SDLK_F1 && e.key.keysym.sym <= SDLK_F5 &&
+                 app.demo_panel(e.key.keysym.sym - SDLK_F1 + 1))  // wiring: presenter's demo panel
+          spdlog::info("demo panel F{}", e.key.keysym.sym - SDLK_F1 + 1);
         else if (app.ui->process_event(e))
           app.ui->request_redraw(1);
       } while (SDL_PollEvent(&e));

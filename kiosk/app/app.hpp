@@ -15,6 +15,10 @@
 #include "drivers/idcard/region.hpp"
 #include "kiosk/app/services.hpp"
 #include "kiosk/flow/run.hpp"
+#include "kiosk/hw/device_hub.hpp"       // wiring
+#include "kiosk/hw/idcard_worker.hpp"    // wiring
+#include "kiosk/hw/scanner_worker.hpp"   // wiring
+#include "kiosk/hw/sscard_worker.hpp"    // wiring
 #include "kiosk/tech/tech_mode.hpp"  // technician hook
 #include "kiosk/ui/kiosk_ui.hpp"
 #include "kiosk/voice/voice.hpp"  // wiring
@@ -40,12 +44,25 @@ struct App {
   // wiring: spoken instructions; null when disabled or no audio device (the kiosk runs silent).
   std::unique_ptr<voice::Voice> voice;
   nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript
+  // wiring: the device workers (post into `queue`); declared last so they stop before anything they use.
+  std::unique_ptr<hw::DeviceHub> devices;
+  hw::SsCardWorker* sscard = nullptr;           // PIN verification (demo or production reader)
+  hw::IdCardWorker* demo_idcard = nullptr;      // kiosk --demo: the presenter's panel drives these
+  hw::ScannerWorker* demo_scanner = nullptr;
 
   // Loads strings and catalog from config.config_dir and builds the session (no UI yet).
   void load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk);
   void create_ui(ui::UiOptions opts);
   // Embedded platform simulator and simulated printer (kiosk --demo, --headless).
   void start_demo_services();
+  // wiring: kiosk --demo: simulated ID card reader, SS card reader and QR scanner, started.
+  void start_demo_devices();
+  // wiring: production: the readers named in <config_dir>/devices/*.toml; a device that cannot be
+  // opened is reported as a DeviceFault event, never a crash.
+  void start_devices();
+  // wiring: the presenter's demo panel: 1 place the demo ID card, 2 remove it, 3 insert the demo SS
+  // card, 4 remove it, 5 show a demo e-voucher QR code. False when not in demo or n is unknown.
+  bool demo_panel(int n);
   // Routes effects to the UI, logs and (later) devices, voice and the platform.
   void apply(const std::vector<core::Effect>& fx);
   // Drains the queue, runs timers; returns true if anything happened.

@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
     }
     app.load(cfg, std::make_unique<core::SystemClock>());
     if (demo) app.start_demo_services();
+    if (demo)  // wiring: simulated readers (F1–F5 drive them); production opens the configured devices
+      app.start_demo_devices();
+    else
+      app.start_devices();
     app.create_ui(uo);
     app.frame();  // first frame
     double startup_ms =

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <thread>
 
 #include "kiosk/app/app.hpp"
+#include "kiosk/core/mask.hpp"
 
 namespace fs = std::filesystem;
 using namespace kiosk;
@@ -68,4 +70,95 @@ TEST_CASE("voice: the App speaks Speak effects of real keys and the home screen 
   CHECK(s3.refused == s2.refused + 2);
   CHECK(s3.played == s2.played);
   app.voice->stop();
+}
+
+namespace {
+// Pumps the App (as the main loop does, sleeping on the queue) until `done` or 10 s.
+template <class Pred>
+bool pump_until(app::App& app, Pred done) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    app.queue.wait_for(50ms);
+    app.pump();
+  }
+  return true;
+}
+bool logged(const app::App& app, const std::string& kind, const std::string& arg) {
+  for (auto& e : app.effects_log)
+    if (e["kind"] == kind && e["arg"] == arg) return true;
+  return false;
+}
+}  // namespace
+
+TEST_CASE("demo devices: the presenter's panel drives the simulated readers and the session is identified") {
+  app::App app;
+  auto cfg = test_config("devices");
+  app.load(cfg, std::make_unique<core::ManualClock>());
+  app.voice.reset();  // silence: not under test here
+  app.start_demo_devices();
+  REQUIRE(app.devices);
+  CHECK(app.devices->find("idcard"));
+  CHECK(app.devices->find("sscard"));
+  CHECK(app.devices->find("scanner"));
+
+  // F1: the demo ID card on the reader → the real GA 467 driver reads it from the simulator.
+  REQUIRE(app.demo_panel(1));
+  REQUIRE(pump_until(app, [&] { return !app.session->data().identity.empty(); }));
+  const auto& who = app.session->data().identity;
+  CHECK(who.source == core::IdSource::IdCard);
+  CHECK(who.id_number.size() == 18);
+  CHECK(logged(app, "identified", "idcard"));
+  // What the screen shows is masked.
+  const std::string shown = core::mask_id(who.id_number);
+  CHECK(shown != who.id_number);
+  CHECK(shown.find(who.id_number.substr(6, 8)) == std::string::npos);
+
+  // F2 removes it, F3 inserts the demo SS card: the SSSE application is read over the CCID simulator.
+  REQUIRE(app.demo_panel(2));
+  app.apply(app.session->handle(core::UserAction{"nav.home"}));  // end the ID card session
+  REQUIRE(app.demo_panel(3));
+  REQUIRE(pump_until(app, [&] { return app.session->data().identity.source == core::IdSource::SsCard; }));
+  CHECK(!app.session->data().identity.card_number.empty());
+  REQUIRE(app.demo_panel(4));
+  REQUIRE(pump_until(app, [&] { return app.session->data().identity.empty(); }));
+
+  // F5: a demo e-voucher QR code through the scanner's classification.
+  REQUIRE(app.demo_panel(5));
+  REQUIRE(pump_until(app, [&] { return app.session->data().identity.source == core::IdSource::QrVoucher; }));
+  CHECK(!app.session->data().identity.token.empty());
+  CHECK(!app.demo_panel(9));
+  app.devices->stop_all();
+}
+
+TEST_CASE("production devices: a missing reader is a DeviceFault, never a crash") {
+  app::App app;
+  auto cfg = test_config("prod");
+  // A config dir whose device profiles point at nothing plugged in, and one without profiles at all.
+  app.load(cfg, std::make_unique<core::ManualClock>());
+  app.voice.reset();
+  app.config.config_dir = cfg.data_dir;  // no devices/*.toml here: every worker fails to construct
+  app.start_devices();
+  REQUIRE(app.devices);
+  int faults = 0;
+  for (auto& ev : app.queue.drain())
+    if (auto* d = std::get_if<core::DeviceEvent>(&ev); d && d->kind == core::DeviceEvent::Kind::DeviceFault) ++faults;
+  CHECK(faults == 4);
+  CHECK(!app.demo_panel(1));
+  app.devices->stop_all();
+
+  // The shipped profiles on this machine, where no reader is plugged in: the workers run and report it.
+  app.config.config_dir = core::source_config_dir();
+  app.start_devices();
+  std::set<std::string> faulted;
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (!(faulted.count("idcard") && faulted.count("sscard")) && std::chrono::steady_clock::now() < deadline) {
+    app.queue.wait_for(100ms);
+    for (auto& ev : app.queue.drain())
+      if (auto* d = std::get_if<core::DeviceEvent>(&ev); d && d->kind == core::DeviceEvent::Kind::DeviceFault)
+        faulted.insert(d->device);
+  }
+  CHECK(faulted.count("idcard"));
+  CHECK(faulted.count("sscard"));
+  app.devices->stop_all();
 }
