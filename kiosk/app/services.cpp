@@ -8,6 +8,7 @@
 #include "drivers/printer/sim/simulator.hpp"
 #include "kiosk/platform/curl_client.hpp"
 #include "kiosk/platform/messages.hpp"
+#include "kiosk/core/mask.hpp"  // wiring
 
 namespace kiosk::app {
 
@@ -53,10 +54,24 @@ std::unique_ptr<Services> Services::demo(const core::KioskConfig& cfg, core::Eve
     self->printing_.fetch_sub(1);
   });
   s->print_.service->start();
+  s->start_outbox();  // wiring
   return s;
 }
 
+// wiring: outbox under cfg.data_dir ([outbox] of platform.toml for retention and limits).
+void Services::start_outbox() {
+  store::StoreConfig sc = store::load_store_config(cfg_.config_dir + "/platform.toml");
+  std::filesystem::create_directories(cfg_.data_dir);
+  sc.db_path = cfg_.data_dir + "/store.db";
+  sc.key_file = cfg_.data_dir + "/device.key";
+  store_ = std::make_unique<store::Store>(sc);
+  submitter_ = std::make_unique<platform::Submitter>(*client_, store_.get());
+  outbox_ = std::make_unique<platform::OutboxSender>(*store_, *client_, platform::ClientConfig{}, submitter_.get());
+  outbox_->start(std::chrono::seconds(30));
+}
+
 Services::~Services() {
+  if (outbox_) outbox_->stop();  // wiring: before the client it sends through
   if (print_.service) print_.service->stop();
   client_.reset();  // cancels outstanding calls before the simulator goes
   if (print_.sim) print_.sim->stop();
@@ -82,8 +97,8 @@ void Services::platform_call(const std::string& op, const core::SessionData& d) 
   std::string arg = op.find(':') == std::string::npos ? "" : op.substr(op.find(':') + 1);
   platform::Request rq;
   if (base == "voucher_resolve") {
-    platform::VoucherResolveRequest b{d.identity.token, d.identity.token.rfind("ES-", 0) == 0 ? "e_sscard"
-                                                                                             : "medical_voucher"};
+    platform::VoucherResolveRequest b{d.identity.token,
+                                      d.identity.token.rfind("ES-", 0) == 0 ? "e_sscard" : "medical_voucher"};
     rq = make_request(Endpoint::VoucherResolve, tid, b);
   } else if (base == "certification_submit") {
     platform::CertificationSubmitRequest b;
@@ -124,18 +139,42 @@ void Services::platform_call(const std::string& op, const core::SessionData& d) 
     rq = make_request(Endpoint::Rating, tid, b);
   } else {
     spdlog::error("unknown platform operation {}", op);
-    queue_.post(core::Command{"platform.reply", nlohmann::json{{"op", op}, {"ok", false}, {"error", "Config"}}.dump()});
+    queue_.post(core::Command{"platform.reply",
+                              nlohmann::json{{"op", op}, {"ok", false}, {"error", "Config"}}.dump()});
+    return;
+  }
+  // wiring: deferrable submissions go through the outbox: written durably first, delivered later if the
+  // platform cannot be reached now; the resident is told 已受理，网络恢复后自动提交.
+  if (submitter_ && (base == "certification_submit" || base == "sscard_loss_report" || base == "rating")) {
+    const bool allow = base != "certification_submit" || deferrable_certifications.count(d.item_code) != 0;
+    const std::string label = base + " " + core::mask_name(d.identity.name) + " " + core::mask_id(d.identity.id_number);
+    spdlog::info("platform {} submitted (request {}, deferrable {})", base, rq.request_id, allow);
+    submitter_->submit(std::move(rq), allow, label, [this, op](platform::SubmitOutcome o) {
+      nlohmann::json j = reply_json(op, o.response);
+      if (o.kind == platform::SubmitOutcome::Kind::Deferred) {
+        j["ok"] = true;
+        j["error"] = "";
+        j["code"] = "DEFERRED";
+        j["message"] = o.message.zh;
+        j["message_en"] = o.message.en;
+        j["data"] = {{"status", "deferred"}};
+      }
+      spdlog::info("platform {} answered: {}", op,
+                   o.kind == platform::SubmitOutcome::Kind::Deferred ? "deferred" : (o.response.error ? platform::to_string(o.response.error.kind) : "ok"));
+      queue_.post(core::Command{"platform.reply", j.dump()});
+    });
     return;
   }
   spdlog::info("platform {} sent (request {})", base, rq.request_id);
   client_->submit(std::move(rq), [this, op](platform::Response r) {
-    spdlog::info("platform {} answered: {} {} in {} ms", op, r.error ? platform::to_string(r.error.kind) : "ok",
-                 r.reply.code, r.elapsed.count());
+    spdlog::info("platform {} answered: {} {} in {} ms", op,
+                 r.error ? platform::to_string(r.error.kind) : "ok", r.reply.code, r.elapsed.count());
     queue_.post(core::Command{"platform.reply", reply_json(op, r).dump()});
   });
 }
 
-void Services::print(const std::string& template_id, const core::SessionData& d, const std::string& service_name) {
+void Services::print(const std::string& template_id, const core::SessionData& d,
+                     const std::string& service_name) {
   nlohmann::json f = {{"hall_name", cfg_.hall_name},
                       {"service_name", service_name},
                       {"transaction_no", d.transaction_number},

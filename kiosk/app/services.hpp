@@ -5,12 +5,14 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/events.hpp"
 #include "kiosk/core/session_data.hpp"
 #include "kiosk/platform/client.hpp"
+#include "kiosk/platform/outbox_sender.hpp"  // wiring
 #include "kiosk/platform/sim/platform_sim.hpp"
 #include "kiosk/print/service.hpp"
 
@@ -33,6 +35,11 @@ class Services {
   print::DemoPrintStack* printer() { return &print_; }
   // Converts a platform response into the JSON the flow reads (no personal data added).
   static nlohmann::json reply_json(const std::string& op, const platform::Response& r);
+  // wiring: the encrypted outbox (issue 8). sscard_loss_report and rating are always deferrable;
+  // certification_submit only for the item codes listed here (the catalog carries no such flag yet).
+  std::set<std::string> deferrable_certifications;
+  store::Store* outbox_store() { return store_.get(); }
+  platform::OutboxSender* outbox() { return outbox_.get(); }
 
  private:
   Services(const core::KioskConfig& cfg, core::EventQueue& queue) : cfg_(cfg), queue_(queue) {}
@@ -41,6 +48,11 @@ class Services {
   std::unique_ptr<platform::sim::PlatformSim> sim_;
   std::unique_ptr<platform::PlatformClient> client_;
   print::DemoPrintStack print_;
+  // wiring: durable delivery; declared after client_ but stopped/reset before it in ~Services.
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<platform::Submitter> submitter_;
+  std::unique_ptr<platform::OutboxSender> outbox_;
+  void start_outbox();
   std::atomic<int> printing_{0};
 };
 

@@ -1,11 +1,12 @@
 #include "kiosk/flow/flow.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "kiosk/core/catalog.hpp"
 #include "kiosk/core/strings.hpp"
@@ -19,24 +20,32 @@ struct KindName {
   const char* name;
 };
 constexpr KindName kKinds[] = {
-    {StepKind::Identify, "identify"}, {StepKind::Consent, "consent"},         {StepKind::Pin, "pin"},
-    {StepKind::Face, "face"},         {StepKind::Query, "query"},             {StepKind::Confirm, "confirm"},
-    {StepKind::Submit, "submit"},     {StepKind::ShowResult, "show_result"},  {StepKind::Print, "print"},
-    {StepKind::Rate, "rate"},         {StepKind::End, "end"},
+    {StepKind::Identify, "identify"}, {StepKind::Consent, "consent"},
+    {StepKind::Pin, "pin"},           {StepKind::Face, "face"},
+    {StepKind::Query, "query"},       {StepKind::Confirm, "confirm"},
+    {StepKind::Submit, "submit"},     {StepKind::ShowResult, "show_result"},
+    {StepKind::Print, "print"},       {StepKind::Rate, "rate"},
+    {StepKind::End, "end"},
 };
 
 // Platform operations the App knows how to run (see kiosk/app/services.cpp).
-const std::set<std::string> kQueryOps = {
-    "record_query:rights_record", "record_query:insured_certificate", "record_query:contributions",
-    "record_query:housing_fund",  "certificate_issue:insured_certificate",
-    "certificate_issue:contributions", "certificate_issue:housing_fund", "certificate_issue:rights_record",
-    "case_lookup"};
-const std::set<std::string> kSubmitOps = {"certification_submit", "sscard_loss_report",
-                                          "certificate_issue:insured_certificate",
-                                          "certificate_issue:contributions", "certificate_issue:housing_fund"};
+const std::set<std::string> kQueryOps = {"record_query:rights_record",
+                                         "record_query:insured_certificate",
+                                         "record_query:contributions",
+                                         "record_query:housing_fund",
+                                         "certificate_issue:insured_certificate",
+                                         "certificate_issue:contributions",
+                                         "certificate_issue:housing_fund",
+                                         "certificate_issue:rights_record",
+                                         "case_lookup"};
+const std::set<std::string> kSubmitOps = {
+    "certification_submit", "sscard_loss_report", "certificate_issue:insured_certificate",
+    "certificate_issue:contributions", "certificate_issue:housing_fund"};
 const std::set<std::string> kSources = {"idcard", "sscard", "qr"};
 
-int line_of(const toml::node& n) { return static_cast<int>(n.source().begin.line); }
+int line_of(const toml::node& n) {
+  return static_cast<int>(n.source().begin.line);
+}
 
 [[noreturn]] void fail(const std::string& file, int line, const std::string& msg) {
   throw FlowLoadError(file + ":" + std::to_string(line) + ": " + msg);
@@ -83,14 +92,14 @@ void validate(const Flow& f) {
   for (std::size_t i = 0; i < f.steps.size(); ++i) {
     const Step& s = f.steps[i];
     const bool personal = s.kind == StepKind::Consent || s.kind == StepKind::Pin ||
-                          s.kind == StepKind::Face || s.kind == StepKind::Query ||
-                          s.kind == StepKind::Submit;
+                          s.kind == StepKind::Face || s.kind == StepKind::Query || s.kind == StepKind::Submit;
     if (personal && !identified)
       fail(file, s.line, std::string("step '") + to_string(s.kind) + "' needs an identify step before it");
     switch (s.kind) {
       case StepKind::Identify:
         if (identified) fail(file, s.line, "only one identify step per flow");
-        if (s.sources.empty()) fail(file, s.line, "identify needs sources = [\"idcard\", \"sscard\", \"qr\"]");
+        if (s.sources.empty())
+          fail(file, s.line, "identify needs sources = [\"idcard\", \"sscard\", \"qr\"]");
         for (auto& src : s.sources)
           if (!kSources.count(src)) fail(file, s.line, "unknown identity source '" + src + "'");
         identified = true;
@@ -284,7 +293,8 @@ std::vector<std::string> FlowSet::check(const core::Strings& strings, const core
       for (auto& key : string_keys(s))
         for (const char* lang : {"zh-CN", "en"})
           if (!strings.has(lang, key))
-            out.push_back(f.file + ":" + std::to_string(s.line) + ": string '" + key + "' missing in " + lang);
+            out.push_back(f.file + ":" + std::to_string(s.line) + ": string '" + key + "' missing in " +
+                          lang);
   }
   return out;
 }

@@ -31,22 +31,22 @@ std::optional<StepKind> step_kind_from(std::string_view s);
 
 struct Step {
   StepKind kind = StepKind::End;
-  int line = 0;               // where it was declared (for messages)
-  std::string title;          // string key of the screen title ("flow.consent.title" by default)
-  std::string instruction;    // string key shown and spoken on entry ("flow.consent.spoken" by default)
-  std::string body;           // string key of a body text (consent text, confirm notice ...)
+  int line = 0;             // where it was declared (for messages)
+  std::string title;        // string key of the screen title ("flow.consent.title" by default)
+  std::string instruction;  // string key shown and spoken on entry ("flow.consent.spoken" by default)
+  std::string body;         // string key of a body text (consent text, confirm notice ...)
   std::vector<std::string> sources;  // identify: "idcard", "sscard", "qr"
-  std::string operation;      // query/submit: platform operation, e.g. "record_query:rights_record"
-  std::string template_id;    // print: receipt or A4 template
-  std::string qr_url;         // show_result: URL shown as a QR code (finish on the phone)
-  int max_attempts = 3;       // face / pin
+  std::string operation;             // query/submit: platform operation, e.g. "record_query:rights_record"
+  std::string template_id;           // print: receipt or A4 template
+  std::string qr_url;                // show_result: URL shown as a QR code (finish on the phone)
+  int max_attempts = 3;              // face / pin
 };
 
 struct Flow {
   std::string id;
   std::string file;
-  std::vector<std::string> items;            // catalog codes this flow serves
-  std::vector<std::string> open_provinces;   // empty: every province
+  std::vector<std::string> items;           // catalog codes this flow serves
+  std::vector<std::string> open_provinces;  // empty: every province
   std::vector<std::string> closed_provinces;
   std::vector<Step> steps;
 

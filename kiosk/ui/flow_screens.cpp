@@ -18,16 +18,14 @@ float KioskUI::draw_flow_header(Painter& p, const Box& a, const std::string& tit
   const auto* run = dynamic_cast<const FlowRun*>(session_.flow());
   float y = a.y0;
   if (run) {
-    std::string ind = trf("flow.step", {{"n", std::to_string(run->step_number())},
-                                        {"m", std::to_string(run->step_count())}});
+    std::string ind = trf(
+        "flow.step", {{"n", std::to_string(run->step_number())}, {"m", std::to_string(run->step_count())}});
     float iw = p.text_width(FontRole::Label, ind) + theme_.px(8);
     Box ib{a.x1 - iw, y, a.x1, y + p.line_height(FontRole::Label) + theme_.px(2)};
     p.fill(ib, c.badge, 2);
     p.text_in(FontRole::Label, ib, ind, c.badge_text, c.badge);
     const core::CatalogItem* item = catalog_.item(run->item_code());
-    if (item)
-      p.text(FontRole::Body, a.x0, y, item->name, c.muted, c.background,
-             a.w() - iw - theme_.px(6));
+    if (item) p.text(FontRole::Body, a.x0, y, item->name, c.muted, c.background, a.w() - iw - theme_.px(6));
     y += std::max(ib.h(), p.line_height(FontRole::Body)) + theme_.px(2);
   }
   y += p.text(FontRole::Title, a.x0, y, title, c.text, c.background, a.w());
@@ -48,7 +46,8 @@ void KioskUI::draw_action_row(Painter& p, const Box& a, std::vector<std::string>
   float x = a.x1;
   for (std::size_t i = buttons.size(); i-- > 0;) {
     const auto& [id, label] = buttons[i];
-    float w = std::max(theme_.px(theme_.elder ? 70 : 56), p.text_width(FontRole::Title, label) + theme_.px(16));
+    float w =
+        std::max(theme_.px(theme_.elder ? 70 : 56), p.text_width(FontRole::Title, label) + theme_.px(16));
     Box b{x - w, a.y1 - bh, x, a.y1};
     ButtonStyle st = i + 1 == buttons.size() ? ButtonStyle::Primary : ButtonStyle::Secondary;
     if (p.button(id, b, label, st, FontRole::Title)) actions.push_back(id);
@@ -122,8 +121,9 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
     }
     case StepKind::Consent:
       panel_text(y, tr(s.body.empty() ? s.instruction : s.body));
-      draw_action_row(p, a, actions,
-                      {{"consent.decline", tr("flow.consent.decline")}, {"consent.agree", tr("flow.consent.agree")}});
+      draw_action_row(
+          p, a, actions,
+          {{"consent.decline", tr("flow.consent.decline")}, {"consent.agree", tr("flow.consent.agree")}});
       break;
     case StepKind::Pin: {
       std::string dots;
@@ -133,7 +133,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
       float kx0 = a.cx() - (3 * key + 2 * gap) / 2, ky0 = y + theme_.px(2);
       for (int i = 0; i < 12; ++i) {
-        Box b{kx0 + static_cast<float>(i % 3) * (key + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0, 0};
+        Box b{kx0 + static_cast<float>(i % 3) * (key + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0,
+              0};
         b.x1 = b.x0 + key;
         b.y1 = b.y0 + key;
         std::string id = std::string("pin.") + keys[i];
@@ -174,7 +175,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       row(tr("flow.confirm.item"), item ? item->name : run->item_code());
       if (!d.identity.name.empty()) row(tr("flow.confirm.name"), core::mask_name(d.identity.name));
       if (!d.identity.id_number.empty()) row(tr("flow.confirm.id"), core::mask_id(d.identity.id_number));
-      if (!s.body.empty()) p.text(FontRole::Body, lx, py + theme_.px(2), tr(s.body), c.text, c.panel, panel.w() - 2 * pad);
+      if (!s.body.empty())
+        p.text(FontRole::Body, lx, py + theme_.px(2), tr(s.body), c.text, c.panel, panel.w() - 2 * pad);
       draw_action_row(p, a, actions, {{"confirm.submit", tr("flow.confirm.submit")}});
       break;
     }
@@ -237,12 +239,12 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
           // Records carry the person's own name and numbers: masked on screen like everywhere else.
           std::string value = kv["value"].get<std::string>();
           value = value == d.identity.name ? core::mask_name(value) : core::scrub(value);
-          py += p.text(FontRole::Body, panel.x0 + pad, py, kv["label"].get<std::string>() + "：" + value, fg, bg,
-                       panel.w() - 2 * pad);
+          py += p.text(FontRole::Body, panel.x0 + pad, py, kv["label"].get<std::string>() + "：" + value, fg,
+                       bg, panel.w() - 2 * pad);
         }
       if (!d.transaction_number.empty() && py + p.line_height(FontRole::Body) <= panel.y1 - pad)
-        p.text(FontRole::Body, panel.x0 + pad, py, trf("flow.show_result.txn", {{"txn", d.transaction_number}}), fg,
-               bg, panel.w() - 2 * pad);
+        p.text(FontRole::Body, panel.x0 + pad, py,
+               trf("flow.show_result.txn", {{"txn", d.transaction_number}}), fg, bg, panel.w() - 2 * pad);
       draw_action_row(p, a, actions, {{"flow.next", tr("flow.next")}});
       break;
     }

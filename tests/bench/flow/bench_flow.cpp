@@ -4,6 +4,7 @@
 // answers instantly (think time excluded); the face step is answered with a liveness pass, as the
 // vision worker would post it. Prints per-run figures, median and max. Goal: ≤ 300 ms per run.
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,7 +12,6 @@
 #include <cstring>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "kiosk/app/app.hpp"
@@ -96,7 +96,8 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::warn);
   auto cfg = core::load_config(core::source_config_dir() + "/kiosk.toml");
   cfg.config_dir = core::source_config_dir();
-  cfg.data_dir = (std::filesystem::temp_directory_path() / ("bench-flow-" + std::to_string(::getpid()))).string();
+  cfg.data_dir =
+      (std::filesystem::temp_directory_path() / ("bench-flow-" + std::to_string(::getpid()))).string();
   app::App a;
   auto t_setup = Clock::now();
   a.load(cfg, std::make_unique<core::SystemClock>());
@@ -124,8 +125,10 @@ int main(int argc, char** argv) {
   std::sort(no_frames.begin(), no_frames.end());
   std::printf("without drawing (session + flow + platform + printer): median %.1f ms, max %.1f ms\n",
               no_frames[no_frames.size() / 2], no_frames.back());
-  std::printf("pension certification, machine time per run: median %.1f ms, max %.1f ms over %zu runs (goal <= 300 ms)\n",
-              totals[totals.size() / 2], totals.back(), totals.size());
+  std::printf(
+      "pension certification, machine time per run: median %.1f ms, max %.1f ms over %zu runs (goal <= 300 "
+      "ms)\n",
+      totals[totals.size() / 2], totals.back(), totals.size());
   a.ui.reset();
   a.services.reset();
   std::filesystem::remove_all(cfg.data_dir);

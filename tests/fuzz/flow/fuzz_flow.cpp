@@ -62,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     run.handle(core::Command{"platform.reply", text}, d, fx);
     run.handle(core::Command{"face.result", text}, d, fx);
     run.handle(core::Command{"print.result", text}, d, fx);
-    for (const char* tap : {"consent.agree", "confirm.submit", "flow.next", "rate.3", "flow.retry", "face.retry"})
+    for (const char* tap :
+         {"consent.agree", "confirm.submit", "flow.next", "rate.3", "flow.retry", "face.retry"})
       run.handle(core::UserAction{tap}, d, fx);
     (void)run.screen_name();
     (void)run.spoken_key();

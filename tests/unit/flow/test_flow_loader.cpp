@@ -38,8 +38,9 @@ TEST_CASE("a minimal flow parses with default string keys") {
 TEST_CASE("loader errors name file and line") {
   CHECK(error_of("[flow]\nid = \"x\"\nitems = [\"A\"]\n[[step]]\nkind = \"selfie\"\n") ==
         "t.toml:4: unknown step kind 'selfie'");
-  CHECK(error_of(std::string(kHead) + "[[step]]\nkind = \"identify\"\nsources = [\"idcard\"]\ncolour = 1\n") ==
-        "t.toml:7: unknown key 'colour' in [[step]]");
+  CHECK(
+      error_of(std::string(kHead) + "[[step]]\nkind = \"identify\"\nsources = [\"idcard\"]\ncolour = 1\n") ==
+      "t.toml:7: unknown key 'colour' in [[step]]");
   CHECK(error_of("[flow\n").rfind("t.toml:1:", 0) == 0);
   CHECK(error_of(std::string(kHead) + "[[step]]\nkind = \"identify\"\nsources = [\"idcard\"]\n") ==
         "t.toml:4: the last step must be kind = \"end\"");
@@ -59,8 +60,10 @@ TEST_CASE("the loader enforces the service rules") {
   CHECK(error_of(std::string(kHead) + "[[step]]\nkind = \"consent\"\n[[step]]\nkind = \"end\"\n") ==
         "t.toml:4: step 'consent' needs an identify step before it");
   CHECK(error_of(std::string(kHead) + "[[step]]\nkind = \"identify\"\nsources = [\"fax\"]\n"
-                                      "[[step]]\nkind = \"end\"\n") == "t.toml:4: unknown identity source 'fax'");
-  CHECK(error_of("[flow]\nid = \"x\"\nitems = [\"A\"]\nclosed_provinces = [\"5\"]\n[[step]]\nkind = \"end\"\n") ==
+                                      "[[step]]\nkind = \"end\"\n") ==
+        "t.toml:4: unknown identity source 'fax'");
+  CHECK(error_of(
+            "[flow]\nid = \"x\"\nitems = [\"A\"]\nclosed_provinces = [\"5\"]\n[[step]]\nkind = \"end\"\n") ==
         "t.toml:1: province codes are 2 digits, got '5'");
 }
 

@@ -67,8 +67,12 @@ struct Fixture {
   }
   static core::Command reply(const std::string& op, bool ok = true, const std::string& error = "",
                              nlohmann::json data = nlohmann::json::object()) {
-    nlohmann::json j = {{"op", op}, {"ok", ok}, {"error", error}, {"code", ok ? "OK" : "REJECTED"},
-                        {"transaction_number", ok ? "TX123" : ""}, {"data", data}};
+    nlohmann::json j = {{"op", op},
+                        {"ok", ok},
+                        {"error", error},
+                        {"code", ok ? "OK" : "REJECTED"},
+                        {"transaction_number", ok ? "TX123" : ""},
+                        {"data", data}};
     return core::Command{"platform.reply", j.dump()};
   }
 };
@@ -103,7 +107,8 @@ TEST_CASE("pension certification by ID card: every step, routed to the household
   f.tap("confirm.submit");
   CHECK(f.has(K::Platform, "certification_submit"));
   CHECK(f.s->screen_name() == "flow.submit");
-  f.on(Fixture::reply("certification_submit", true, "", {{"status", "certified"}, {"valid_until", "2027-11-23"}}));
+  f.on(Fixture::reply("certification_submit", true, "",
+                      {{"status", "certified"}, {"valid_until", "2027-11-23"}}));
   CHECK(f.s->screen_name() == "flow.show_result");
   CHECK(f.s->data().transaction_number == "TX123");
   f.tap("flow.next");
@@ -142,7 +147,9 @@ TEST_CASE("QR e-voucher is resolved by the platform before routing") {
   CHECK(f.has(K::Platform, "voucher_resolve"));
   CHECK(f.s->paused());
   f.on(Fixture::reply("voucher_resolve", true, "",
-                      {{"name", "李秀英"}, {"id_number", "130102196005210029"}, {"insured_region", "130100"},
+                      {{"name", "李秀英"},
+                       {"id_number", "130102196005210029"},
+                       {"insured_region", "130100"},
                        {"kind", "e_sscard"}}));
   CHECK(f.s->screen_name() == "flow.consent");
   CHECK(f.s->data().region_name == "河北省石家庄市");
