@@ -162,3 +162,72 @@ TEST_CASE("production devices: a missing reader is a DeviceFault, never a crash"
   CHECK(faulted.count("sscard"));
   app.devices->stop_all();
 }
+
+namespace {
+// The next platform.reply the Services post (bounded wait).
+nlohmann::json next_reply(core::EventQueue& q) {
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    q.wait_for(100ms);
+    for (auto& ev : q.drain())
+      if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "platform.reply") return nlohmann::json::parse(c->arg);
+  }
+  return nullptr;
+}
+}  // namespace
+
+TEST_CASE("outbox: platform down → deferred answer for the resident → platform back → delivered exactly once") {
+  auto cfg = test_config("outbox");
+  core::EventQueue queue;
+  auto services = app::Services::demo(cfg, queue);
+  REQUIRE(services->outbox_store());
+  CHECK(fs::exists(cfg.data_dir + "/store.db"));
+  services->deferrable_certifications.insert("KS-A013");
+
+  core::SessionData d;
+  d.item_code = "KS-A013";
+  d.identity.source = core::IdSource::IdCard;
+  d.identity.name = "李秀英";
+  d.identity.id_number = "130102196005210029";
+  d.region_code = "130100";
+  d.face = {{"passed", true}, {"score", 0.95}, {"quality", 0.9}, {"actions", {"nod", "open_mouth"}}};
+
+  platform::sim::Fault down;
+  down.kind = platform::sim::Fault::Kind::Status;
+  down.status = 503;
+  services->sim()->inject(std::nullopt, down, 100);
+  services->platform_call("certification_submit", d);
+  auto reply = next_reply(queue);
+  REQUIRE(reply.is_object());
+  CHECK(reply["ok"] == true);
+  CHECK(reply["code"] == "DEFERRED");
+  CHECK(reply["message"] == platform::deferred_message().zh);
+  CHECK(reply["message"] == "已受理，网络恢复后自动提交");
+  CHECK(services->outbox_store()->pending_count() == 1);
+  CHECK(services->sim()->certifications_for(d.identity.id_number) == 0);
+  // Nothing personal in the stored label.
+  auto items = services->outbox_store()->list();
+  REQUIRE(items.size() == 1);
+  CHECK(items[0].label.find(d.identity.id_number) == std::string::npos);
+
+  services->sim()->clear_faults();
+  auto pass = services->outbox()->deliver_due(store::now_ms() + 3'600'000);
+  INFO("retry " << pass.retry << " failed " << pass.failed << " state " << store::to_string(services->outbox_store()->list()[0].state) << " " << services->outbox_store()->list()[0].last_error);
+  CHECK(pass.delivered == 1);
+  CHECK(services->outbox_store()->pending_count() == 0);
+  CHECK(services->sim()->certifications_for(d.identity.id_number) == 1);
+  // Another pass delivers nothing again.
+  CHECK(services->outbox()->deliver_due(store::now_ms() + 7'200'000).delivered == 0);
+  CHECK(services->sim()->certifications_for(d.identity.id_number) == 1);
+
+  SECTION("a certification of an item not marked deferrable fails as before (the resident may retry)") {
+    d.item_code = "KS-B018";
+    services->sim()->inject(std::nullopt, down, 100);
+    services->platform_call("certification_submit", d);
+    auto r2 = next_reply(queue);
+    REQUIRE(r2.is_object());
+    CHECK(r2["ok"] == false);
+    CHECK(r2["error"] != "");
+    CHECK(services->outbox_store()->pending_count() == 0);
+  }
+}
