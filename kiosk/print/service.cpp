@@ -187,9 +187,12 @@ std::optional<SpoolJob> PrintService::job(std::int64_t id) {
 std::optional<SpoolJob> PrintService::wait_settled(std::int64_t id, std::chrono::milliseconds timeout) {
   std::unique_lock lk(mu_);
   std::optional<SpoolJob> j;
+  // Settled means the job left queued/printing *and* its outcome listener has run: the worker marks
+  // the spool before it reports, and a caller must not see a held/done job whose outcome is still
+  // on its way (it may tear down what the listener writes into).
   cv_.wait_for(lk, timeout, [&] {
     j = spool_.get(id);
-    return j && j->state != JobState::Queued && j->state != JobState::Printing;
+    return j && j->state != JobState::Queued && j->state != JobState::Printing && in_flight_ != id;
   });
   return j;
 }
@@ -214,8 +217,13 @@ void PrintService::report(const PrintOutcome& o) {
     l = on_outcome_;
   }
   spdlog::info("print: job {} {} {}", o.job_id, to_string(o.result), o.error);
-  if (l) l(o);
-  cv_.notify_all();  // wake wait_settled
+  if (l) {
+    try {
+      l(o);
+    } catch (const std::exception& e) {
+      spdlog::error("print: outcome listener for job {} threw: {}", o.job_id, e.what());
+    }
+  }
 }
 
 std::string PrintService::fetch_url_for(const Template& t, const nlohmann::json& f) const {
@@ -226,26 +234,42 @@ std::string PrintService::fetch_url_for(const Template& t, const nlohmann::json&
   return {};
 }
 
+// The worker thread: nothing may escape it (an exception leaving a std::thread aborts the kiosk).
 void PrintService::loop() {
   auto next_poll = std::chrono::steady_clock::now();
   for (;;) {
     std::optional<SpoolJob> j;
-    {
-      std::unique_lock lk(mu_);
-      cv_.wait_until(lk, next_poll, [&] { return !running_ || wake_; });
-      if (!running_) return;
-      wake_ = false;
-      j = spool_.next_queued();
-    }
-    if (j) {
-      process(*j);
-      std::lock_guard lk(mu_);
-      wake_ = true;  // look for the next job at once
-      continue;
-    }
-    if (std::chrono::steady_clock::now() >= next_poll) {
-      retry_held();
-      next_poll = std::chrono::steady_clock::now() + opt_.poll_interval;
+    try {
+      {
+        std::unique_lock lk(mu_);
+        cv_.wait_until(lk, next_poll, [&] { return !running_ || wake_; });
+        if (!running_) return;
+        wake_ = false;
+        j = spool_.next_queued();
+        if (j) in_flight_ = j->id;
+      }
+      if (j) {
+        process(*j);
+        {
+          std::lock_guard lk(mu_);
+          in_flight_ = 0;
+          wake_ = true;  // look for the next job at once
+        }
+        cv_.notify_all();  // wake wait_settled: the job is marked and reported
+        continue;
+      }
+      if (std::chrono::steady_clock::now() >= next_poll) {
+        retry_held();
+        next_poll = std::chrono::steady_clock::now() + opt_.poll_interval;
+      }
+    } catch (const std::exception& e) {
+      spdlog::error("print: worker error{}: {}", j ? " on job " + std::to_string(j->id) : std::string(), e.what());
+      {
+        std::lock_guard lk(mu_);
+        in_flight_ = 0;
+      }
+      cv_.notify_all();
+      next_poll = std::chrono::steady_clock::now() + opt_.poll_interval;  // back off, do not spin
     }
   }
 }
@@ -299,6 +323,7 @@ void PrintService::retry_held() {
       wake_ = true;
     }
   }
+  cv_.notify_all();  // a held job that failed is settled for good
 }
 
 void PrintService::process(const SpoolJob& j) {

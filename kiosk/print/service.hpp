@@ -168,6 +168,7 @@ class PrintService {
   std::optional<printer::PrinterStatus> last_status_;
   bool reachable_ = true;
   bool running_ = false, wake_ = false;
+  std::int64_t in_flight_ = 0;  // job the worker is processing and has not reported yet
   std::thread th_;
 };
 
