@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${FUZZ_SECONDS:-15}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DKIOSK_FUZZ=ON \
+  -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=16 "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" \
   -DKIOSK_WERROR=ON >/dev/null
 cmake --build build-fuzz -j"$(nproc)"
 mapfile -t targets < <(find build-fuzz -maxdepth 4 -type f -executable -name 'fuzz_*' | sort)
