@@ -99,11 +99,8 @@ fs::path make_temp_dir() {
   return tmpl;
 }
 
-pid_t spawn_probe(const std::string& notify, long watchdog_usec, const std::vector<std::string>& args) {
-  std::vector<std::string> argv_s{WATCHDOG_PROBE};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<std::string> env_s{"NOTIFY_SOCKET=" + notify, "WATCHDOG_USEC=" + std::to_string(watchdog_usec),
-                                 "PATH=/usr/bin:/bin"};
+// fork + execve with exactly this environment; no core files (SIGABRT below); quiet drops stdout/stderr.
+pid_t spawn_env(std::vector<std::string> argv_s, std::vector<std::string> env_s, bool quiet = false) {
   std::vector<char*> argv, envp;
   for (auto& s : argv_s) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -113,11 +110,23 @@ pid_t spawn_probe(const std::string& notify, long watchdog_usec, const std::vect
   REQUIRE(pid >= 0);
   if (pid == 0) {
     rlimit no_core{0, 0};
-    ::setrlimit(RLIMIT_CORE, &no_core);  // SIGABRT below must not write a core file
+    ::setrlimit(RLIMIT_CORE, &no_core);
+    if (quiet) {
+      int devnull = ::open("/dev/null", O_WRONLY);
+      ::dup2(devnull, 1);
+      ::dup2(devnull, 2);
+    }
     ::execve(argv[0], argv.data(), envp.data());
     ::_exit(127);
   }
   return pid;
+}
+
+pid_t spawn_probe(const std::string& notify, long watchdog_usec, const std::vector<std::string>& args) {
+  std::vector<std::string> argv_s{WATCHDOG_PROBE};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  return spawn_env(argv_s, {"NOTIFY_SOCKET=" + notify, "WATCHDOG_USEC=" + std::to_string(watchdog_usec),
+                            "PATH=/usr/bin:/bin"});
 }
 
 // As under kiosk.service: a "compositor" (a shell standing in for cage) is the main PID and the probe
@@ -446,20 +455,7 @@ TEST_CASE("the kiosk itself: READY=1 after the first frame, keep-alives while id
       "SDL_VIDEODRIVER=offscreen",    "SDL_AUDIODRIVER=dummy",
       "PATH=/usr/bin:/bin",           std::string("KIOSK_SOURCE_DIR=") + KIOSK_SOURCE_DIR,
       "TMPDIR=" + dir.string()};
-  std::vector<char*> argv, envp;
-  for (auto& s : argv_s) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  for (auto& s : env_s) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  const pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    int devnull = ::open("/dev/null", O_WRONLY);
-    ::dup2(devnull, 1);
-    ::dup2(devnull, 2);
-    ::execve(argv[0], argv.data(), envp.data());
-    ::_exit(127);
-  }
+  const pid_t pid = spawn_env(argv_s, env_s, true);
   bool ready = false;
   int pings_after_ready = 0;
   const auto deadline = steady_clock::now() + seconds(30);  // cold start on a loaded CI machine
