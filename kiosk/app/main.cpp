@@ -88,15 +88,16 @@ int main(int argc, char** argv) {
       return rc;
     }
     app.load(cfg, std::make_unique<core::SystemClock>());
+    app.demo_devices = demo;  // technician mode diagnoses the simulators in demo
+    app.create_ui(uo);
+    app.frame();  // first frame: the resident sees the home screen before devices and services are up
+    double startup_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
     if (demo) app.start_demo_services();
     if (demo)  // wiring: simulated readers (F1–F5 drive them); production opens the configured devices
       app.start_demo_devices();
     else
       app.start_devices();
-    app.create_ui(uo);
-    app.frame();  // first frame
-    double startup_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
     spdlog::info("kiosk {} started in {:.0f} ms (terminal {}, {}x{}, font atlas {:.0f} ms)",
                  demo ? "demo" : "", startup_ms, cfg.terminal_id, app.ui->width(), app.ui->height(),
                  app.ui->stats().font_build_ms);
