@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
-exec ./build/kiosk/app/kiosk --demo "$@"
+exec "${BUILD_DIR:-build}/kiosk/app/kiosk" --demo "$@"
