@@ -6,22 +6,12 @@
 #include <filesystem>
 
 #include "drivers/printer/sim/simulator.hpp"
+#include "kiosk/app/platform_ops.hpp"
+#include "kiosk/core/mask.hpp"  // wiring
 #include "kiosk/platform/curl_client.hpp"
 #include "kiosk/platform/messages.hpp"
-#include "kiosk/core/mask.hpp"  // wiring
 
 namespace kiosk::app {
-
-namespace {
-std::string cst_now() {
-  std::time_t t = std::time(nullptr) + 8 * 3600;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
-  return buf;
-}
-}  // namespace
 
 std::unique_ptr<Services> Services::demo(const core::KioskConfig& cfg, core::EventQueue& queue) {
   std::unique_ptr<Services> s(new Services(cfg, queue));
@@ -66,7 +56,8 @@ void Services::start_outbox() {
   sc.key_file = cfg_.data_dir + "/device.key";
   store_ = std::make_unique<store::Store>(sc);
   submitter_ = std::make_unique<platform::Submitter>(*client_, store_.get());
-  outbox_ = std::make_unique<platform::OutboxSender>(*store_, *client_, platform::ClientConfig{}, submitter_.get());
+  outbox_ =
+      std::make_unique<platform::OutboxSender>(*store_, *client_, platform::ClientConfig{}, submitter_.get());
   outbox_->start(std::chrono::seconds(30));
 }
 
@@ -90,55 +81,14 @@ nlohmann::json Services::reply_json(const std::string& op, const platform::Respo
 }
 
 void Services::platform_call(const std::string& op, const core::SessionData& d) {
-  using platform::Endpoint;
-  using platform::make_request;
-  const std::string& tid = cfg_.terminal_id;
-  std::string base = op.substr(0, op.find(':'));
-  std::string arg = op.find(':') == std::string::npos ? "" : op.substr(op.find(':') + 1);
+  const std::string base = op.substr(0, op.find(':'));
   platform::Request rq;
-  if (base == "voucher_resolve") {
-    platform::VoucherResolveRequest b{d.identity.token,
-                                      d.identity.token.rfind("ES-", 0) == 0 ? "e_sscard" : "medical_voucher"};
-    rq = make_request(Endpoint::VoucherResolve, tid, b);
-  } else if (base == "certification_submit") {
-    platform::CertificationSubmitRequest b;
-    b.item_code = d.item_code;
-    b.id_number = d.identity.id_number;
-    b.name = d.identity.name;
-    b.insured_region = d.region_code;
-    if (d.face.is_object()) {
-      b.face_quality = d.face.value("quality", 0.0);
-      b.liveness.passed = d.face.value("passed", false);
-      b.liveness.score = d.face.value("score", 0.0);
-      if (d.face.contains("actions")) b.liveness.actions = d.face["actions"].get<std::vector<std::string>>();
-      b.face_image_base64 = d.face.value("image_base64", "");
-    }
-    rq = make_request(Endpoint::CertificationSubmit, tid, b);
-  } else if (base == "record_query") {
-    platform::RecordQueryRequest b;
-    b.id_number = d.identity.id_number;
-    b.kind = platform::record_kind_from(arg).value_or(platform::RecordKind::RightsRecord);
-    rq = make_request(Endpoint::RecordQuery, tid, b);
-  } else if (base == "certificate_issue") {
-    platform::CertificateIssueRequest b;
-    b.id_number = d.identity.id_number;
-    b.kind = platform::record_kind_from(arg).value_or(platform::RecordKind::InsuredCertificate);
-    rq = make_request(Endpoint::CertificateIssue, tid, b);
-  } else if (base == "sscard_loss_report") {
-    platform::SsCardLossReportRequest b{d.identity.id_number, d.identity.card_number};
-    rq = make_request(Endpoint::SsCardLossReport, tid, b);
-  } else if (base == "case_lookup") {
-    platform::CaseLookupRequest b;
-    b.id_number = d.identity.id_number;
-    rq = make_request(Endpoint::CaseLookup, tid, b);
-  } else if (base == "rating") {
-    if (d.transaction_number.empty()) return;  // nothing was transacted to rate
-    platform::RatingRequest b;
-    b.transaction_number = d.transaction_number;
-    b.score = std::clamp(std::atoi(arg.c_str()), 1, 5);
-    rq = make_request(Endpoint::Rating, tid, b);
-  } else {
-    spdlog::error("unknown platform operation {}", op);
+  try {
+    auto built = build_platform_request(op, d, cfg_.terminal_id);
+    if (!built) return;
+    rq = std::move(*built);
+  } catch (const std::invalid_argument& e) {
+    spdlog::error("{}", e.what());
     queue_.post(core::Command{"platform.reply",
                               nlohmann::json{{"op", op}, {"ok", false}, {"error", "Config"}}.dump()});
     return;
@@ -147,7 +97,8 @@ void Services::platform_call(const std::string& op, const core::SessionData& d) 
   // platform cannot be reached now; the resident is told 已受理，网络恢复后自动提交.
   if (submitter_ && (base == "certification_submit" || base == "sscard_loss_report" || base == "rating")) {
     const bool allow = base != "certification_submit" || deferrable_certifications.count(d.item_code) != 0;
-    const std::string label = base + " " + core::mask_name(d.identity.name) + " " + core::mask_id(d.identity.id_number);
+    const std::string label =
+        base + " " + core::mask_name(d.identity.name) + " " + core::mask_id(d.identity.id_number);
     spdlog::info("platform {} submitted (request {}, deferrable {})", base, rq.request_id, allow);
     submitter_->submit(std::move(rq), allow, label, [this, op](platform::SubmitOutcome o) {
       nlohmann::json j = reply_json(op, o.response);
@@ -160,7 +111,9 @@ void Services::platform_call(const std::string& op, const core::SessionData& d) 
         j["data"] = {{"status", "deferred"}};
       }
       spdlog::info("platform {} answered: {}", op,
-                   o.kind == platform::SubmitOutcome::Kind::Deferred ? "deferred" : (o.response.error ? platform::to_string(o.response.error.kind) : "ok"));
+                   o.kind == platform::SubmitOutcome::Kind::Deferred
+                       ? "deferred"
+                       : (o.response.error ? platform::to_string(o.response.error.kind) : "ok"));
       queue_.post(core::Command{"platform.reply", j.dump()});
     });
     return;
@@ -175,26 +128,7 @@ void Services::platform_call(const std::string& op, const core::SessionData& d) 
 
 void Services::print(const std::string& template_id, const core::SessionData& d,
                      const std::string& service_name) {
-  nlohmann::json f = {{"hall_name", cfg_.hall_name},
-                      {"service_name", service_name},
-                      {"transaction_no", d.transaction_number},
-                      {"print_time", cst_now()},
-                      {"name", d.identity.name},
-                      {"id_number", d.identity.id_number},
-                      {"insured_region", d.region_name},
-                      {"terminal_id", cfg_.terminal_id},
-                      {"issuer", d.region_name + " 社会保险经办机构"},
-                      {"verify_url", "https://zwfw.example.gov.cn/verify?txn=" + d.transaction_number}};
-  if (d.result.is_object() && d.result.contains("data") && d.result["data"].is_object()) {
-    const auto& data = d.result["data"];
-    std::string status = data.value("status", "");
-    if (status == "certified")
-      f["result"] = "认证成功 Certified, 有效期至 " + data.value("valid_until", "");
-    else if (status == "rejected")
-      f["result"] = "认证未通过 Not passed";
-    else
-      f["result"] = d.result.value("message", "");
-  }
+  nlohmann::json f = print_fields(template_id, d, service_name, cfg_);
   try {
     printing_.fetch_add(1);
     print_.service->submit(template_id, f);
