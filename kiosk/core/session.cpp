@@ -74,6 +74,8 @@ void SessionData::wipe() {
   zero(transaction_number);
   print_status.clear();
   rating = 0;
+  zero_json(inputs);
+  inputs = nlohmann::json::object();
 }
 
 std::string Session::screen_name() const {

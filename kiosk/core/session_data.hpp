@@ -22,6 +22,7 @@ struct SessionData {
   std::string transaction_number;  // 业务流水号 of the submission
   std::string print_status;        // "printed" / "failed" / "skipped"
   int rating = 0;                  // 1..5, 0 = not rated
+  nlohmann::json inputs = nlohmann::json::object();  // flow choose/entry steps: {field: value}
 
   bool has_personal() const { return !identity.empty(); }
   // Overwrites every personal byte (identity, PIN, results) before clearing.

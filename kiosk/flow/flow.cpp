@@ -25,7 +25,8 @@ constexpr KindName kKinds[] = {
     {StepKind::Query, "query"},       {StepKind::Confirm, "confirm"},
     {StepKind::Submit, "submit"},     {StepKind::ShowResult, "show_result"},
     {StepKind::Print, "print"},       {StepKind::Rate, "rate"},
-    {StepKind::End, "end"},
+    {StepKind::End, "end"},           {StepKind::Choose, "choose"},
+    {StepKind::Entry, "entry"},
 };
 
 // Platform operations the App knows how to run (see kiosk/app/services.cpp).
@@ -37,10 +38,22 @@ const std::set<std::string> kQueryOps = {"record_query:rights_record",
                                          "certificate_issue:contributions",
                                          "certificate_issue:housing_fund",
                                          "certificate_issue:rights_record",
-                                         "case_lookup"};
+                                         "case_lookup",
+                                         "certificate_query:employment_card",
+                                         "certificate_query:technical_school",
+                                         "certificate_query:skill_qualification",
+                                         "certificate_query:professional_qualification",
+                                         "certificate_query:skill_level",
+                                         "record_query:tax_payment",
+                                         "certificate_issue:tax_payment",
+                                         "certificate_issue:housing_loan_clearance"};
+// Queries that need no identified person: they look up by a number the resident typed or scanned.
+const std::set<std::string> kAnonymousOps = {"case_lookup"};
 const std::set<std::string> kSubmitOps = {
     "certification_submit", "sscard_loss_report", "certificate_issue:insured_certificate",
-    "certificate_issue:contributions", "certificate_issue:housing_fund"};
+    "certificate_issue:contributions", "certificate_issue:housing_fund",
+    "registration_submit:unemployment", "registration_submit:resident_pension",
+    "registration_submit:medical_filing"};
 const std::set<std::string> kSources = {"idcard", "sscard", "qr"};
 
 int line_of(const toml::node& n) {
@@ -88,12 +101,13 @@ void validate(const Flow& f) {
   if (f.steps.empty()) fail(file, 1, "flow '" + f.id + "' has no [[step]]");
   if (f.steps.back().kind != StepKind::End)
     fail(file, f.steps.back().line, "the last step must be kind = \"end\"");
-  bool identified = false, consented = false, confirmed = false, has_result_source = false;
+  bool identified = false, consented = false, confirmed = false, has_result_source = false, entered = false;
   for (std::size_t i = 0; i < f.steps.size(); ++i) {
     const Step& s = f.steps[i];
     const bool personal = s.kind == StepKind::Consent || s.kind == StepKind::Pin ||
                           s.kind == StepKind::Face || s.kind == StepKind::Query || s.kind == StepKind::Submit;
-    if (personal && !identified)
+    const bool anonymous = s.kind == StepKind::Query && kAnonymousOps.count(s.operation) && entered;
+    if (personal && !identified && !anonymous)
       fail(file, s.line, std::string("step '") + to_string(s.kind) + "' needs an identify step before it");
     switch (s.kind) {
       case StepKind::Identify:
@@ -135,6 +149,20 @@ void validate(const Flow& f) {
         break;
       case StepKind::End:
         if (i + 1 != f.steps.size()) fail(file, s.line, "end must be the last step");
+        break;
+      case StepKind::Choose:
+        if (s.field.empty()) fail(file, s.line, "choose needs field = \"...\"");
+        if (s.options.size() < 2 || s.options.size() > 6)
+          fail(file, s.line, "choose needs 2..6 options (one decision per screen)");
+        for (auto& o : s.options)
+          if (o.empty() || o.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+            fail(file, s.line, "option ids are lower-case words, got '" + o + "'");
+        break;
+      case StepKind::Entry:
+        if (s.field.empty()) fail(file, s.line, "entry needs field = \"...\"");
+        if (s.min_length < 1 || s.max_length > 32 || s.min_length > s.max_length)
+          fail(file, s.line, "entry needs 1 <= min_length <= max_length <= 32");
+        entered = true;
         break;
       case StepKind::Pin:
       case StepKind::Rate:
@@ -181,6 +209,10 @@ bool Flow::needs_identity() const {
 std::vector<std::string> string_keys(const Step& s) {
   std::vector<std::string> out = {s.title, s.instruction};
   if (!s.body.empty()) out.push_back(s.body);
+  if (s.kind == StepKind::Choose) {
+    out.push_back("choice." + s.field);
+    for (auto& o : s.options) out.push_back("choice." + s.field + "." + o);
+  }
   return out;
 }
 
@@ -213,7 +245,7 @@ Flow parse_flow(std::string_view text, const std::string& file) {
     if (!t) fail(file, line_of(node), "[[step]] must be a table");
     check_keys(*t,
                {"kind", "title", "instruction", "body", "sources", "operation", "template", "qr_url",
-                "max_attempts"},
+                "max_attempts", "field", "options", "min_length", "max_length"},
                file, "[[step]]");
     Step s;
     s.line = line_of(*t);
@@ -236,6 +268,14 @@ Flow parse_flow(std::string_view text, const std::string& file) {
       if (!v) fail(file, line_of(*m), "max_attempts must be an integer");
       s.max_attempts = static_cast<int>(*v);
     }
+    s.field = get_string(*t, "field", file);
+    s.options = get_strings(*t, "options", file);
+    for (auto [key, dst] : {std::pair{"min_length", &s.min_length}, std::pair{"max_length", &s.max_length}})
+      if (const toml::node* m = t->get(key)) {
+        auto v = m->value<int64_t>();
+        if (!v || *v < 0 || *v > 64) fail(file, line_of(*m), std::string(key) + " must be a small integer");
+        *dst = static_cast<int>(*v);
+      }
     f.steps.push_back(std::move(s));
   }
   validate(f);

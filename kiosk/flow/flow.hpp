@@ -7,8 +7,16 @@
 //   closed_provinces = ["51"]          # optional: 2-digit province codes where the item is not open
 //   [[step]]
 //   kind = "identify"                  # identify consent pin face query confirm submit show_result
-//   sources = ["idcard", "sscard", "qr"]  #   print rate end
+//   sources = ["idcard", "sscard", "qr"]  #   print rate end choose entry
 //   ...
+//   [[step]]
+//   kind = "choose"                    # one large-button choice, stored in SessionData::inputs[field]
+//   field = "filing_type"              #   labels: strings "choice.<field>" and "choice.<field>.<option>"
+//   options = ["long_term_residence", "work_elsewhere", "referral"]
+//   [[step]]
+//   kind = "entry"                     # digits on an on-screen keypad (or a scanned QR code) into
+//   field = "case_no"                  #   SessionData::inputs[field]; min_length/max_length digits
+//   min_length = 8
 #pragma once
 
 #include <map>
@@ -25,7 +33,21 @@ class Catalog;
 
 namespace kiosk::flow {
 
-enum class StepKind { Identify, Consent, Pin, Face, Query, Confirm, Submit, ShowResult, Print, Rate, End };
+enum class StepKind {
+  Identify,
+  Consent,
+  Pin,
+  Face,
+  Query,
+  Confirm,
+  Submit,
+  ShowResult,
+  Print,
+  Rate,
+  End,
+  Choose,  // one large-button choice (备案类型, 参保档次 ...)
+  Entry,   // a number typed on the keypad or scanned as a QR code (办件编号 ...)
+};
 const char* to_string(StepKind k);
 std::optional<StepKind> step_kind_from(std::string_view s);
 
@@ -40,6 +62,9 @@ struct Step {
   std::string template_id;           // print: receipt or A4 template
   std::string qr_url;                // show_result: URL shown as a QR code (finish on the phone)
   int max_attempts = 3;              // face / pin
+  std::string field;                 // choose / entry: key in SessionData::inputs
+  std::vector<std::string> options;  // choose: option ids (labels "choice.<field>.<option>")
+  int min_length = 1, max_length = 20;  // entry: digits
 };
 
 struct Flow {

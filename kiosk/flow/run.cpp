@@ -1,6 +1,7 @@
 #include "kiosk/flow/run.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 #include "kiosk/flow/routing.hpp"
@@ -144,6 +145,10 @@ void FlowRun::enter(core::SessionData& d, std::vector<Effect>& fx) {
       }
       fx.push_back({K::Print, s.template_id});
       return wait_for(fx, "print");
+    case StepKind::Entry:
+      d.inputs[s.field] = "";
+      return show(fx);
+    case StepKind::Choose:
     case StepKind::Consent:
     case StepKind::Confirm:
     case StepKind::ShowResult:
@@ -198,7 +203,8 @@ void FlowRun::back(core::SessionData& d, std::vector<Effect>& fx) {
   }
   for (int j = index_ - 1; j >= 0; --j) {
     auto k = flow_.steps[static_cast<std::size_t>(j)].kind;
-    if (k == StepKind::Consent || k == StepKind::Pin || k == StepKind::Confirm) {
+    if (k == StepKind::Consent || k == StepKind::Pin || k == StepKind::Confirm || k == StepKind::Choose ||
+        k == StepKind::Entry) {
       index_ = j;
       enter(d, fx);
       return;
@@ -280,6 +286,28 @@ bool FlowRun::on_action(const std::string& id, core::SessionData& d, std::vector
     case StepKind::End:
       if (id == "flow.finish") return finished_ = true, true;
       return false;
+    case StepKind::Choose:
+      if (id.rfind("choose.", 0) == 0 &&
+          std::find(s.options.begin(), s.options.end(), id.substr(7)) != s.options.end()) {
+        d.inputs[s.field] = id.substr(7);
+        return next(d, fx), true;
+      }
+      return false;
+    case StepKind::Entry: {
+      std::string v = d.inputs.value(s.field, "");
+      if (id.rfind("entry.", 0) == 0 && id.size() == 7 && id[6] >= '0' && id[6] <= '9') {
+        if (v.size() < static_cast<std::size_t>(s.max_length)) v.push_back(id[6]);
+      } else if (id == "entry.del") {
+        if (!v.empty()) v.pop_back();
+      } else if (id == "entry.ok" && v.size() >= static_cast<std::size_t>(s.min_length)) {
+        return next(d, fx), true;
+      } else {
+        return false;
+      }
+      d.inputs[s.field] = v;
+      hint_key_.clear();
+      return true;
+    }
     case StepKind::Identify:
     case StepKind::Face:
     case StepKind::Query:
@@ -292,6 +320,21 @@ bool FlowRun::on_action(const std::string& id, core::SessionData& d, std::vector
 
 bool FlowRun::on_device(const core::DeviceEvent& ev, core::SessionData& d, std::vector<Effect>& fx) {
   using DK = core::DeviceEvent::Kind;
+  if (ev.kind == DK::QrScanned && step().kind == StepKind::Entry && phase_ == Phase::Step) {
+    // A number printed as a QR code (e.g. on a 受理回执) fills the entry: letters and digits only.
+    const std::string& t = ev.identity.token;
+    const bool plausible = !t.empty() && t.size() <= 32 &&
+                           std::all_of(t.begin(), t.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    if (!plausible) {
+      hint_key_ = "flow.entry.bad_qr";
+      show(fx);
+      return true;
+    }
+    d.inputs[step().field] = t;
+    fx.push_back({K::Log, "entry filled from a scanned code"});
+    next(d, fx);
+    return true;
+  }
   if (is_identity_event(ev)) {
     if (step().kind != StepKind::Identify || phase_ == Phase::Waiting) {
       fx.push_back({K::Log, "card/QR ignored mid-flow"});

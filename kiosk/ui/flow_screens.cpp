@@ -175,6 +175,11 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       row(tr("flow.confirm.item"), item ? item->name : run->item_code());
       if (!d.identity.name.empty()) row(tr("flow.confirm.name"), core::mask_name(d.identity.name));
       if (!d.identity.id_number.empty()) row(tr("flow.confirm.id"), core::mask_id(d.identity.id_number));
+      // Choices made on earlier choose steps, in words.
+      for (auto& st : run->flow().steps)
+        if (st.kind == StepKind::Choose && d.inputs.is_object() && d.inputs.contains(st.field) &&
+            d.inputs[st.field].is_string())
+          row(tr("choice." + st.field), tr("choice." + st.field + "." + d.inputs[st.field].get<std::string>()));
       if (!s.body.empty())
         p.text(FontRole::Body, lx, py + theme_.px(2), tr(s.body), c.text, c.panel, panel.w() - 2 * pad);
       draw_action_row(p, a, actions, {{"confirm.submit", tr("flow.confirm.submit")}});
@@ -266,6 +271,62 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       panel_text(y, tr("flow.end.body"), FontRole::Title);
       draw_action_row(p, a, actions, {{"flow.finish", tr("flow.finish")}});
       break;
+    case StepKind::Choose: {
+      // One decision: large tiles, up to three a row.
+      if (!s.body.empty()) y += p.text(FontRole::Body, a.x0, y, tr(s.body), c.text, c.background, a.w()) + theme_.px(3);
+      const std::size_t n = s.options.size();
+      const std::size_t cols = n <= 4 ? 2 : 3;
+      const std::size_t rows = (n + cols - 1) / cols;
+      const float gap = theme_.px(6);
+      const float tw = (a.w() - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+      const float th = std::min(theme_.px(theme_.elder ? 40 : 34),
+                                (a.y1 - y - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
+      for (std::size_t i = 0; i < n; ++i) {
+        Box b{a.x0 + static_cast<float>(i % cols) * (tw + gap), y + static_cast<float>(i / cols) * (th + gap), 0, 0};
+        b.x1 = b.x0 + tw;
+        b.y1 = b.y0 + th;
+        std::string id = "choose." + s.options[i];
+        if (p.button(id, b, tr("choice." + s.field + "." + s.options[i]), ButtonStyle::Tile, FontRole::Title))
+          actions.push_back(id);
+      }
+      break;
+    }
+    case StepKind::Entry: {
+      // The number typed so far (not secret: shown in groups of four), the keypad on the right, the
+      // scan hint on the left.
+      std::string v = d.inputs.is_object() ? d.inputs.value(s.field, "") : "";
+      std::string shown;
+      for (std::size_t i = 0; i < v.size(); ++i) shown += (i && i % 4 == 0 ? " " : "") + std::string(1, v[i]);
+      const float key = theme_.px(theme_.elder ? 24 : 21), gap = theme_.px(4);
+      const float kw = 3 * key + 2 * gap;
+      Box left{a.x0, y, a.x1 - kw - theme_.px(10), a.y1 - theme_.px(4)};
+      Box field{left.x0, left.y0, left.x1, left.y0 + p.line_height(FontRole::Title) + theme_.px(8)};
+      p.fill(field, c.panel, 2);
+      p.border(field, c.tile_border, 2, 0.6f);
+      p.text(FontRole::Title, field.x0 + pad, field.y0 + theme_.px(4), shown.empty() ? " " : shown, c.text, c.panel,
+             field.w() - 2 * pad);
+      float ty = field.y1 + theme_.px(4);
+      if (!run->hint_key().empty()) {
+        Box hb{left.x0, ty, left.x1, ty + theme_.px(16)};
+        p.fill(hb, c.countdown, 2);
+        p.text_in(FontRole::Label, hb, tr(run->hint_key()), c.countdown_text, c.countdown);
+        ty = hb.y1 + theme_.px(4);
+      }
+      if (!s.body.empty()) p.text(FontRole::Label, left.x0, ty, tr(s.body), c.text, c.background, left.w());
+      const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
+      const float kx0 = a.x1 - kw, ky0 = y;
+      for (int i = 0; i < 12; ++i) {
+        Box b{kx0 + static_cast<float>(i % 3) * (key + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0, 0};
+        b.x1 = b.x0 + key;
+        b.y1 = b.y0 + key;
+        std::string id = std::string("entry.") + keys[i];
+        std::string label = i == 9 ? tr("flow.pin.delete") : i == 11 ? tr("flow.pin.ok") : keys[i];
+        if (i == 11 && v.size() < static_cast<std::size_t>(s.min_length)) continue;  // OK once long enough
+        if (p.button(id, b, label, i == 11 ? ButtonStyle::Primary : ButtonStyle::Secondary, FontRole::Title))
+          actions.push_back(id);
+      }
+      break;
+    }
   }
 }
 
