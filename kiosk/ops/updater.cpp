@@ -442,6 +442,8 @@ void Updater::start() {
         if (run_cv_.wait_for(wl, wait, [this] { return stopping_; })) return;
       }
       auto r = poll_once();
+      if (hooks_.polled) hooks_.polled(r);
+      if (r.outcome == Outcome::committed && cfg_.stop_after_commit) return;
       if (r.outcome == Outcome::error) {
         ++error_streak_;
         auto cap = std::min(cfg_.error_backoff_cap.count(), cfg_.error_backoff_base.count()

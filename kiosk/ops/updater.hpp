@@ -74,6 +74,8 @@ struct UpdaterHooks {
   std::function<void(const UpdateReport&)> report;
   std::function<TimePoint()> now;                      // default: system clock
   std::function<void(std::string_view step)> on_step;  // tests: crash injection at each durable step
+  // Background polling (start()): called after every poll, no_change included, outside the lock.
+  std::function<void(const UpdateReport&)> polled;
 };
 
 struct UpdaterConfig {
@@ -89,6 +91,9 @@ struct UpdaterConfig {
   std::chrono::milliseconds error_backoff_cap{1'800'000};
   std::size_t max_root_hops = 32;
   BundleLimits limits;
+  // Background polling ends after a commit: the running process still uses the previous slot (now the
+  // inactive one, which the next staging would overwrite) until it restarts on the new config.
+  bool stop_after_commit = false;
 };
 
 struct UpdaterState {
