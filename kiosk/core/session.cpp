@@ -23,6 +23,7 @@ const char* to_string(ScreenId s) {
 }
 
 const char* to_string(Effect::Kind k) {
+  if (k == Effect::VerifyPin) return "verify_pin";
   switch (k) {
     case Effect::Kind::ScreenChanged:
       return "screen";

@@ -85,10 +85,13 @@ std::vector<std::string> get_strings(const toml::table& t, std::string_view key,
   return out;
 }
 
+// Keys every [[step]] may carry: the conditions under which it runs (see flow.hpp).
+const std::set<std::string> kStepConditionKeys = {"only_for", "skip_if_verified"};
+
 void check_keys(const toml::table& t, const std::set<std::string>& allowed, const std::string& file,
                 const std::string& where) {
   for (auto& [k, v] : t)
-    if (!allowed.count(std::string(k.str())))
+    if (!allowed.count(std::string(k.str())) && !(where == "[[step]]" && kStepConditionKeys.count(std::string(k.str()))))
       fail(file, line_of(v), "unknown key '" + std::string(k.str()) + "' in " + where);
 }
 
@@ -170,6 +173,59 @@ void validate(const Flow& f) {
     }
     if ((s.kind == StepKind::Face || s.kind == StepKind::Pin) && (s.max_attempts < 1 || s.max_attempts > 5))
       fail(file, s.line, "max_attempts must be 1..5");
+  }
+}
+
+// only_for / skip_if_verified (see flow.hpp): they name sources the flow accepts, skip_if_verified follows
+// a pin step, and a face capture never runs where its consent was skipped.
+void validate_conditions(const Flow& f) {
+  const std::string& file = f.file;
+  std::vector<std::string> sources;
+  bool has_pin = false;
+  const Step* consent = nullptr;
+  auto contains = [](const std::vector<std::string>& v, const std::string& x) {
+    return std::find(v.begin(), v.end(), x) != v.end();
+  };
+  for (const Step& s : f.steps) {
+    if (!s.only_for.empty()) {
+      if (s.kind == StepKind::Identify || s.kind == StepKind::End)
+        fail(file, s.line, std::string("only_for does not apply to '") + to_string(s.kind) + "'");
+      for (auto& src : s.only_for)
+        if (!contains(sources, src))
+          fail(file, s.line, "only_for names '" + src + "', which the identify step does not accept");
+    }
+    if (s.skip_if_verified) {
+      if (s.kind != StepKind::Consent && s.kind != StepKind::Face)
+        fail(file, s.line, "skip_if_verified applies to consent and face steps only");
+      if (!has_pin) fail(file, s.line, "skip_if_verified needs a pin step before it");
+    }
+    switch (s.kind) {
+      case StepKind::Identify:
+        sources = s.sources;
+        break;
+      case StepKind::Pin:
+        if (!contains(sources, "sscard"))
+          fail(file, s.line, "a pin step verifies the social security card: identify must accept \"sscard\"");
+        if (!s.only_for.empty() && (s.only_for.size() != 1 || s.only_for[0] != "sscard"))
+          fail(file, s.line, "a pin step runs for the social security card only: only_for = [\"sscard\"]");
+        has_pin = true;
+        break;
+      case StepKind::Consent:
+        consent = &s;
+        break;
+      case StepKind::Face:
+        if (consent) {
+          bool narrower = consent->skip_if_verified && !s.skip_if_verified;
+          if (!consent->only_for.empty()) {
+            narrower = narrower || s.only_for.empty();
+            for (auto& src : s.only_for) narrower = narrower || !contains(consent->only_for, src);
+          }
+          if (narrower) fail(file, s.line, "face capture could run where its consent step is skipped");
+        }
+        break;
+      default:
+        break;
+    }
   }
 }
 
@@ -276,9 +332,18 @@ Flow parse_flow(std::string_view text, const std::string& file) {
         if (!v || *v < 0 || *v > 64) fail(file, line_of(*m), std::string(key) + " must be a small integer");
         *dst = static_cast<int>(*v);
       }
+    s.only_for = get_strings(*t, "only_for", file);
+    for (auto& src : s.only_for)
+      if (!kSources.count(src)) fail(file, s.line, "unknown identity source '" + src + "' in only_for");
+    if (const toml::node* v = t->get("skip_if_verified")) {
+      auto b = v->value<bool>();
+      if (!b) fail(file, line_of(*v), "skip_if_verified must be true or false");
+      s.skip_if_verified = *b;
+    }
     f.steps.push_back(std::move(s));
   }
   validate(f);
+  validate_conditions(f);
   return f;
 }
 

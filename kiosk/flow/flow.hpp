@@ -17,6 +17,19 @@
 //   kind = "entry"                     # digits on an on-screen keypad (or a scanned QR code) into
 //   field = "case_no"                  #   SessionData::inputs[field]; min_length/max_length digits
 //   min_length = 8
+//
+// Conditional steps (decided once the resident is identified; a skipped step is not counted in
+// "第n步/共m步" and `back` passes over it):
+//   only_for = ["sscard"]     # run the step only for residents identified by one of these sources
+//   skip_if_verified = true   # consent/face: skip when the resident already proved who they are in this
+//                             # flow (the SS card PIN verified)
+// A `pin` step verifies the PIN on the inserted social security card (the card counts the tries), so it
+// always behaves as only_for = ["sscard"]; max_attempts caps the wrong PINs per visit. "PIN or face"
+// (社会保障卡临时挂失): card holders verify by PIN, everyone else by face:
+//   [[step]]  kind = "identify"  sources = ["sscard", "idcard", "qr"]
+//   [[step]]  kind = "pin"       only_for = ["sscard"]
+//   [[step]]  kind = "consent"   skip_if_verified = true
+//   [[step]]  kind = "face"      skip_if_verified = true
 #pragma once
 
 #include <map>
@@ -65,6 +78,8 @@ struct Step {
   std::string field;                 // choose / entry: key in SessionData::inputs
   std::vector<std::string> options;  // choose: option ids (labels "choice.<field>.<option>")
   int min_length = 1, max_length = 20;  // entry: digits
+  std::vector<std::string> only_for;  // run only for these identity sources (empty: everyone)
+  bool skip_if_verified = false;      // consent / face: skipped after a verified PIN
 };
 
 struct Flow {

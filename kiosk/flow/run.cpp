@@ -58,6 +58,8 @@ std::string FlowRun::screen_name() const {
       return "flow.face_failed";
     case Phase::NotOpen:
       return "flow.not_open";
+    case Phase::PinBlocked:
+      return "flow.pin_blocked";
     case Phase::Step:
     case Phase::Waiting:
       break;
@@ -66,7 +68,8 @@ std::string FlowRun::screen_name() const {
 }
 
 std::string FlowRun::spoken_key() const {
-  if (phase_ == Phase::Error || phase_ == Phase::NotOpen || phase_ == Phase::FaceFailed)
+  if (phase_ == Phase::Error || phase_ == Phase::NotOpen || phase_ == Phase::FaceFailed ||
+      phase_ == Phase::PinBlocked)
     return message_key_ + "_spoken";
   if (!hint_key_.empty()) return hint_key_;
   return step().instruction;
@@ -117,7 +120,13 @@ void FlowRun::enter(core::SessionData& d, std::vector<Effect>& fx) {
   hint_key_.clear();
   can_retry_ = can_skip_ = false;
   waiting_for_.clear();
+  if (!d.pin.empty()) core::secure_clear(d.pin);  // digits never outlive the PIN screen
+  pin_len_ = 0;
   const Step& s = step();
+  if (!applies(s)) {
+    fx.push_back({K::Log, std::string("step ") + to_string(s.kind) + " skipped for this resident"});
+    return next(d, fx);
+  }
   switch (s.kind) {
     case StepKind::Identify: {
       if (!d.identity.empty()) {
@@ -128,8 +137,6 @@ void FlowRun::enter(core::SessionData& d, std::vector<Effect>& fx) {
       return show(fx);
     }
     case StepKind::Pin:
-      d.pin.clear();
-      pin_len_ = 0;
       return show(fx);
     case StepKind::Face:
       fx.push_back({K::StartFace, item_});
@@ -159,6 +166,8 @@ void FlowRun::enter(core::SessionData& d, std::vector<Effect>& fx) {
 }
 
 void FlowRun::identified(core::SessionData& d, std::vector<Effect>& fx) {
+  source_known_ = true;
+  source_ = d.identity.source;
   // A QR e-voucher carries only a token: the platform resolves it to a person first.
   if (d.identity.source == core::IdSource::QrVoucher && d.identity.id_number.empty()) {
     fx.push_back({K::Platform, "voucher_resolve"});
@@ -198,10 +207,15 @@ void FlowRun::back(core::SessionData& d, std::vector<Effect>& fx) {
     finished_ = true;  // nothing to go back to after a submission: the visit is over
     return;
   }
+  if (phase_ == Phase::PinBlocked) {
+    finished_ = true;  // no further PIN attempts in this visit
+    return;
+  }
   if (phase_ == Phase::Waiting) {
     if (waiting_for_ == "face") fx.push_back({K::StopFace, ""});
   }
   for (int j = index_ - 1; j >= 0; --j) {
+    if (!applies(flow_.steps[static_cast<std::size_t>(j)])) continue;
     auto k = flow_.steps[static_cast<std::size_t>(j)].kind;
     if (k == StepKind::Consent || k == StepKind::Pin || k == StepKind::Confirm || k == StepKind::Choose ||
         k == StepKind::Entry) {
@@ -215,8 +229,13 @@ void FlowRun::back(core::SessionData& d, std::vector<Effect>& fx) {
 
 bool FlowRun::on_action(const std::string& id, core::SessionData& d, std::vector<Effect>& fx) {
   if (id == "nav.back") {
+    if (verifying_pin()) return true;  // the card is counting this try: wait for its answer
     back(d, fx);
     return true;
+  }
+  if (phase_ == Phase::PinBlocked) {
+    if (id == "flow.finish") finished_ = true;
+    return id == "flow.finish";
   }
   if (phase_ == Phase::NotOpen) {
     if (id == "flow.finish") finished_ = true;
@@ -267,7 +286,14 @@ bool FlowRun::on_action(const std::string& id, core::SessionData& d, std::vector
         pin_len_ = d.pin.size();
         return true;
       }
-      if (id == "pin.ok" && d.pin.size() == 6) return next(d, fx), true;
+      if (id == "pin.ok" && d.pin.size() == 6) {
+        // The App takes SessionData::pin for the card (and wipes it); only the fact goes to the log.
+        phase_ = Phase::Waiting;
+        waiting_for_ = "pin";
+        fx.push_back({Effect::VerifyPin, item_});
+        fx.push_back({K::Log, "PIN entered; verifying on the social security card"});
+        return true;
+      }
       return false;
     case StepKind::Confirm:
       if (id == "confirm.submit") return next(d, fx), true;
@@ -427,6 +453,11 @@ bool FlowRun::on_command(const core::Command& c, core::SessionData& d, std::vect
     }
     return true;
   }
+  if (c.name == "pin.result") {
+    if (!verifying_pin()) return true;  // late (the resident left the step): nothing to do
+    on_pin_result(c.arg, d, fx);
+    return true;
+  }
   if (c.name == "print.result") {
     if (phase_ != Phase::Waiting || waiting_for_ != "print") return true;
     if (c.arg.rfind("printed", 0) == 0) {
@@ -468,6 +499,78 @@ void FlowRun::on_platform(const nlohmann::json& reply, core::SessionData& d, std
   d.transaction_number = reply.value("transaction_number", "");
   results_in_ = results_in_ || step().kind == StepKind::Submit || step().kind == StepKind::Query;
   next(d, fx);
+}
+
+void FlowRun::on_pin_result(const std::string& arg, core::SessionData& d, std::vector<Effect>& fx) {
+  core::secure_clear(d.pin);  // normally already wiped by the verifier; never kept past the answer
+  pin_len_ = 0;
+  phase_ = Phase::Step;
+  waiting_for_.clear();
+  const std::string verdict = arg.substr(0, arg.find(' '));
+  const int max = step().max_attempts;
+  auto blocked = [&](const char* key, const std::string& why) {
+    phase_ = Phase::PinBlocked;
+    message_key_ = key;
+    hint_key_.clear();
+    fx.push_back({K::Log, "PIN " + why + "; no further attempts"});
+    show(fx);
+  };
+  if (verdict == "ok") {
+    pin_verified_ = true;
+    fx.push_back({K::Log, "PIN verified"});
+    return next(d, fx);
+  }
+  if (verdict == "blocked") return blocked("pin.blocked.body", "blocked on the card");
+  if (verdict == "wrong") {
+    ++pin_attempts_;
+    int tries = -1;
+    auto kv = parse_kv(arg);
+    if (kv.count("tries")) tries = static_cast<int>(to_double(kv["tries"], -1));
+    if (tries == 0) return blocked("pin.blocked.body", "blocked on the card");
+    if (pin_attempts_ >= max) return blocked("pin.limit.body", "wrong " + std::to_string(pin_attempts_) + " times");
+    // What the resident can still try here: the card's counter, capped by this visit's limit.
+    int left = max - pin_attempts_;
+    if (tries > 0) left = std::min(left, tries);
+    hint_key_ = left <= 5 ? "pin.wrong." + std::to_string(left) : "pin.wrong.more";
+    fx.push_back({K::Log, "wrong PIN, " + std::to_string(left) + " tries left"});
+    return show(fx);
+  }
+  if (verdict == "no_card") return error(fx, "pin.error.no_card", true);
+  const auto kv = parse_kv(arg);
+  fx.push_back({K::Log, "PIN verification failed: " + (kv.count("reason") ? kv.at("reason") : verdict)});
+  error(fx, "pin.error.card", true);
+}
+
+bool FlowRun::applies(const Step& s) const {
+  static const std::vector<std::string> kSsCardOnly = {"sscard"};
+  const std::vector<std::string>& only = s.kind == StepKind::Pin ? kSsCardOnly : s.only_for;
+  if (!only.empty()) {
+    if (source_known_)
+      return std::find(only.begin(), only.end(), source_name(source_)) != only.end() &&
+             !(s.skip_if_verified && pin_verified_);
+    // Not identified yet (step indicator only): counted if every accepted source qualifies.
+    for (auto& st : flow_.steps)
+      if (st.kind == StepKind::Identify)
+        for (auto& src : st.sources)
+          if (std::find(only.begin(), only.end(), src) == only.end()) return false;
+  }
+  return !(s.skip_if_verified && pin_verified_);
+}
+
+int FlowRun::step_number() const {
+  int n = 0;
+  for (int j = 0; j <= index_ && j < static_cast<int>(flow_.steps.size()); ++j) {
+    const Step& s = flow_.steps[static_cast<std::size_t>(j)];
+    if (s.kind != StepKind::End && applies(s)) ++n;
+  }
+  return std::max(1, n);
+}
+
+int FlowRun::step_count() const {
+  int n = 0;
+  for (auto& s : flow_.steps)
+    if (s.kind != StepKind::End && applies(s)) ++n;
+  return std::max(n, step_number());
 }
 
 std::unique_ptr<core::ActiveFlow> FlowLibrary::create(const std::string& item_code) const {

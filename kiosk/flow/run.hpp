@@ -4,6 +4,8 @@
 //   platform.reply  {"op","ok","error","code","message","message_en","transaction_number","data"}
 //   face.result     "pass score=0.97 quality=0.9 actions=blink,nod" | "fail reason=spoof" | "error"
 //   print.result    "printed" | "failed <log-safe reason>"
+//   pin.result      "ok" | "wrong tries=N" | "blocked" | "no_card" | "error [reason=..]"  (after
+//                   Effect::VerifyPin; SessionData::pin is wiped when it arrives)
 #pragma once
 
 #include <memory>
@@ -24,6 +26,7 @@ class FlowRun final : public core::ActiveFlow {
     Error,       // something failed: message_key(), maybe retry
     FaceFailed,  // liveness not passed: retry while attempts remain
     NotOpen,     // item not open for the resident's region
+    PinBlocked,  // SS card PIN locked (or this visit's attempts used up): no further attempts
   };
 
   FlowRun(const Flow& flow, std::string item_code, const idcard::RegionTable* regions);
@@ -42,8 +45,8 @@ class FlowRun final : public core::ActiveFlow {
   const Flow& flow() const { return flow_; }
   const std::string& item_code() const { return item_; }
   const Step& step() const { return flow_.steps[index_]; }
-  int step_number() const { return index_ + 1; }  // 1-based, for "第n步/共m步"
-  int step_count() const { return flow_.numbered_steps(); }
+  int step_number() const;  // 1-based among the steps that apply to this resident, for "第n步/共m步"
+  int step_count() const;
   Phase phase() const { return phase_; }
   const std::string& message_key() const { return message_key_; }  // Error / NotOpen / hints
   bool can_retry() const { return can_retry_; }
@@ -51,6 +54,10 @@ class FlowRun final : public core::ActiveFlow {
   int attempts() const { return attempts_; }
   const std::string& hint_key() const { return hint_key_; }  // identify: wrong card type etc.
   std::size_t pin_length() const { return pin_len_; }
+  bool pin_verified() const { return pin_verified_; }
+  bool verifying_pin() const { return phase_ == Phase::Waiting && waiting_for_ == "pin"; }
+  // Whether a step runs for this resident (only_for, skip_if_verified; pin only for the SS card).
+  bool applies(const Step& s) const;
 
  private:
   void enter(core::SessionData& d, std::vector<core::Effect>& fx);
@@ -65,6 +72,7 @@ class FlowRun final : public core::ActiveFlow {
   void on_platform(const nlohmann::json& reply, core::SessionData& d, std::vector<core::Effect>& fx);
   void back(core::SessionData& d, std::vector<core::Effect>& fx);
   void wait_for(std::vector<core::Effect>& fx, std::string what);
+  void on_pin_result(const std::string& arg, core::SessionData& d, std::vector<core::Effect>& fx);
 
   const Flow& flow_;
   std::string item_;
@@ -77,6 +85,10 @@ class FlowRun final : public core::ActiveFlow {
   bool can_retry_ = false, can_skip_ = false;
   int attempts_ = 0;
   std::size_t pin_len_ = 0;
+  int pin_attempts_ = 0;        // wrong PINs this visit (capped by the step's max_attempts)
+  bool pin_verified_ = false;   // the SS card accepted the PIN in this flow
+  bool source_known_ = false;   // identified: source_ decides only_for
+  core::IdSource source_ = core::IdSource::IdCard;
   bool results_in_ = false;  // a query/submit answered: back now finishes the visit
   bool finished_ = false, abandoned_ = false;
   std::string notice_;

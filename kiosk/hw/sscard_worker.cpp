@@ -67,7 +67,16 @@ core::Identity to_identity(const sscard::SocialSecurityCard& c) {
 SsCardWorker::SsCardWorker(Opener opener, SsCardSettings settings)
     : opener_(std::move(opener)), settings_(std::move(settings)) {}
 
-SsCardWorker::~SsCardWorker() { stop(); }
+SsCardWorker::~SsCardWorker() {
+  {
+    std::lock_guard l(pin_mu_);
+    pin_quit_ = true;
+  }
+  pin_cv_.notify_all();
+  if (pin_thread_.joinable()) pin_thread_.join();
+  core::secure_clear(pin_digits_);
+  stop();
+}
 
 void SsCardWorker::start(core::EventQueue& queue) {
   std::lock_guard l(mu_);
@@ -282,6 +291,73 @@ sscard::PinResult SsCardWorker::verify_pin(std::string digits) {
   spdlog::info("sscard: PIN verify: {}{}", sscard::to_string(r.kind),
                r.tries_left >= 0 ? fmt::format(" ({} tries left)", r.tries_left) : std::string());
   return r;
+}
+
+std::string pin_result_arg(const sscard::PinResult& r) {
+  using PK = sscard::PinResult::Kind;
+  switch (r.kind) {
+    case PK::Ok:
+      return "ok";
+    case PK::Wrong:
+      return "wrong tries=" + std::to_string(r.tries_left);
+    case PK::Blocked:
+      return "blocked";
+    case PK::NoCard:
+      return "no_card";
+    case PK::Invalid:
+      return "error reason=invalid";
+    case PK::Error:
+      break;
+  }
+  return "error reason=card";
+}
+
+void SsCardWorker::verify_pin_async(std::string& digits, core::EventQueue& queue) {
+  std::unique_lock l(pin_mu_);
+  if (pin_pending_ || pin_running_) {
+    l.unlock();
+    core::secure_clear(digits);
+    spdlog::warn("sscard: PIN check refused: another one is running");
+    queue.post(core::Command{"pin.result", "error reason=busy"});
+    return;
+  }
+  core::secure_clear(pin_digits_);
+  pin_digits_.reserve(16);  // no reallocation that would leave a copy behind
+  pin_digits_.assign(digits);
+  core::secure_clear(digits);
+  pin_queue_ = &queue;
+  pin_pending_ = true;
+  if (!pin_thread_.joinable()) pin_thread_ = std::thread([this] { pin_loop(); });
+  l.unlock();
+  pin_cv_.notify_all();
+}
+
+void SsCardWorker::pin_loop() {
+  std::unique_lock l(pin_mu_);
+  while (true) {
+    pin_cv_.wait(l, [&] { return pin_quit_ || pin_pending_; });
+    if (pin_quit_) return;
+    std::string digits;
+    digits.reserve(16);
+    digits.assign(pin_digits_);
+    core::secure_clear(pin_digits_);
+    core::EventQueue* q = pin_queue_;
+    pin_pending_ = false;
+    pin_running_ = true;
+    l.unlock();
+    sscard::PinResult r;
+    try {
+      r = verify_pin(digits);  // a copy the card layer wipes; bounded by the reader's command timeout
+    } catch (const std::exception& e) {
+      r.kind = sscard::PinResult::Kind::Error;
+      r.detail = core::scrub(e.what());
+      spdlog::warn("sscard: PIN verify failed: {}", r.detail);
+    }
+    core::secure_clear(digits);
+    q->post(core::Command{"pin.result", pin_result_arg(r)});
+    l.lock();
+    pin_running_ = false;
+  }
 }
 
 void SsCardWorker::attach_demo(std::shared_ptr<sscard::sim::CcidDeviceModel> model,

@@ -57,6 +57,11 @@ class SsCardWorker : public DeviceWorker {
 
   // VERIFY on the inserted card. Thread-safe; `digits` is wiped before returning.
   sscard::PinResult verify_pin(std::string digits);
+  // The session's Effect::VerifyPin: takes the digits (the caller's string is wiped at once, e.g.
+  // SessionData::pin), verifies on the worker's PIN thread and posts
+  // Command{"pin.result", pin_result_arg(..)}. Never blocks the caller; one check at a time (a second
+  // request while one runs is answered "error reason=busy").
+  void verify_pin_async(std::string& digits, core::EventQueue& queue);
 
   // Demo mode (card model behind the CCID device model over loopback).
   bool insert_card(const std::string& fixture_id);  // "gen2", "gen3", … (tests/data/sscard/*.json)
@@ -71,6 +76,7 @@ class SsCardWorker : public DeviceWorker {
   void read_card(core::EventQueue& q);
   void fault(core::EventQueue& q, const std::string& detail);
   bool wait_stop(sscard::Millis d);
+  void pin_loop();
 
   Opener opener_;
   SsCardSettings settings_;
@@ -90,7 +96,18 @@ class SsCardWorker : public DeviceWorker {
   bool card_present_ = false, faulted_ = false;
   unsigned long reads_ = 0, removals_ = 0, faults_ = 0, pin_checks_ = 0;
   int last_apdus_ = 0, last_generation_ = 0;
+
+  // verify_pin_async: one pending check, run on pin_thread_ (started on first use, joined in ~SsCardWorker).
+  std::mutex pin_mu_;
+  std::condition_variable pin_cv_;
+  std::thread pin_thread_;
+  bool pin_quit_ = false, pin_pending_ = false, pin_running_ = false;
+  std::string pin_digits_;
+  core::EventQueue* pin_queue_ = nullptr;
 };
+
+// "ok" | "wrong tries=N" | "blocked" | "no_card" | "error reason=<invalid|card>" (the pin.result argument).
+std::string pin_result_arg(const sscard::PinResult& r);
 
 // Production: CCID over libusb or PC/SC, per settings.
 std::unique_ptr<SsCardWorker> make_sscard_worker(const SsCardSettings& settings);

@@ -87,6 +87,13 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
     draw_action_row(p, a, actions, b);
     return;
   }
+  if (run->phase() == Phase::PinBlocked) {
+    // The card is locked (or this visit's tries are used up): what to do, no keypad.
+    float y = draw_flow_header(p, a, tr("pin.blocked.title"));
+    panel_text(y, tr(run->message_key()), FontRole::Title);
+    draw_action_row(p, a, actions, {{"flow.finish", tr("nav.home")}});
+    return;
+  }
   if (run->phase() == Phase::FaceFailed) {
     float y = draw_flow_header(p, a, tr("flow.face_failed.title"));
     panel_text(y, tr(run->message_key()), FontRole::Title);
@@ -126,6 +133,18 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
           {{"consent.decline", tr("flow.consent.decline")}, {"consent.agree", tr("flow.consent.agree")}});
       break;
     case StepKind::Pin: {
+      if (run->verifying_pin()) {
+        Box b{a.x0, y, a.x1, a.y1 - theme_.px(10)};
+        p.text_in(FontRole::Title, b, tr("pin.verifying"), c.muted, c.background);
+        break;
+      }
+      if (!run->hint_key().empty()) {  // wrong PIN: how many tries are left
+        float h = p.line_height(FontRole::Label) + theme_.px(4);
+        Box hb{a.x0, y, a.x1, y + h};
+        p.fill(hb, c.countdown, 2);
+        p.text_in(FontRole::Label, hb, tr(run->hint_key()), c.countdown_text, c.countdown);
+        y = hb.y1 + theme_.px(2);
+      }
       std::string dots;
       for (std::size_t i = 0; i < 6; ++i) dots += i < run->pin_length() ? "● " : "○ ";
       p.text(FontRole::Title, a.x0, y, dots, c.text, c.background);
