@@ -19,143 +19,19 @@
 
 #include "kiosk/ops/http_fetcher.hpp"
 #include "kiosk/ops/telemetry.hpp"
-#include "tests/unit/ops/ops_fixture.hpp"
+#include "tests/e2e/ops/loopback_servers.hpp"
 
 using namespace ops_test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-namespace {
-
-int free_port() {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(s);
-  return ntohs(a.sin_port);
-}
-
-bool port_open(int port) {
-  int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(static_cast<std::uint16_t>(port));
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bool ok = ::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(s);
-  return ok;
-}
-
-struct Server {
-  pid_t pid = -1;
-  Server(std::vector<std::string> argv, const fs::path& log) {
-    pid = ::fork();
-    if (pid == 0) {
-      auto out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(out, 1);
-      ::dup2(out, 2);
-      std::vector<char*> args;
-      for (auto& a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      ::execv(args[0], args.data());
-      ::_exit(127);
-    }
-  }
-  ~Server() {
-    if (pid > 0) {
-      ::kill(pid, SIGTERM);
-      ::waitpid(pid, nullptr, 0);
-    }
-  }
-};
-
-bool wait_until(std::chrono::milliseconds limit, const std::function<bool()>& cond) {
-  auto end = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < end) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(25ms);
-  }
-  return cond();
-}
-
-// What ops sees: the newest message per topic.
-struct Observer {
-  mosquitto* m = nullptr;
-  std::mutex mu;
-  std::map<std::string, std::string> last;
-  int staff_calls = 0;
-  int metrics = 0;
-  explicit Observer(int port) {
-    m = mosquitto_new("ops-observer", true, this);
-    mosquitto_message_callback_set(m, [](mosquitto*, void* self, const mosquitto_message* msg) {
-      auto* o = static_cast<Observer*>(self);
-      std::string topic = msg->topic,
-                  payload(static_cast<const char*>(msg->payload), static_cast<std::size_t>(msg->payloadlen));
-      std::lock_guard lk(o->mu);
-      o->last[topic] = payload;
-      if (topic.ends_with("/event") && payload.find("staff_call") != std::string::npos) ++o->staff_calls;
-      if (topic.ends_with("/metrics")) ++o->metrics;
-    });
-    mosquitto_connect_callback_set(
-        m, [](mosquitto* mm, void*, int) { mosquitto_subscribe(mm, nullptr, "kiosk/#", 1); });
-    REQUIRE(mosquitto_connect(m, "127.0.0.1", port, 30) == MOSQ_ERR_SUCCESS);
-    mosquitto_loop_start(m);
-  }
-  ~Observer() {
-    mosquitto_disconnect(m);
-    mosquitto_loop_stop(m, false);
-    mosquitto_destroy(m);
-  }
-  std::optional<json> get(const std::string& topic) {
-    std::lock_guard lk(mu);
-    auto it = last.find(topic);
-    if (it == last.end()) return std::nullopt;
-    return json::parse(it->second);
-  }
-};
-
-}  // namespace
 
 TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports over mosquitto", "[ops][e2e]") {
   mosquitto_lib_init();
   TestRepo repo;
-  fs::create_directories(repo.pub);
   auto run = repo.dir / "run";
-  fs::create_directories(run);
-  const int http_port = free_port(), mqtt_port = free_port();
-
-  spit(run / "mosquitto.conf", "listener " + std::to_string(mqtt_port) +
-                                   " 127.0.0.1\nallow_anonymous true\n"
-                                   "persistence false\nmax_keepalive 60\n");
-  spit(run / "nginx.conf",
-       "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid " +
-           (run / "nginx.pid").string() + ";\nerror_log " + (run / "nginx-error.log").string() +
-           " warn;\nevents { worker_connections 512; }\n"
-           "http {\n  log_format st '$status $uri';\n  access_log " +
-           (run / "access.log").string() +
-           " st;\n"
-           "  client_body_temp_path " +
-           run.string() + "/cb;\n  proxy_temp_path " + run.string() +
-           "/px;\n"
-           "  fastcgi_temp_path " +
-           run.string() + "/fc;\n  uwsgi_temp_path " + run.string() +
-           "/uw;\n"
-           "  scgi_temp_path " +
-           run.string() +
-           "/sc;\n"
-           "  server {\n    listen 127.0.0.1:" +
-           std::to_string(http_port) + ";\n    root " + repo.pub.string() +
-           ";\n    location /bundles/ { add_header Cache-Control \"public, max-age=31536000, immutable\"; }\n"
-           "    location / { add_header Cache-Control \"max-age=60\"; }\n  }\n}\n");
-  Server broker({"/usr/sbin/mosquitto", "-c", (run / "mosquitto.conf").string()}, run / "mosquitto.log");
-  Server web({"/usr/sbin/nginx", "-p", run.string(), "-e", (run / "nginx-error.log").string(), "-c",
-              (run / "nginx.conf").string()},
-             run / "nginx.out");
-  REQUIRE(wait_until(5s, [&] { return port_open(mqtt_port) && port_open(http_port); }));
+  LoopbackServers srv(repo.pub, run);
+  const int http_port = srv.http_port, mqtt_port = srv.mqtt_port;
 
   // One terminal runs in a child process so it can vanish without a goodbye (kill -9): the broker
   // must then publish its retained last will.
