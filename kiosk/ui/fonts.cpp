@@ -9,12 +9,14 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
 #include <string_view>
 
 #include "kiosk/core/utf8.hpp"
+#include "kiosk/ui/atlas_cache.hpp"
 
 namespace kiosk::ui {
 
@@ -97,37 +99,170 @@ std::size_t FontSet::glyph_count() const {
   return all_cps_.size() + extra_cps_.size();
 }
 
+namespace {
+constexpr int kLineUvs = IM_DRAWLIST_TEX_LINES_WIDTH_MAX + 1;
+}
+
+std::uint64_t FontSet::cache_key(const Theme& theme) const {
+  KeyHasher h;
+  h.add(std::string_view("kiosk-atlas-2")).add(path_).add(std::uint64_t{static_cast<std::uint64_t>(kScFace)});
+  std::error_code ec;
+  auto mtime = std::filesystem::last_write_time(path_, ec);
+  h.add(static_cast<std::uint64_t>(mtime.time_since_epoch().count())).add(static_cast<std::uint64_t>(data_.size()));
+  h.add(std::uint64_t{IMGUI_VERSION_NUM}).add(std::uint64_t{sizeof(ImFontGlyph)}).add(std::uint64_t{kLineUvs});
+  h.add(std::uint64_t{theme.elder ? 1u : 0u});
+  for (float s : sizes_) {
+    std::uint32_t bits;
+    std::memcpy(&bits, &s, 4);
+    h.add(std::uint64_t{bits});
+  }
+  for (auto& r : ranges_)
+    h.add(std::string_view(reinterpret_cast<const char*>(r.data()), r.size() * sizeof(unsigned short)));
+  return h.value();
+}
+
+bool FontSet::load_cache(const std::string& file, std::uint64_t key) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return false;
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  AtlasCache c;
+  try {
+    c = decode_atlas_cache(bytes);
+  } catch (const AtlasCacheError& e) {
+    spdlog::warn("font cache {} ignored: {}", file, e.what());
+    return false;
+  }
+  if (c.key != key || c.fonts.size() != kFontRoles || static_cast<int>(c.uv_lines.size()) != kLineUvs)
+    return false;  // stale: font, texts, sizes or ImGui changed
+  ImFontAtlas* at = ImGui::GetIO().Fonts;
+  at->Clear();
+  at->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight | ImFontAtlasFlags_NoMouseCursors;
+  at->TexWidth = c.width;
+  at->TexHeight = c.height;
+  at->TexUvScale = ImVec2(c.uv_scale[0], c.uv_scale[1]);
+  at->TexUvWhitePixel = ImVec2(c.uv_white[0], c.uv_white[1]);
+  for (int i = 0; i < kLineUvs; ++i) {
+    auto& l = c.uv_lines[static_cast<std::size_t>(i)];
+    at->TexUvLines[i] = ImVec4(l[0], l[1], l[2], l[3]);
+  }
+  at->TexPixelsAlpha8 = static_cast<unsigned char*>(IM_ALLOC(c.alpha.size()));
+  std::memcpy(at->TexPixelsAlpha8, c.alpha.data(), c.alpha.size());
+  for (std::size_t i = 0; i < c.fonts.size(); ++i) {
+    const CachedFont& cf = c.fonts[i];
+    ImFont* f = IM_NEW(ImFont)();
+    f->FontSize = cf.size;
+    f->Ascent = cf.ascent;
+    f->Descent = cf.descent;
+    f->ContainerAtlas = at;
+    f->Glyphs.resize(static_cast<int>(cf.glyphs.size()));
+    for (std::size_t g = 0; g < cf.glyphs.size(); ++g) {
+      const CachedGlyph& s = cf.glyphs[g];
+      ImFontGlyph& d = f->Glyphs[static_cast<int>(g)];
+      d.Colored = s.colored ? 1u : 0u;
+      d.Visible = s.visible ? 1u : 0u;
+      d.Codepoint = s.codepoint;
+      d.AdvanceX = s.advance_x;
+      d.X0 = s.x0;
+      d.Y0 = s.y0;
+      d.X1 = s.x1;
+      d.Y1 = s.y1;
+      d.U0 = s.u0;
+      d.V0 = s.v0;
+      d.U1 = s.u1;
+      d.V1 = s.v1;
+    }
+    f->BuildLookupTable();
+    at->Fonts.push_back(f);
+    fonts_[i] = f;
+  }
+  at->TexReady = true;
+  return true;
+}
+
+void FontSet::save_cache(const std::string& file, std::uint64_t key) const {
+  ImFontAtlas* at = ImGui::GetIO().Fonts;
+  if (!at->TexPixelsAlpha8 || at->Fonts.Size != kFontRoles) return;  // coloured glyphs: RGBA only, not cached
+  AtlasCache c;
+  c.key = key;
+  c.width = at->TexWidth;
+  c.height = at->TexHeight;
+  c.uv_scale[0] = at->TexUvScale.x;
+  c.uv_scale[1] = at->TexUvScale.y;
+  c.uv_white[0] = at->TexUvWhitePixel.x;
+  c.uv_white[1] = at->TexUvWhitePixel.y;
+  for (int i = 0; i < kLineUvs; ++i) {
+    const ImVec4& l = at->TexUvLines[i];
+    c.uv_lines.push_back({l.x, l.y, l.z, l.w});
+  }
+  for (ImFont* f : at->Fonts) {
+    CachedFont cf{f->FontSize, f->Ascent, f->Descent, {}};
+    for (const ImFontGlyph& g : f->Glyphs) {
+      if (g.Codepoint == '\t') continue;  // BuildLookupTable() adds the tab glyph itself
+      cf.glyphs.push_back({g.Codepoint, g.Visible != 0, g.Colored != 0, g.AdvanceX, g.X0, g.Y0, g.X1, g.Y1,
+                           g.U0, g.V0, g.U1, g.V1});
+    }
+    c.fonts.push_back(std::move(cf));
+  }
+  c.alpha.assign(at->TexPixelsAlpha8,
+                 at->TexPixelsAlpha8 + static_cast<std::size_t>(c.width) * static_cast<std::size_t>(c.height));
+  std::error_code ec;
+  std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
+  const std::string tmp = file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    std::string bytes = encode_atlas_cache(c);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      spdlog::warn("font cache: cannot write {}", tmp);
+      std::filesystem::remove(tmp, ec);
+      return;
+    }
+  }
+  std::filesystem::rename(tmp, file, ec);  // atomic: a reader sees the old or the new file
+  if (ec) spdlog::warn("font cache: cannot store {}: {}", file, ec.message());
+}
+
 double FontSet::build(const Theme& theme) {
   auto t0 = std::chrono::steady_clock::now();
   ImGuiIO& io = ImGui::GetIO();
-  io.Fonts->Clear();
-  io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
-  io.Fonts->TexDesiredWidth = 4096;
-  io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
   ranges_.clear();
   ranges_.push_back(to_ranges(ui_cps_, extra_cps_));   // Small, Title
   ranges_.push_back(to_ranges(all_cps_, extra_cps_));  // Body, Label
-  for (int i = 0; i < kFontRoles; ++i) {
-    auto role = static_cast<FontRole>(i);
-    ImFontConfig cfg;
-    cfg.FontDataOwnedByAtlas = false;
-    cfg.FontNo = kScFace;
-    cfg.OversampleH = cfg.OversampleV = 1;
-    cfg.PixelSnapH = true;
-    float em = theme.px(theme.em_mm(role));
-    sizes_[static_cast<std::size_t>(i)] = static_cast<float>(em / em_ratio_);
-    const auto& r = (role == FontRole::Body || role == FontRole::Label) ? ranges_[1] : ranges_[0];
-    fonts_[static_cast<std::size_t>(i)] = io.Fonts->AddFontFromMemoryTTF(
-        data_.data(), static_cast<int>(data_.size()), sizes_[static_cast<std::size_t>(i)], &cfg, r.data());
+  for (int i = 0; i < kFontRoles; ++i)
+    sizes_[static_cast<std::size_t>(i)] =
+        static_cast<float>(theme.px(theme.em_mm(static_cast<FontRole>(i))) / em_ratio_);
+  // Only the base set is ever cached: with run-time additions (a resident's rare name characters) the
+  // atlas is built in memory and never written.
+  const bool cacheable = !cache_dir_.empty() && extra_cps_.empty();
+  const std::string file = cache_dir_ + (theme.elder ? "/atlas-elder.bin" : "/atlas-standard.bin");
+  const std::uint64_t key = cacheable ? cache_key(theme) : 0;
+  from_cache_ = cacheable && load_cache(file, key);
+  if (!from_cache_) {
+    io.Fonts->Clear();
+    io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
+    io.Fonts->TexDesiredWidth = 4096;
+    io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight | ImFontAtlasFlags_NoMouseCursors;
+    for (int i = 0; i < kFontRoles; ++i) {
+      auto role = static_cast<FontRole>(i);
+      ImFontConfig cfg;
+      cfg.FontDataOwnedByAtlas = false;
+      cfg.FontNo = kScFace;
+      cfg.OversampleH = cfg.OversampleV = 1;
+      cfg.PixelSnapH = true;
+      const auto& r = (role == FontRole::Body || role == FontRole::Label) ? ranges_[1] : ranges_[0];
+      fonts_[static_cast<std::size_t>(i)] = io.Fonts->AddFontFromMemoryTTF(
+          data_.data(), static_cast<int>(data_.size()), sizes_[static_cast<std::size_t>(i)], &cfg, r.data());
+    }
+    if (!io.Fonts->Build()) throw std::runtime_error("font atlas build failed");
+    if (cacheable) save_cache(file, key);
   }
-  if (!io.Fonts->Build()) throw std::runtime_error("font atlas build failed");
   atlas_w_ = io.Fonts->TexWidth;
   atlas_h_ = io.Fonts->TexHeight;
   dirty_ = false;
   elder_ = theme.elder;
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-  spdlog::debug("font atlas {}x{}, {} glyph code points, built in {:.1f} ms", atlas_w_, atlas_h_,
-                glyph_count(), ms);
+  spdlog::debug("font atlas {}x{}, {} glyph code points, {} in {:.1f} ms", atlas_w_, atlas_h_, glyph_count(),
+                from_cache_ ? "loaded from cache" : "built", ms);
   for (int i = 0; i < kFontRoles; ++i)
     spdlog::debug("font {} size {:.1f} loaded {} glyphs {}", i, sizes_[i], fonts_[i]->IsLoaded(),
                   fonts_[i]->Glyphs.Size);

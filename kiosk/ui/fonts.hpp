@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <map>
 #include <set>
 #include <string>
@@ -27,8 +28,14 @@ class FontSet {
   // ui_texts (short UI strings), Body/Label get everything.
   FontSet(std::string font_path, std::vector<std::string> ui_texts, std::vector<std::string> all_texts);
 
-  // Builds the atlas for the theme (elder or standard sizes). Returns build time in ms.
+  // Where the built base atlas is cached (issue 2: cold start); empty = no cache. The cache is written
+  // only while no run-time code points are loaded, so it never holds a resident's name characters.
+  void set_cache_dir(std::string dir) { cache_dir_ = std::move(dir); }
+  // Builds the atlas for the theme (elder or standard sizes), from the cache when it matches.
+  // Returns build time in ms.
   double build(const Theme& theme);
+  // True if the last build() was served from the cache.
+  bool from_cache() const { return from_cache_; }
   ImFont* font(FontRole r) const { return fonts_[static_cast<int>(r)]; }
   // Pixel size passed to ImGui for a role; em px = size * em_ratio().
   float size_px(FontRole r) const { return sizes_[static_cast<int>(r)]; }
@@ -55,6 +62,11 @@ class FontSet {
   double em_ratio_ = 1.0;
   bool dirty_ = true;
   bool elder_ = false;
+  bool from_cache_ = false;
+  std::string cache_dir_;
+  std::uint64_t cache_key(const Theme& theme) const;
+  bool load_cache(const std::string& file, std::uint64_t key);
+  void save_cache(const std::string& file, std::uint64_t key) const;
   int atlas_w_ = 0, atlas_h_ = 0;
 };
 

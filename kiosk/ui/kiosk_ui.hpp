@@ -38,6 +38,8 @@ struct UiOptions {
   bool headless = false;  // offscreen video driver + software renderer
   bool software = false;  // force the software renderer
   std::string title = "kiosk";
+  // Glyph atlas cache (cold start). Empty: $KIOSK_CACHE_DIR, else <data_dir>/cache.
+  std::string cache_dir;
 };
 
 struct FrameStats {
@@ -96,6 +98,7 @@ class KioskUI {
                        const std::vector<std::pair<std::string, std::string>>& buttons);
   void draw_overlays(Painter& p, std::vector<std::string>& actions);
   void ensure_fonts();
+  void note_first_frame();
 
   UiOptions opts_;
   const core::KioskConfig& cfg_;

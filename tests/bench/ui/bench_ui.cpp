@@ -17,6 +17,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -125,19 +127,44 @@ int main(int argc, char** argv) {
   setenv("SDL_AUDIODRIVER", "dummy", 1);
   const char* driver = have_x ? "x11 (Xvfb)" : "offscreen";
 
-  // 1. Cold start to first frame, as the kiosk measures it (process start → first frame presented).
-  std::vector<double> start_ms, start_wall;
-  for (int i = 0; i < starts; ++i) {
+  // 1. Cold start to first frame. "exec → first frame" is measured here: the clock starts before
+  //    posix_spawn and stops at the CLOCK_MONOTONIC stamp the kiosk writes when its first frame is
+  //    presented (KIOSK_FIRST_FRAME_STAMP), so dynamic loading and static initialisation count.
+  //    "cold cache" runs start with an empty glyph-atlas cache (first boot, font or texts changed);
+  //    "warm" runs reuse the atlas the first run stored (every later start of a terminal).
+  const std::string cache_dir = "/tmp/bench_ui_cache_" + std::to_string(getpid());
+  const std::string stamp = "/tmp/bench_ui_stamp_" + std::to_string(getpid());
+  setenv("KIOSK_CACHE_DIR", cache_dir.c_str(), 1);
+  setenv("KIOSK_FIRST_FRAME_STAMP", stamp.c_str(), 1);
+  std::vector<double> start_ms, start_wall, exec_ms, exec_cold_ms;
+  auto one_start = [&](bool cold) {
+    if (cold) std::filesystem::remove_all(cache_dir);
+    std::remove(stamp.c_str());
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    const long long t0_ns = static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
     auto t0 = steady_clock::now();
     pid_t pid =
         spawn({bin, "--demo", "--window", "1920x1080", "--print-startup", "--exit-after-ms", "1"}, tmp);
     int st = 0;
     waitpid(pid, &st, 0);
-    start_wall.push_back(duration<double, std::milli>(steady_clock::now() - t0).count());
+    double wall = duration<double, std::milli>(steady_clock::now() - t0).count();
+    auto s = read_file(stamp);
+    double ex = s.empty() ? -1 : static_cast<double>(std::stoll(s) - t0_ns) / 1e6;
     auto out = read_file(tmp);
     auto p = out.find("startup_ms ");
+    if (cold) {
+      if (ex >= 0) exec_cold_ms.push_back(ex);
+      return;
+    }
+    start_wall.push_back(wall);
+    if (ex >= 0) exec_ms.push_back(ex);
     if (p != std::string::npos) start_ms.push_back(std::stod(out.substr(p + 11)));
-  }
+  };
+  for (int i = 0; i < std::max(1, starts / 2); ++i) one_start(true);
+  for (int i = 0; i < starts; ++i) one_start(false);
+  std::remove(stamp.c_str());
+  unsetenv("KIOSK_FIRST_FRAME_STAMP");
 
   // 2. Idle home screen: CPU over idle_s seconds after it settled, and RSS.
   double idle_pct = -1, ui_idle_pct = -1;
@@ -203,10 +230,14 @@ int main(int argc, char** argv) {
   }
   a.ui.reset();
   SDL_Quit();
+  std::filesystem::remove_all(cache_dir);
 
   std::printf("%-44s %12s\n", "figure", "value");
   std::printf("%-44s %12s\n", "video driver (child kiosk)", driver);
-  std::printf("%-44s %10.1f ms  (goal <= 1000)\n", "cold start to first frame, median", median(start_ms));
+  std::printf("%-44s %10.1f ms  (goal <= 1000)\n", "exec to first frame, warm atlas cache, median",
+              median(exec_ms));
+  std::printf("%-44s %10.1f ms\n", "exec to first frame, empty atlas cache, median", median(exec_cold_ms));
+  std::printf("%-44s %10.1f ms\n", "main() to first frame (kiosk's startup_ms)", median(start_ms));
   std::printf("%-44s %10.1f ms\n", "process start to exit after first frame", median(start_wall));
   std::printf("%-44s %10.3f %%   (goal <= 0.1 %% of a core)\n",
               ("idle CPU, UI main loop, " + std::to_string(idle_s) + " s").c_str(), ui_idle_pct);
