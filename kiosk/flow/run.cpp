@@ -203,6 +203,8 @@ bool FlowRun::handle(const core::Event& e, core::SessionData& d, std::vector<Eff
 }
 
 void FlowRun::back(core::SessionData& d, std::vector<Effect>& fx) {
+  if (!d.pin.empty()) core::secure_clear(d.pin);  // leaving the keypad in any direction drops the digits
+  pin_len_ = 0;
   if (results_in_) {
     finished_ = true;  // nothing to go back to after a submission: the visit is over
     return;
@@ -557,11 +559,18 @@ bool FlowRun::applies(const Step& s) const {
   return !(s.skip_if_verified && pin_verified_);
 }
 
+bool FlowRun::counted(const Step& s) const {
+  if (s.kind == StepKind::End || !applies(s)) return false;
+  // An SS card holder's PIN step stands in for the skip_if_verified steps: count the path they will take.
+  if (s.skip_if_verified && source_known_ && source_ == core::IdSource::SsCard)
+    return std::none_of(flow_.steps.begin(), flow_.steps.end(), [](const Step& x) { return x.kind == StepKind::Pin; });
+  return true;
+}
+
 int FlowRun::step_number() const {
   int n = 0;
   for (int j = 0; j <= index_ && j < static_cast<int>(flow_.steps.size()); ++j) {
-    const Step& s = flow_.steps[static_cast<std::size_t>(j)];
-    if (s.kind != StepKind::End && applies(s)) ++n;
+    if (counted(flow_.steps[static_cast<std::size_t>(j)])) ++n;
   }
   return std::max(1, n);
 }
@@ -569,7 +578,7 @@ int FlowRun::step_number() const {
 int FlowRun::step_count() const {
   int n = 0;
   for (auto& s : flow_.steps)
-    if (s.kind != StepKind::End && applies(s)) ++n;
+    if (counted(s)) ++n;
   return std::max(n, step_number());
 }
 

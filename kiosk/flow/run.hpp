@@ -73,6 +73,7 @@ class FlowRun final : public core::ActiveFlow {
   void back(core::SessionData& d, std::vector<core::Effect>& fx);
   void wait_for(std::vector<core::Effect>& fx, std::string what);
   void on_pin_result(const std::string& arg, core::SessionData& d, std::vector<core::Effect>& fx);
+  bool counted(const Step& s) const;  // in "第n步/共m步": applies, and not about to be replaced by the PIN
 
   const Flow& flow_;
   std::string item_;
