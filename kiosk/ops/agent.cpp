@@ -51,8 +51,8 @@ std::optional<json> read_json(const fs::path& p) {
 
 }  // namespace
 
-FleetAgent::FleetAgent(OpsSettings settings, AgentIdentity identity, fs::path factory_config, AgentHooks hooks,
-                       std::shared_ptr<Fetcher> fetcher)
+FleetAgent::FleetAgent(OpsSettings settings, AgentIdentity identity, fs::path factory_config,
+                       AgentHooks hooks, std::shared_ptr<Fetcher> fetcher)
     : settings_(std::move(settings)),
       identity_(std::move(identity)),
       factory_config_(std::move(factory_config)),
@@ -80,7 +80,8 @@ FleetAgent::FleetAgent(OpsSettings settings, AgentIdentity identity, fs::path fa
   config_dir_ = factory_config_;
   if (settings_.updates_enabled()) {
     if (!hooks_.between_sessions)
-      throw std::invalid_argument("fleet agent: a between_sessions hook is required when updates are enabled");
+      throw std::invalid_argument(
+          "fleet agent: a between_sessions hook is required when updates are enabled");
     UpdaterConfig uc;
     uc.state_dir = settings_.state_dir;
     uc.anchor_root = settings_.trust_anchor;
@@ -148,7 +149,8 @@ void FleetAgent::stop() {
 
 UpdateReport FleetAgent::poll_now() {
   if (!updater_) return {Outcome::no_change, 0, 0, "", "updates disabled ([update] base_url is empty)"};
-  if (restart_pending_) return {Outcome::no_change, 0, updater_->state().active_version, "", "restart pending"};
+  if (restart_pending_)
+    return {Outcome::no_change, 0, updater_->state().active_version, "", "restart pending"};
   auto r = updater_->poll_once();
   polled(r);
   if (r.outcome == Outcome::committed) updater_->stop();  // not on the updater's own thread here
@@ -227,10 +229,12 @@ void FleetAgent::safe(const char* what, const std::function<void()>& f) {
   }
 }
 
-void FleetAgent::on_device_state(std::string_view device, std::string_view state, std::string_view error_code) {
+void FleetAgent::on_device_state(std::string_view device, std::string_view state,
+                                 std::string_view error_code) {
   if (!telemetry_) return;
   safe("device state", [&] {
-    telemetry_->device_state(token(device), token(state, "unknown"), error_code.empty() ? "" : token(error_code));
+    telemetry_->device_state(token(device), token(state, "unknown"),
+                             error_code.empty() ? "" : token(error_code));
   });
 }
 
@@ -254,7 +258,9 @@ void FleetAgent::on_session_end(std::string_view item, std::string_view outcome)
 
 void FleetAgent::on_identified(std::string_view method) {
   if (!telemetry_) return;
-  safe("identification", [&] { telemetry_->count("kiosk_identifications_total", 1, {{"method", token(method)}}); });
+  safe("identification", [&] {
+    telemetry_->count("kiosk_identifications_total", 1, {{"method", token(method)}});
+  });
 }
 
 void FleetAgent::on_certification(bool passed) {
@@ -266,7 +272,9 @@ void FleetAgent::on_certification(bool passed) {
 
 void FleetAgent::on_receipt(bool printed) {
   if (!telemetry_) return;
-  safe("receipt", [&] { telemetry_->count("kiosk_receipts_total", 1, {{"result", printed ? "printed" : "failed"}}); });
+  safe("receipt", [&] {
+    telemetry_->count("kiosk_receipts_total", 1, {{"result", printed ? "printed" : "failed"}});
+  });
 }
 
 json read_agent_status(const fs::path& state_dir) {

@@ -96,8 +96,8 @@ class FleetAgent {
   std::atomic<bool> restart_pending_{false};
   std::atomic<bool> started_{false};
   mutable std::mutex mu_;
-  UpdateReport last_report_;   // last outcome other than no_change
-  UpdateReport last_poll_;     // last poll of any outcome
+  UpdateReport last_report_;  // last outcome other than no_change
+  UpdateReport last_poll_;    // last poll of any outcome
   std::int64_t last_poll_ts_ = 0;
   std::int64_t last_report_ts_ = 0;
   std::uint64_t polls_ = 0;

@@ -1,11 +1,12 @@
 #include "kiosk/ops/settings.hpp"
 
+#include <toml++/toml.h>
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "kiosk/core/config.hpp"
 
@@ -54,8 +55,8 @@ struct Checker {
     }
     auto v = *n->value<std::int64_t>();
     if (v < lo || v > hi) {
-      error(n, where(sect, key) + " = " + std::to_string(v) + " is out of range " + std::to_string(lo) + ".." +
-                   std::to_string(hi));
+      error(n, where(sect, key) + " = " + std::to_string(v) + " is out of range " + std::to_string(lo) +
+                   ".." + std::to_string(hi));
       return;
     }
     out = static_cast<int>(v);
@@ -88,8 +89,8 @@ struct Checker {
 bool is_token(const std::string& s) {
   if (s.empty() || s.size() > 48) return false;
   for (char c : s)
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-          c == '.'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+          c == '-' || c == '.'))
       return false;
   return true;
 }
@@ -123,8 +124,8 @@ OpsSettings parse_ops_settings(const std::string& text, const std::string& name)
        [&](const toml::table& t) {
          const char* u = "update";
          c.only(t, u,
-                {"base_url", "channel", "group", "poll_interval_s", "jitter", "deferred_retry_s", "trust_anchor",
-                 "state_dir", "ca_file", "connect_timeout_s", "download_timeout_s"});
+                {"base_url", "channel", "group", "poll_interval_s", "jitter", "deferred_retry_s",
+                 "trust_anchor", "state_dir", "ca_file", "connect_timeout_s", "download_timeout_s"});
          c.str(t, u, "base_url", s.base_url);
          c.str(t, u, "channel", s.channel);
          c.str(t, u, "group", s.group);

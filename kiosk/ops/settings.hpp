@@ -11,13 +11,13 @@ struct OpsSettings {
   // [update]: signed config bundles from a static host. Disabled while base_url is empty.
   std::string base_url;  // http(s)://host/path/ of the published layout (root/, <channel>/, bundles/)
   std::string channel = "stable";
-  std::string group;                 // terminal group for release targeting ("" = none)
-  int poll_interval_s = 300;         // mean time between polls of <channel>/release.json
-  double jitter = 0.3;               // ± fraction of poll_interval_s
-  int deferred_retry_s = 5;          // re-check of "between sessions" while an apply waits
+  std::string group;          // terminal group for release targeting ("" = none)
+  int poll_interval_s = 300;  // mean time between polls of <channel>/release.json
+  double jitter = 0.3;        // ± fraction of poll_interval_s
+  int deferred_retry_s = 5;   // re-check of "between sessions" while an apply waits
   std::string trust_anchor = "/usr/share/kiosk/trust/root.json";  // shipped root.json (read only)
   std::string state_dir = "/var/lib/kiosk/ops";                   // slots, current, state.json
-  std::string ca_file;               // "" = system CA store
+  std::string ca_file;                                            // "" = system CA store
   int connect_timeout_s = 5;
   int download_timeout_s = 120;
   // [telemetry]: MQTT. Disabled while broker_host is empty.

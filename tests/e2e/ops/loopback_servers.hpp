@@ -27,7 +27,6 @@ namespace ops_test {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-
 int free_port() {
   int s = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
@@ -119,7 +118,6 @@ struct Observer {
   }
 };
 
-
 struct LoopbackServers {
   fs::path run;
   int http_port = free_port(), mqtt_port = free_port();
@@ -128,33 +126,37 @@ struct LoopbackServers {
     fs::create_directories(run);
     fs::create_directories(pub);
     const auto& repo_pub = pub;
-  spit(run / "mosquitto.conf", "listener " + std::to_string(mqtt_port) +
-                                   " 127.0.0.1\nallow_anonymous true\n"
-                                   "persistence false\nmax_keepalive 60\n");
-  spit(run / "nginx.conf",
-       "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid " +
-           (run / "nginx.pid").string() + ";\nerror_log " + (run / "nginx-error.log").string() +
-           " warn;\nevents { worker_connections 512; }\n"
-           "http {\n  log_format st '$status $uri';\n  access_log " +
-           (run / "access.log").string() +
-           " st;\n"
-           "  client_body_temp_path " +
-           run.string() + "/cb;\n  proxy_temp_path " + run.string() +
-           "/px;\n"
-           "  fastcgi_temp_path " +
-           run.string() + "/fc;\n  uwsgi_temp_path " + run.string() +
-           "/uw;\n"
-           "  scgi_temp_path " +
-           run.string() +
-           "/sc;\n"
-           "  server {\n    listen 127.0.0.1:" +
-           std::to_string(http_port) + ";\n    root " + repo_pub.string() +
-           ";\n    location /bundles/ { add_header Cache-Control \"public, max-age=31536000, immutable\"; }\n"
-           "    location / { add_header Cache-Control \"max-age=60\"; }\n  }\n}\n");
-  broker = std::make_unique<Server>(std::vector<std::string>{"/usr/sbin/mosquitto", "-c", (run / "mosquitto.conf").string()}, run / "mosquitto.log");
-  web = std::make_unique<Server>(std::vector<std::string>{"/usr/sbin/nginx", "-p", run.string(), "-e", (run / "nginx-error.log").string(), "-c",
-              (run / "nginx.conf").string()},
-             run / "nginx.out");
+    spit(run / "mosquitto.conf", "listener " + std::to_string(mqtt_port) +
+                                     " 127.0.0.1\nallow_anonymous true\n"
+                                     "persistence false\nmax_keepalive 60\n");
+    spit(run / "nginx.conf", "daemon off;\nmaster_process off;\nworker_processes 1;\nuser root;\npid " +
+                                 (run / "nginx.pid").string() + ";\nerror_log " +
+                                 (run / "nginx-error.log").string() +
+                                 " warn;\nevents { worker_connections 512; }\n"
+                                 "http {\n  log_format st '$status $uri';\n  access_log " +
+                                 (run / "access.log").string() +
+                                 " st;\n"
+                                 "  client_body_temp_path " +
+                                 run.string() + "/cb;\n  proxy_temp_path " + run.string() +
+                                 "/px;\n"
+                                 "  fastcgi_temp_path " +
+                                 run.string() + "/fc;\n  uwsgi_temp_path " + run.string() +
+                                 "/uw;\n"
+                                 "  scgi_temp_path " +
+                                 run.string() +
+                                 "/sc;\n"
+                                 "  server {\n    listen 127.0.0.1:" +
+                                 std::to_string(http_port) + ";\n    root " + repo_pub.string() +
+                                 ";\n    location /bundles/ { add_header Cache-Control \"public, "
+                                 "max-age=31536000, immutable\"; }\n"
+                                 "    location / { add_header Cache-Control \"max-age=60\"; }\n  }\n}\n");
+    broker = std::make_unique<Server>(
+        std::vector<std::string>{"/usr/sbin/mosquitto", "-c", (run / "mosquitto.conf").string()},
+        run / "mosquitto.log");
+    web = std::make_unique<Server>(
+        std::vector<std::string>{"/usr/sbin/nginx", "-p", run.string(), "-e",
+                                 (run / "nginx-error.log").string(), "-c", (run / "nginx.conf").string()},
+        run / "nginx.out");
     REQUIRE(wait_until(5s, [&] { return port_open(mqtt_port) && port_open(http_port); }));
   }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(http_port) + "/"; }

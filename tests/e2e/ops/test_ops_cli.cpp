@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 
-#include "tests/unit/ops/ops_fixture.hpp"
+#include "tests/unit/ops/agent_fixture.hpp"
 
 using namespace ops_test;
 
@@ -70,4 +70,52 @@ TEST_CASE("kioskctl bundle: keys, root, build, sign, verify, publish, then a ter
   CHECK(r.active_version == 7);
   CHECK(read_dir(up.current_config()) == read_dir(config));
   fs::remove_all(dir);
+}
+
+namespace {
+int kioskctl_ops(const fs::path& cwd, const std::string& args) {
+  std::string cmd = "cd '" + cwd.string() + "' && '" KIOSKCTL_EXE "' ops " + args + " > out.txt 2>&1";
+  int rc = std::system(cmd.c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+}  // namespace
+
+TEST_CASE("kioskctl ops check validates ops.toml and health-checks a config tree", "[ops][cli]") {
+  auto dir = temp_dir("cli-ops");
+  auto out = [&] { return slurp(dir / "out.txt"); };
+  auto config = fs::path(KIOSK_SOURCE_DIR) / "config";
+  REQUIRE(kioskctl_ops(dir, "check '" + (config / "ops.toml").string() + "'") == 0);
+  CHECK_THAT(out(), Catch::Contains("OK (updates disabled, telemetry disabled)"));
+  spit(dir / "ops.toml", "[update]\nbase_url = \"https://cfg.example/k/\"\n\n[telemetry]\nbroker_port = 0\n");
+  CHECK(kioskctl_ops(dir, "check ops.toml") == 1);
+  CHECK_THAT(out(), Catch::Contains("ops.toml:5:") && Catch::Contains("broker_port"));
+
+  REQUIRE(kioskctl_ops(dir, "check --config-dir '" + config.string() + "'") == 0);
+  CHECK_THAT(out(), Catch::Contains("OK (config loads)"));
+  for (auto& [p, data] : broken_config()) spit(dir / "broken" / p, data);
+  CHECK(kioskctl_ops(dir, "check --config-dir broken") == 1);
+  CHECK_THAT(out(), Catch::Contains("UNHEALTHY strings") && Catch::Contains("must be text"));
+  fs::remove_all(dir);
+}
+
+TEST_CASE("kioskctl ops status prints the agent's state as JSON", "[ops][cli]") {
+  TestRepo repo;
+  auto state = repo.dir / "state";
+  CHECK(kioskctl_ops(repo.dir, "status --state-dir '" + state.string() + "'") == 1);
+  CHECK_THAT(slurp(repo.dir / "out.txt"), Catch::Contains("state directory not found"));
+
+  AgentProbe probe;
+  FleetAgent agent(agent_settings(repo, state), {"T-0001", "410100", "1.0"}, kiosk::core::source_config_dir(),
+                   probe.hooks(), std::make_shared<DirFetcher>(repo.pub));
+  repo.publish(9, real_config("nine"));
+  REQUIRE(agent.poll_now().outcome == Outcome::committed);
+  // Through ops.toml's [update] state_dir, as a technician would call it.
+  spit(repo.dir / "ops.toml", "[update]\nstate_dir = \"" + state.string() + "\"\n");
+  REQUIRE(kioskctl_ops(repo.dir, "status --settings ops.toml") == 0);
+  auto j = nlohmann::json::parse(slurp(repo.dir / "out.txt"));
+  CHECK(j["current"] == "slots/a");
+  CHECK(j["state"]["active_version"] == 9);
+  CHECK(j["agent"]["last_poll"]["outcome"] == "committed");
+  CHECK(j["agent"]["restart_pending"] == true);
+  CHECK(j["agent"]["terminal"] == "T-0001");
 }

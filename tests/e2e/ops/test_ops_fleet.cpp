@@ -25,7 +25,6 @@ using namespace ops_test;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-
 TEST_CASE("a fleet of 50 terminals applies one publish from nginx and reports over mosquitto", "[ops][e2e]") {
   mosquitto_lib_init();
   TestRepo repo;

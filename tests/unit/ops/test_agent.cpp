@@ -41,7 +41,8 @@ TEST_CASE("the shipped ops.toml parses with updates and telemetry off", "[ops][a
 
 TEST_CASE("ops.toml errors name file, line and reason", "[ops][agent][settings]") {
   auto s = parse_ops_settings(
-      "[update]\nbase_url = \"https://cfg.example/kiosk/\"\npoll_interval_s = 120\njitter = 0.2\ngroup = \"hall-a\"\n"
+      "[update]\nbase_url = \"https://cfg.example/kiosk/\"\npoll_interval_s = 120\njitter = 0.2\ngroup = "
+      "\"hall-a\"\n"
       "[telemetry]\nbroker_host = \"mqtt.example\"\nbroker_port = 1883\ntls = false\n",
       "ops.toml");
   CHECK(s.updates_enabled());
@@ -86,7 +87,8 @@ TEST_CASE("host ops.toml beside kiosk.toml wins over the packaged one; credentia
     load_broker_credentials((d / "bad.credentials").string());
     FAIL("accepted a credentials file without username");
   } catch (const ConfigLoadError& e) {
-    CHECK_THAT(std::string(e.what()), Catch::Contains("bad.credentials:2:") && Catch::Contains("unknown key 'user'"));
+    CHECK_THAT(std::string(e.what()),
+               Catch::Contains("bad.credentials:2:") && Catch::Contains("unknown key 'user'"));
     CHECK_THAT(std::string(e.what()), Catch::Contains("username must be set"));
   }
   fs::remove_all(d);
@@ -124,7 +126,8 @@ TEST_CASE("the default health check loads the real config and catches what the k
 
   f = real_config("x");
   for (auto it = f.begin(); it != f.end();)
-    it = it->first.starts_with("flows/") && it->first != "flows/certification.toml" ? f.erase(it) : std::next(it);
+    it = it->first.starts_with("flows/") && it->first != "flows/certification.toml" ? f.erase(it)
+                                                                                    : std::next(it);
   f["flows/certification.toml"] = "[flow]\nitem = \"KS-NOPE\"\n";
   write_tree(f);
   auto bad_flow = default_health_check(d);
@@ -141,7 +144,8 @@ TEST_CASE("the agent applies a release only between sessions, commits and asks f
   auto fetcher = std::make_shared<DirFetcher>(repo.pub);
   const auto factory = fs::path(kiosk::core::source_config_dir());
   {
-    FleetAgent agent(agent_settings(repo, state), {"T-0001", "410100", "1.0"}, factory, probe.hooks(), fetcher);
+    FleetAgent agent(agent_settings(repo, state), {"T-0001", "410100", "1.0"}, factory, probe.hooks(),
+                     fetcher);
     CHECK(agent.updates_enabled());
     CHECK_FALSE(agent.telemetry_enabled());
     CHECK(agent.config_dir() == factory);  // nothing applied yet: the packaged config
@@ -196,7 +200,8 @@ TEST_CASE("a release whose config the kiosk cannot load is rolled back and repor
   FleetAgent agent(agent_settings(repo, state), {"T-0001", "410100", "1.0"}, factory, probe.hooks(), fetcher);
   repo.publish(3, real_config("three"));
   REQUIRE(agent.poll_now().outcome == Outcome::committed);
-  FleetAgent restarted(agent_settings(repo, state), {"T-0001", "410100", "1.0"}, factory, probe.hooks(), fetcher);
+  FleetAgent restarted(agent_settings(repo, state), {"T-0001", "410100", "1.0"}, factory, probe.hooks(),
+                       fetcher);
   auto good = restarted.config_dir();
 
   repo.publish(4, broken_config());
