@@ -114,3 +114,71 @@ TEST_CASE("the fleet agent updates from nginx and reports over mosquitto", "[ops
   CHECK(fs::canonical(repo.dir / "state" / "current") == committed_dir);
   agent.stop();
 }
+
+TEST_CASE("agent telemetry over MQTT/TLS with a credentials file; a wrong password stays buffered",
+          "[ops][agent][e2e][tls]") {
+  if (!fs::exists("/usr/bin/openssl") || !fs::exists("/usr/bin/mosquitto_passwd")) {
+    WARN("openssl or mosquitto_passwd missing (scripts/install-deps.sh): TLS test skipped");
+    return;
+  }
+  mosquitto_lib_init();
+  TestRepo repo;
+  auto run = repo.dir / "tls";
+  fs::create_directories(run);
+  auto sh = [&](const std::string& cmd) {
+    return std::system(("cd '" + run.string() + "' && " + cmd).c_str());
+  };
+  // Throwaway self-signed certificate for 127.0.0.1 (the client checks the name against the SAN).
+  REQUIRE(sh("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+             "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem "
+             ">openssl.log 2>&1") == 0);
+  REQUIRE(sh("touch pw && chmod 0600 pw && mosquitto_passwd -b pw kiosk-410100 s3cret >/dev/null 2>&1") == 0);
+  const int plain = free_port(), tls = free_port();
+  // "user root": started as root (CI), mosquitto would otherwise drop to a user that cannot read pw/key.
+  std::string conf = "per_listener_settings true\npersistence false\nuser root\n";
+  conf += "listener " + std::to_string(plain) + " 127.0.0.1\nallow_anonymous true\n";
+  conf += "listener " + std::to_string(tls) + " 127.0.0.1\nallow_anonymous false\n";
+  conf += "password_file " + (run / "pw").string() + "\n";
+  conf += "certfile " + (run / "cert.pem").string() + "\nkeyfile " + (run / "key.pem").string() + "\n";
+  spit(run / "mosquitto.conf", conf);
+  Server broker({"/usr/sbin/mosquitto", "-c", (run / "mosquitto.conf").string()}, run / "mosquitto.log");
+  REQUIRE(wait_until(5s, [&] { return port_open(plain) && port_open(tls); }));
+  Observer ops(plain);  // ops watches on the plain listener; the terminal speaks TLS
+
+  auto settings = [&](const std::string& creds_file) {
+    OpsSettings s;  // telemetry only
+    s.broker_host = "127.0.0.1";
+    s.broker_port = tls;
+    s.tls = true;
+    s.tls_ca_file = (run / "cert.pem").string();
+    s.credentials_file = creds_file;
+    s.metrics_period_s = 3600;
+    return s;
+  };
+  spit(run / "good.credentials", "username = \"kiosk-410100\"\npassword = \"s3cret\"\n");
+  spit(run / "bad.credentials", "username = \"kiosk-410100\"\npassword = \"wrong\"\n");
+  {
+    FleetAgent agent(settings((run / "bad.credentials").string()), {"T-BADPW", "410100", "1.0"},
+                     kiosk::core::source_config_dir(), {});
+    agent.start();
+    agent.on_staff_call("help_button");
+    std::this_thread::sleep_for(1500ms);
+    CHECK_FALSE(agent.telemetry()->connected());
+    CHECK(agent.telemetry()->buffered() == 1);
+    CHECK_FALSE(ops.get("kiosk/410100/T-BADPW/status").has_value());
+  }
+  FleetAgent agent(settings((run / "good.credentials").string()), {"T-TLS", "410100", "1.0"},
+                   kiosk::core::source_config_dir(), {});
+  agent.start();
+  agent.on_staff_call("help_button");
+  REQUIRE(wait_until(5s, [&] {
+    auto s = ops.get("kiosk/410100/T-TLS/status");
+    return s && (*s)["online"] == true;
+  }));
+  CHECK(agent.telemetry()->connected());
+  CHECK(wait_until(3s, [&] {
+    std::lock_guard lk(ops.mu);
+    return ops.staff_calls == 1;
+  }));
+  agent.stop();
+}
