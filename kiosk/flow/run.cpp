@@ -22,6 +22,11 @@ std::map<std::string, std::string> parse_kv(const std::string& s) {
   return out;
 }
 
+std::string loggable_action(const std::string& id) {
+  if (id.size() == 5 && id.rfind("pin.", 0) == 0 && id[4] >= '0' && id[4] <= '9') return "pin.#";
+  return id;
+}
+
 namespace {
 const char* source_name(core::IdSource s) {
   switch (s) {

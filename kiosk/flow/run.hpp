@@ -109,6 +109,10 @@ class FlowLibrary final : public core::FlowFactory {
   const idcard::RegionTable* regions_;
 };
 
+// A widget id safe for the log: PIN keypad digits ("pin.7") become "pin.#" so a debug trace of taps never
+// spells the PIN. Every other id is returned unchanged.
+std::string loggable_action(const std::string& id);
+
 // "score=0.97 quality=0.9" → {"score": "0.97", ...}; words without '=' are skipped.
 std::map<std::string, std::string> parse_kv(const std::string& s);
 

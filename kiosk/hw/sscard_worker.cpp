@@ -354,9 +354,9 @@ void SsCardWorker::pin_loop() {
       spdlog::warn("sscard: PIN verify failed: {}", r.detail);
     }
     core::secure_clear(digits);
-    q->post(core::Command{"pin.result", pin_result_arg(r)});
     l.lock();
-    pin_running_ = false;
+    pin_running_ = false;  // before the answer is seen: the next request must not find us busy
+    q->post(core::Command{"pin.result", pin_result_arg(r)});
   }
 }
 
