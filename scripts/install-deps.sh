@@ -29,6 +29,7 @@ PKGS=(
   libqrencode-dev cups cups-bsd cups-client poppler-utils
   libmosquitto-dev
   mosquitto nginx-light minisign libarchive-dev
+  openssl  # ops: the MQTT TLS test makes a throwaway certificate (tests/e2e/ops)
   # deployment: kiosk compositor (packaging/, systemd-analyze verify of the unit)
   cage
   # voice
