@@ -10,6 +10,12 @@
 namespace kiosk::app {
 
 namespace {
+std::string input(const core::SessionData& d, const char* field) {
+  return d.inputs.is_object() && d.inputs.contains(field) && d.inputs[field].is_string()
+             ? d.inputs[field].get<std::string>()
+             : std::string();
+}
+
 std::string cst_now() {
   std::time_t t = std::time(nullptr) + 8 * 3600;
   std::tm tm{};
@@ -59,9 +65,28 @@ std::optional<platform::Request> build_platform_request(const std::string& op, c
     platform::SsCardLossReportRequest b{d.identity.id_number, d.identity.card_number};
     rq = make_request(Endpoint::SsCardLossReport, tid, b);
   } else if (base == "case_lookup") {
+    // By the number typed or scanned on an entry step (no identity needed), else all of the person's cases.
     platform::CaseLookupRequest b;
-    b.id_number = d.identity.id_number;
+    b.case_no = input(d, "case_no");
+    if (b.case_no.empty()) b.id_number = d.identity.id_number;
     rq = make_request(Endpoint::CaseLookup, tid, b);
+  } else if (base == "certificate_query") {
+    platform::CertificateQueryRequest b;
+    b.kind = arg;
+    b.certificate_no = input(d, "certificate_no");
+    if (b.certificate_no.empty()) b.id_number = d.identity.id_number;
+    rq = make_request(Endpoint::CertificateQuery, tid, b);
+  } else if (base == "registration_submit") {
+    platform::RegistrationSubmitRequest b;
+    b.item_code = d.item_code;
+    b.kind = arg;
+    b.id_number = d.identity.id_number;
+    b.name = d.identity.name;
+    b.insured_region = d.region_code;
+    if (d.inputs.is_object())
+      for (auto& [k, v] : d.inputs.items())
+        if (v.is_string()) b.choices.emplace_back(k, v.get<std::string>());
+    rq = make_request(Endpoint::RegistrationSubmit, tid, b);
   } else if (base == "rating") {
     if (d.transaction_number.empty()) return std::nullopt;  // nothing was transacted to rate
     platform::RatingRequest b;
@@ -96,6 +121,33 @@ nlohmann::json print_fields(const std::string& template_id, const core::SessionD
       f["result"] = "认证未通过 Not passed";
     else
       f["result"] = d.result.value("message", "");
+    // Certificates, verification slips and registrations: their numbers, codes and lines.
+    for (const char* k : {"certificate_no", "verification_code", "case_no", "valid_until"})
+      if (data.contains(k) && data[k].is_string() && !data[k].get<std::string>().empty()) f[k] = data[k];
+    if (data.contains("certificates") && data.contains("verify_url") && data["verify_url"].is_string())
+      f["verify_url"] = data["verify_url"];  // the verification slip's QR checks the certificates
+    if (data.contains("verification_code") && !data.contains("certificate_no"))
+      f["result"] = d.result.value("message", "");
+    // Every summary line of a record as "s.<label>" (templates name the lines they print; the person's
+    // own name and ID number are printed only through the masked name/id_number fields).
+    const nlohmann::json* rec = data.contains("record") && data["record"].is_object() ? &data["record"] : &data;
+    if (rec->contains("title") && (*rec)["title"].is_string()) f["record_title"] = (*rec)["title"];
+    if (rec->contains("summary") && (*rec)["summary"].is_array())
+      for (auto& kv : (*rec)["summary"])
+        if (kv.is_object() && kv.contains("label") && kv.contains("value") && kv["label"].is_string() &&
+            kv["value"].is_string())
+          f["s." + kv["label"].get<std::string>()] = kv["value"];
+    if (f.contains("s.出具单位")) f["issuer"] = f["s.出具单位"];
+    if (f.contains("s.税务机关")) f["issuer"] = f["s.税务机关"];
+    // The certificates found (certificate_query): one line each, at most five.
+    if (data.contains("certificates") && data["certificates"].is_array()) {
+      int i = 0;
+      for (auto& c : data["certificates"]) {
+        if (++i > 5 || !c.is_object()) break;
+        f["cert_" + std::to_string(i)] = c.value("name", "") + " " + c.value("certificate_no", "") + " " +
+                                         c.value("issuer", "") + " " + c.value("issued_on", "");
+      }
+    }
   }
   return f;
 }

@@ -20,6 +20,8 @@ const std::vector<EndpointInfo> kEndpoints = {
     {Endpoint::Catalog, "catalog", true, false},
     {Endpoint::StaffCall, "staff_call", false, false},
     {Endpoint::Heartbeat, "heartbeat", true, false},
+    {Endpoint::CertificateQuery, "certificate_query", true, false},
+    {Endpoint::RegistrationSubmit, "registration_submit", false, false},
 };
 
 std::string random_hex(std::size_t bytes) {
@@ -111,13 +113,15 @@ const char* to_string(RecordKind k) {
     case RecordKind::InsuredCertificate: return "insured_certificate";
     case RecordKind::Contributions: return "contributions";
     case RecordKind::HousingFund: return "housing_fund";
+    case RecordKind::TaxPayment: return "tax_payment";
+    case RecordKind::HousingLoanClearance: return "housing_loan_clearance";
   }
   return "?";
 }
 
 std::optional<RecordKind> record_kind_from(std::string_view s) {
   for (auto k : {RecordKind::RightsRecord, RecordKind::InsuredCertificate, RecordKind::Contributions,
-                 RecordKind::HousingFund})
+                 RecordKind::HousingFund, RecordKind::TaxPayment, RecordKind::HousingLoanClearance})
     if (s == to_string(k)) return k;
   return std::nullopt;
 }

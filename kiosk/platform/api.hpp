@@ -25,6 +25,8 @@ enum class Endpoint {
   Catalog,              // 事项清单 / 办事指南
   StaffCall,            // 呼叫工作人员
   Heartbeat,            // 心跳
+  CertificateQuery,     // 就业创业证 / 技工院校毕业证书 / 职业资格证书 / 职业技能等级证书 查询、核验
+  RegistrationSubmit,   // 失业登记 / 城乡居民养老保险参保登记 / 异地就医结算备案
 };
 
 struct EndpointInfo {
@@ -45,6 +47,8 @@ enum class RecordKind {
   InsuredCertificate,  // 个人社保参保证明 "insured_certificate"
   Contributions,       // 社会保险参保缴费记录 "contributions"
   HousingFund,         // 住房公积金缴存信息 "housing_fund"
+  TaxPayment,          // 税收完税证明 "tax_payment"
+  HousingLoanClearance,  // 住房公积金个人住房贷款全部还清证明 "housing_loan_clearance"
 };
 const char* to_string(RecordKind k);
 std::optional<RecordKind> record_kind_from(std::string_view s);

@@ -485,4 +485,147 @@ std::optional<HeartbeatResult> parse_heartbeat_result(const json& d, std::string
   return done(rd, r);
 }
 
+// ---- certificate_query / registration_submit ------------------------------------------------------
+namespace {
+constexpr const char* kCertificateKinds[] = {"employment_card", "technical_school", "skill_qualification",
+                                             "professional_qualification", "skill_level"};
+constexpr const char* kRegistrationKinds[] = {"unemployment", "resident_pension", "medical_filing"};
+template <std::size_t N>
+bool one_of(const char* const (&set)[N], std::string_view s) {
+  for (auto* k : set)
+    if (s == k) return true;
+  return false;
+}
+bool word(std::string_view s) {
+  if (s.empty() || s.size() > 32) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+}  // namespace
+
+bool valid_certificate_kind(std::string_view kind) { return one_of(kCertificateKinds, kind); }
+bool valid_registration_kind(std::string_view kind) { return one_of(kRegistrationKinds, kind); }
+
+json to_body(const CertificateQueryRequest& r) {
+  json j = {{"kind", r.kind}};
+  if (!r.id_number.empty()) j["id_number"] = r.id_number;
+  if (!r.certificate_no.empty()) j["certificate_no"] = r.certificate_no;
+  return j;
+}
+std::optional<CertificateQueryRequest> parse_certificate_query(const json& b, std::string& err) {
+  Reader rd(b, err);
+  CertificateQueryRequest r;
+  r.kind = rd.str("kind", true, 32);
+  r.id_number = rd.str("id_number", false, 32);
+  r.certificate_no = rd.str("certificate_no", false, 40);
+  if (rd.ok() && !valid_certificate_kind(r.kind)) rd.fail("unknown certificate kind");
+  if (rd.ok() && r.id_number.empty() && r.certificate_no.empty()) rd.fail("id_number or certificate_no required");
+  return done(rd, r);
+}
+
+json to_body(const RegistrationSubmitRequest& r) {
+  json choices = json::object();
+  for (auto& [k, v] : r.choices) choices[k] = v;
+  return {{"item_code", r.item_code}, {"kind", r.kind},
+          {"id_number", r.id_number}, {"name", r.name},
+          {"insured_region", r.insured_region}, {"terminal_region", r.terminal_region},
+          {"choices", choices}};
+}
+std::optional<RegistrationSubmitRequest> parse_registration_submit(const json& b, std::string& err) {
+  Reader rd(b, err);
+  RegistrationSubmitRequest r;
+  r.item_code = rd.str("item_code", true, 32);
+  r.kind = rd.str("kind", true, 32);
+  r.id_number = rd.str("id_number", true, 32);
+  r.name = rd.str("name", true, 256);
+  r.insured_region = rd.str("insured_region", true, 6);
+  r.terminal_region = rd.str("terminal_region", false, 6);
+  if (auto* c = rd.object("choices", false)) {
+    if (c->size() > 8) rd.fail("too many choices");
+    for (auto& [k, v] : c->items()) {
+      if (!rd.ok()) break;
+      if (!word(k) || !v.is_string() || !word(v.get<std::string>())) {
+        rd.fail("choices are word → word");
+        break;
+      }
+      r.choices.emplace_back(k, v.get<std::string>());
+    }
+  }
+  if (rd.ok() && !valid_registration_kind(r.kind)) rd.fail("unknown registration kind");
+  if (rd.ok() && !valid_region_code(r.insured_region)) rd.fail("insured_region is not a 6-digit code");
+  if (rd.ok() && !r.terminal_region.empty() && !valid_region_code(r.terminal_region))
+    rd.fail("terminal_region is not a 6-digit code");
+  if (rd.ok() && !valid_id(r.id_number)) rd.fail("id_number empty");
+  return done(rd, r);
+}
+
+json to_json(const CertificateQueryResult& r) {
+  json certs = json::array();
+  for (auto& c : r.certificates)
+    certs.push_back({{"kind", c.kind},
+                     {"name", c.name},
+                     {"certificate_no", c.certificate_no},
+                     {"holder", c.holder},
+                     {"issuer", c.issuer},
+                     {"issued_on", c.issued_on},
+                     {"status", c.status}});
+  return {{"certificates", certs},         {"verification_code", r.verification_code},
+          {"verify_url", r.verify_url},    {"checked_at", r.checked_at},
+          {"record", to_json(r.record)}};
+}
+std::optional<CertificateQueryResult> parse_certificate_query_result(const json& d, std::string& err) {
+  Reader rd(d, err);
+  CertificateQueryResult r;
+  r.verification_code = rd.str("verification_code", true, 64);
+  r.verify_url = rd.str("verify_url", false, 512);
+  r.checked_at = rd.str("checked_at", true, 40);
+  if (auto* arr = rd.array("certificates", true, 100)) {
+    for (auto& e : *arr) {
+      Reader er(e, err);
+      HeldCertificate c;
+      c.kind = er.str("kind", true, 32);
+      c.name = er.str("name", true, 256);
+      c.certificate_no = er.str("certificate_no", true, 40);
+      c.holder = er.str("holder", false, 256);
+      c.issuer = er.str("issuer", true, 256);
+      c.issued_on = er.str("issued_on", true, 10);
+      c.status = er.str("status", true, 16);
+      if (er.ok() && c.status != "valid" && c.status != "revoked" && c.status != "expired")
+        er.fail("unknown certificate status");
+      if (!er.ok()) return std::nullopt;
+      r.certificates.push_back(std::move(c));
+    }
+  }
+  if (!rd.ok()) return std::nullopt;
+  if (auto* rec = rd.object("record", true)) {
+    auto t = parse_record_table(*rec, err);
+    if (!t) return std::nullopt;
+    r.record = std::move(*t);
+  }
+  return done(rd, r);
+}
+
+json to_json(const RegistrationResult& r) {
+  return {{"status", r.status},           {"case_no", r.case_no},
+          {"effective_from", r.effective_from}, {"valid_until", r.valid_until},
+          {"record", to_json(r.record)}};
+}
+std::optional<RegistrationResult> parse_registration_result(const json& d, std::string& err) {
+  Reader rd(d, err);
+  RegistrationResult r;
+  r.status = rd.str("status", true, 16);
+  r.case_no = rd.str("case_no", true, 40);
+  r.effective_from = rd.str("effective_from", true, 10);
+  r.valid_until = rd.str("valid_until", false, 10);
+  if (rd.ok() && r.status != "registered" && r.status != "accepted") rd.fail("unknown registration status");
+  if (!rd.ok()) return std::nullopt;
+  if (auto* rec = rd.object("record", true)) {
+    auto t = parse_record_table(*rec, err);
+    if (!t) return std::nullopt;
+    r.record = std::move(*t);
+  }
+  return done(rd, r);
+}
+
 }  // namespace kiosk::platform

@@ -62,6 +62,32 @@ struct CaseLookupRequest {
   std::string case_no;    // one case by its number
 };
 
+// Certificate kinds of CertificateQuery (wire names).
+//   employment_card 就业创业证, technical_school 技工院校毕业证书, skill_qualification 技能人员职业资格证书,
+//   professional_qualification 专业技术人员职业资格证书, skill_level 职业技能等级证书
+bool valid_certificate_kind(std::string_view kind);
+
+struct CertificateQueryRequest {
+  std::string kind;            // see valid_certificate_kind
+  std::string id_number;       // the holder's certificates (查询), or
+  std::string certificate_no;  // one certificate by its number (核验)
+};
+
+// Registration kinds of RegistrationSubmit: "unemployment" 失业登记, "resident_pension"
+// 城乡居民养老保险参保登记 (choices: grade = yearly contribution in yuan), "medical_filing" 异地就医结算备案
+// (choices: filing_type = long_term_residence | work_elsewhere | referral).
+bool valid_registration_kind(std::string_view kind);
+
+struct RegistrationSubmitRequest {
+  std::string item_code;
+  std::string kind;
+  std::string id_number;
+  std::string name;
+  std::string insured_region;  // routes the request (跨省通办)
+  std::string terminal_region;  // where the resident is (备案 destination, 登记 place); may be empty
+  std::vector<std::pair<std::string, std::string>> choices;  // made on the terminal's choose steps
+};
+
 struct RatingRequest {
   std::string transaction_number;
   int score = 5;  // 1 (非常不满意) .. 5 (非常满意)
@@ -92,6 +118,8 @@ nlohmann::json to_body(const SsCardLossReportRequest& r);
 nlohmann::json to_body(const VoucherResolveRequest& r);
 nlohmann::json to_body(const CaseLookupRequest& r);
 nlohmann::json to_body(const RatingRequest& r);
+nlohmann::json to_body(const CertificateQueryRequest& r);
+nlohmann::json to_body(const RegistrationSubmitRequest& r);
 nlohmann::json to_body(const CatalogRequest& r);
 nlohmann::json to_body(const StaffCallRequest& r);
 nlohmann::json to_body(const HeartbeatRequest& r);
@@ -118,6 +146,8 @@ std::optional<SsCardLossReportRequest> parse_sscard_loss_report(const nlohmann::
 std::optional<VoucherResolveRequest> parse_voucher_resolve(const nlohmann::json& b, std::string& err);
 std::optional<CaseLookupRequest> parse_case_lookup(const nlohmann::json& b, std::string& err);
 std::optional<RatingRequest> parse_rating(const nlohmann::json& b, std::string& err);
+std::optional<CertificateQueryRequest> parse_certificate_query(const nlohmann::json& b, std::string& err);
+std::optional<RegistrationSubmitRequest> parse_registration_submit(const nlohmann::json& b, std::string& err);
 std::optional<CatalogRequest> parse_catalog(const nlohmann::json& b, std::string& err);
 std::optional<StaffCallRequest> parse_staff_call(const nlohmann::json& b, std::string& err);
 std::optional<HeartbeatRequest> parse_heartbeat(const nlohmann::json& b, std::string& err);
@@ -179,6 +209,33 @@ struct CaseInfo {
   std::string updated_at;
 };
 
+// One certificate the platform holds (certificate_query).
+struct HeldCertificate {
+  std::string kind;
+  std::string name;            // e.g. "职业技能等级证书（电工 四级/中级工）"
+  std::string certificate_no;
+  std::string holder;          // holder's name, masked by the platform when looked up by number
+  std::string issuer;          // 发证机构
+  std::string issued_on;       // YYYY-MM-DD
+  std::string status;          // "valid" / "revoked" / "expired"
+};
+
+struct CertificateQueryResult {
+  std::vector<HeldCertificate> certificates;
+  std::string verification_code;  // printed on the verification slip, checkable online
+  std::string verify_url;
+  std::string checked_at;         // ISO 8601
+  RecordTable record;             // the same as lines for screen and paper
+};
+
+struct RegistrationResult {
+  std::string status;          // "registered" (effective now) / "accepted" (to be reviewed)
+  std::string case_no;         // 办件编号: 办件查询 finds it
+  std::string effective_from;  // YYYY-MM-DD
+  std::string valid_until;     // YYYY-MM-DD or empty
+  RecordTable record;
+};
+
 struct CatalogItem {
   std::string code;
   std::string name;
@@ -210,6 +267,8 @@ std::optional<std::vector<CaseInfo>> parse_cases(const nlohmann::json& d, std::s
 std::optional<CatalogResult> parse_catalog_result(const nlohmann::json& d, std::string& err);
 std::optional<StaffCallResult> parse_staff_call_result(const nlohmann::json& d, std::string& err);
 std::optional<HeartbeatResult> parse_heartbeat_result(const nlohmann::json& d, std::string& err);
+std::optional<CertificateQueryResult> parse_certificate_query_result(const nlohmann::json& d, std::string& err);
+std::optional<RegistrationResult> parse_registration_result(const nlohmann::json& d, std::string& err);
 
 nlohmann::json to_json(const IdentityCheckResult& r);
 nlohmann::json to_json(const CertificationResult& r);
@@ -221,5 +280,7 @@ nlohmann::json to_json(const std::vector<CaseInfo>& r);
 nlohmann::json to_json(const CatalogResult& r);
 nlohmann::json to_json(const StaffCallResult& r);
 nlohmann::json to_json(const HeartbeatResult& r);
+nlohmann::json to_json(const CertificateQueryResult& r);
+nlohmann::json to_json(const RegistrationResult& r);
 
 }  // namespace kiosk::platform

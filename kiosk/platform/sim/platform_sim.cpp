@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cmath>
 #include <cstring>
@@ -75,6 +76,15 @@ CREATE TABLE staff_calls(ticket TEXT, terminal_id TEXT, reason TEXT, location TE
 CREATE TABLE heartbeats(terminal_id TEXT PRIMARY KEY, last_seen TEXT, status TEXT, outbox_pending INTEGER);
 CREATE TABLE idempotency(key TEXT PRIMARY KEY, endpoint TEXT, reply TEXT, applied INTEGER, created_at TEXT);
 CREATE TABLE meta(k TEXT PRIMARY KEY, v TEXT);
+CREATE TABLE certificates(certificate_no TEXT PRIMARY KEY, id_number TEXT, kind TEXT, name TEXT, issuer TEXT,
+  issued_on TEXT, status TEXT);
+CREATE TABLE tax_payments(id_number TEXT, period TEXT, tax TEXT, item TEXT, amount INTEGER, paid_on TEXT,
+  withholder TEXT);
+CREATE TABLE housing_loans(id_number TEXT PRIMARY KEY, contract_no TEXT, lender TEXT, amount INTEGER,
+  balance INTEGER, cleared_on TEXT);
+CREATE TABLE employment(id_number TEXT PRIMARY KEY, status TEXT);
+CREATE TABLE registrations(case_no TEXT PRIMARY KEY, id_number TEXT, kind TEXT, choices TEXT, status TEXT,
+  region TEXT, created_at TEXT);
 )";
 
 std::string money(std::int64_t fen) {
@@ -213,6 +223,10 @@ struct PlatformSim::Impl {
   Reply dispatch(const Request& rq, const std::string& idem_key, int& http_status);
   Reply handle(const Request& rq);
   RecordTable record(const Resident& r, RecordKind k, int year);
+  Reply certificate_query(const Request& rq, const CertificateQueryRequest& b);
+  Reply registration(const Request& rq, const RegistrationSubmitRequest& b);
+  // Refusal for a certificate that cannot be issued (no records / loan not cleared), or nullopt.
+  std::optional<Reply> cannot_issue(const Resident& r, RecordKind k, const RecordTable& t);
   void serve(const httplib::Request& req, httplib::Response& res);
 };
 
@@ -241,6 +255,7 @@ void PlatformSim::Impl::seed(const json& fx) {
     int from = std::max(month_index(r.value("insured_since", "2000-01")), month_index("2000-01"));
     auto retired = r.value("retired_since", "");
     int to = retired.empty() ? now_month : month_index(retired) - 1;
+    if (r.value("contribution_base", std::int64_t{0}) == 0) to = from - 1;  // never in employee insurance
     std::int64_t base_now = r.value("contribution_base", std::int64_t{0});
     auto ins = db.prepare("INSERT INTO contributions VALUES(?,?,?,?,?,?,?)");
     for (int m = from; m <= to; ++m) {
@@ -276,6 +291,39 @@ void PlatformSim::Impl::seed(const json& fx) {
           .bind(4, v.value("expired", false) ? 1 : 0)
           .run();
     }
+    for (auto& c : r.value("certificates", json::array())) {
+      db.prepare("INSERT INTO certificates VALUES(?,?,?,?,?,?,?)")
+          .bind(1, c.at("certificate_no").get<std::string>())
+          .bind(2, id)
+          .bind(3, c.at("kind").get<std::string>())
+          .bind(4, c.value("name", ""))
+          .bind(5, c.value("issuer", ""))
+          .bind(6, c.value("issued_on", ""))
+          .bind(7, c.value("status", "valid"))
+          .run();
+    }
+    for (auto& t : r.value("tax_payments", json::array())) {
+      db.prepare("INSERT INTO tax_payments VALUES(?,?,?,?,?,?,?)")
+          .bind(1, id)
+          .bind(2, t.value("period", ""))
+          .bind(3, t.value("tax", ""))
+          .bind(4, t.value("item", ""))
+          .bind(5, t.value("amount", std::int64_t{0}))
+          .bind(6, t.value("paid_on", ""))
+          .bind(7, t.value("withholder", ""))
+          .run();
+    }
+    if (auto hl = r.find("housing_loan"); hl != r.end() && hl->is_object()) {
+      db.prepare("INSERT INTO housing_loans VALUES(?,?,?,?,?,?)")
+          .bind(1, id)
+          .bind(2, hl->value("contract_no", ""))
+          .bind(3, hl->value("lender", ""))
+          .bind(4, hl->value("amount", std::int64_t{0}))
+          .bind(5, hl->value("balance", std::int64_t{0}))
+          .bind(6, hl->value("cleared_on", ""))
+          .run();
+    }
+    db.prepare("INSERT INTO employment VALUES(?,?)").bind(1, id).bind(2, r.value("employment_status", "none")).run();
     for (auto& c : r.value("cases", json::array())) {
       db.prepare("INSERT INTO cases VALUES(?,?,?,?,?,?)")
           .bind(1, c.at("case_no").get<std::string>())
@@ -466,8 +514,239 @@ RecordTable PlatformSim::Impl::record(const Resident& r, RecordKind k, int year)
       }
       break;
     }
+    case RecordKind::TaxPayment: {
+      // 税收完税证明（文书式）: the taxes paid (withheld) in the person's name, by period.
+      t.title = "中华人民共和国税收完税证明";
+      auto st = db.prepare(
+          "SELECT tax, item, period, paid_on, amount, withholder FROM tax_payments WHERE id_number=? "
+          "ORDER BY period");
+      st.bind(1, r.id_number);
+      std::int64_t total = 0;
+      std::string first, last;
+      t.columns = {"税种", "品目名称", "税款所属时期", "入（退）库日期", "实缴（退）金额"};
+      while (st.step()) {
+        total += st.col_int(4);
+        if (first.empty()) first = st.col_text(2);
+        last = st.col_text(2);
+        t.rows.push_back({st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3), money(st.col_int(4))});
+      }
+      if (t.rows.empty()) break;
+      const std::string city = region.size() > 9 ? region.substr(9) : region;  // "河南省郑州市" → "郑州市"
+      t.summary = {{"纳税人名称", r.name},
+                   {"纳税人识别号", r.id_number},
+                   {"税务机关", "国家税务总局" + city + "税务局"},
+                   {"税款所属时期", first + " 至 " + last},
+                   {"合计金额", money(total) + " 元"}};
+      break;
+    }
+    case RecordKind::HousingLoanClearance: {
+      t.title = "住房公积金个人住房贷款全部还清证明";
+      auto st = db.prepare(
+          "SELECT contract_no, lender, amount, balance, cleared_on FROM housing_loans WHERE id_number=?");
+      st.bind(1, r.id_number);
+      if (!st.step()) break;
+      const bool cleared = st.col_int(3) == 0 && !st.col_text(4).empty();
+      t.summary = {{"借款人", r.name},
+                   {"贷款合同编号", st.col_text(0)},
+                   {"贷款银行", st.col_text(1)},
+                   {"贷款金额", money(st.col_int(2)) + " 元"},
+                   {"贷款状态", cleared ? "已全部还清" : "未还清"},
+                   {cleared ? "还清日期" : "剩余本金", cleared ? st.col_text(4) : money(st.col_int(3)) + " 元"},
+                   {"出具单位", region + "住房公积金管理中心"}};
+      break;
+    }
   }
   return t;
+}
+
+std::optional<Reply> PlatformSim::Impl::cannot_issue(const Resident&, RecordKind k, const RecordTable& t) {
+  if (k == RecordKind::TaxPayment && t.rows.empty())
+    return err("NOT_FOUND", "未查询到您的完税记录，如有疑问请咨询12366纳税服务热线",
+               "No tax payments found. Call the 12366 tax hotline with questions.");
+  if (k == RecordKind::HousingLoanClearance) {
+    if (t.summary.empty())
+      return err("NOT_FOUND", "未查询到您的住房公积金个人住房贷款", "No housing provident fund loan found.");
+    for (auto& [label, value] : t.summary)
+      if (label == "贷款状态" && value != "已全部还清")
+        return err("LOAN_NOT_CLEARED", "您的住房公积金贷款尚未还清，暂不能开具还清证明",
+                   "Your housing fund loan is not fully repaid yet; the clearance certificate cannot be issued.");
+  }
+  return std::nullopt;
+}
+
+namespace {
+const char* certificate_kind_name(const std::string& k) {
+  if (k == "employment_card") return "就业创业证";
+  if (k == "technical_school") return "技工院校毕业证书";
+  if (k == "skill_qualification") return "技能人员职业资格证书";
+  if (k == "professional_qualification") return "专业技术人员职业资格证书";
+  return "职业技能等级证书";
+}
+const char* status_words(const std::string& s) {
+  if (s == "valid") return "有效";
+  if (s == "expired") return "已过期";
+  return "已注销";
+}
+}  // namespace
+
+Reply PlatformSim::Impl::certificate_query(const Request& rq, const CertificateQueryRequest& b) {
+  auto st = db.prepare(
+      "SELECT c.kind, c.name, c.certificate_no, r.name, c.issuer, c.issued_on, c.status FROM certificates c "
+      "JOIN residents r ON r.id_number = c.id_number WHERE c.kind = ?1 AND "
+      "((?2 != '' AND c.id_number = ?2) OR (?3 != '' AND c.certificate_no = ?3)) ORDER BY c.issued_on");
+  st.bind(1, b.kind).bind(2, b.id_number).bind(3, b.certificate_no);
+  CertificateQueryResult out;
+  while (st.step()) {
+    HeldCertificate c{st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3),
+                      st.col_text(4), st.col_text(5), st.col_text(6)};
+    // Looked up by number (核验): the holder's name goes out masked, the verifier compares it.
+    if (b.id_number.empty()) c.holder = core::mask_name(c.holder);
+    out.certificates.push_back(std::move(c));
+  }
+  const std::string kind_name = certificate_kind_name(b.kind);
+  if (out.certificates.empty())
+    return err("NOT_FOUND", "未查询到您的" + kind_name + "信息，如有疑问请咨询发证机构",
+               "No certificate of this kind was found. Ask the issuing authority.");
+  out.checked_at = iso_now();
+  out.verification_code = hex_digest(b.kind + b.id_number + b.certificate_no + out.checked_at, 4);
+  out.verify_url = "https://zwfw.sim.invalid/cert-verify?code=" + out.verification_code;
+  out.record.kind = b.kind;
+  out.record.title = kind_name + "查询结果";
+  out.record.columns = {"证书名称", "证书编号", "发证机构", "发证日期", "状态"};
+  int i = 0;
+  for (auto& c : out.certificates) {
+    ++i;
+    std::string n = out.certificates.size() > 1 ? std::to_string(i) + ". " : "";
+    out.record.summary.emplace_back(n + "证书", c.name + "（" + status_words(c.status) + "）");
+    out.record.summary.emplace_back("证书编号", c.certificate_no);
+    out.record.summary.emplace_back("发证机构", c.issuer + "，" + c.issued_on);
+    out.record.rows.push_back({c.name, c.certificate_no, c.issuer, c.issued_on, status_words(c.status)});
+  }
+  out.record.summary.emplace_back("核验码", out.verification_code);
+  return ok(rq.endpoint, rq, to_json(out), "查询成功", "Found");
+}
+
+Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmitRequest& b) {
+  auto r = resident(b.id_number);
+  if (!r)
+    return err("NOT_FOUND", "未查询到您的信息，请到人工窗口办理", "No record of you; please go to a staffed window.");
+  if (r->name != b.name) return err("IDENTITY_MISMATCH", "姓名与证件号码不一致", "Name does not match the ID number.");
+  std::string employment = "none";
+  {
+    auto st = db.prepare("SELECT status FROM employment WHERE id_number=?");
+    st.bind(1, r->id_number);
+    if (st.step()) employment = st.col_text(0);
+  }
+  auto choice = [&](const std::string& k) {
+    for (auto& [ck, cv] : b.choices)
+      if (ck == k) return cv;
+    return std::string();
+  };
+  {
+    auto dup = db.prepare("SELECT case_no FROM registrations WHERE id_number=? AND kind=? AND status != 'revoked'");
+    dup.bind(1, r->id_number).bind(2, b.kind);
+    if (dup.step())
+      return err("ALREADY_REGISTERED", "您已办理过该登记（办件编号 " + dup.col_text(0) + "），无需重复办理",
+                 "You are already registered (case " + dup.col_text(0) + ").");
+  }
+  const std::string here = b.terminal_region.empty() ? terminal_region : b.terminal_region;
+  RegistrationResult out;
+  out.effective_from = fmt_time("%Y-%m-%d");
+  std::string item_name, msg, msg_en, handling = r->insured_region;
+  if (b.kind == "unemployment") {
+    if (employment == "retired" || !r->retired_since.empty())
+      return err("NOT_ELIGIBLE", "您已办理退休，不能办理失业登记", "You are retired; unemployment registration does not apply.");
+    if (employment == "employed")
+      return err("NOT_ELIGIBLE", "系统显示您仍在职参保，请先由原单位办理停保后再办理失业登记",
+                 "You are still insured through an employer; the employer must stop your insurance first.");
+    item_name = "失业登记";
+    handling = here;
+    out.status = "registered";
+    out.record.title = "失业登记结果";
+    out.record.summary = {{"登记类型", "失业登记"},
+                          {"登记地", region_name(here)},
+                          {"登记日期", out.effective_from},
+                          {"后续服务", "可凭本回执到登记地公共就业服务机构申领失业保险金、参加职业指导和培训"}};
+    msg = "失业登记成功";
+    msg_en = "Registered as unemployed";
+  } else if (b.kind == "resident_pension") {
+    static const char* kGrades[] = {"200", "300", "500", "1000", "2000", "5000"};
+    const std::string grade = choice("grade");
+    if (std::none_of(std::begin(kGrades), std::end(kGrades), [&](const char* g) { return grade == g; }))
+      return err("BAD_CHOICE", "请选择缴费档次", "Choose a contribution grade.");
+    if (r->pension_monthly > 0 || r->base > 0)
+      return err("ALREADY_INSURED", "您已参加职工基本养老保险，不能同时参加城乡居民养老保险",
+                 "You are already in the employees' pension scheme; you cannot join the residents' scheme as well.");
+    item_name = "城乡居民养老保险参保登记";
+    handling = r->household_region.empty() ? r->insured_region : r->household_region;
+    out.status = "accepted";
+    out.record.title = "城乡居民养老保险参保登记";
+    out.record.summary = {{"参保地（户籍地）", region_name(handling)},
+                          {"缴费档次", "每年 " + grade + " 元"},
+                          {"办理状态", "已受理，待户籍地社保经办机构审核（一般5个工作日）"},
+                          {"缴费方式", "审核通过后可通过税务APP或银行代扣缴费"}};
+    msg = "参保登记已受理";
+    msg_en = "Registration accepted for review";
+  } else {
+    const std::string type = choice("filing_type");
+    const char* type_name = type == "long_term_residence" ? "异地长期居住人员"
+                            : type == "work_elsewhere"     ? "常驻异地工作人员"
+                            : type == "referral"           ? "异地转诊人员"
+                                                           : nullptr;
+    if (!type_name) return err("BAD_CHOICE", "请选择备案类型", "Choose a filing type.");
+    if (here.substr(0, 4) == r->insured_region.substr(0, 4))
+      return err("NOT_NEEDED", "您的参保地与就医地相同，无需办理异地就医备案",
+                 "You are insured where you are; no filing is needed.");
+    item_name = "异地就医结算备案";
+    out.status = "registered";
+    if (type == "referral") {
+      auto tm = beijing_now();
+      int m = tm.tm_mon + 6;
+      char buf[48];
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900 + m / 12, m % 12 + 1, std::min(tm.tm_mday, 28));
+      out.valid_until = buf;
+    }
+    out.record.title = "异地就医结算备案";
+    out.record.summary = {{"备案类型", type_name},
+                          {"参保地", region_name(r->insured_region)},
+                          {"就医地", region_name(here)},
+                          {"生效日期", out.effective_from},
+                          {"有效期", out.valid_until.empty() ? "长期有效（变更时重新备案）" : "至 " + out.valid_until}};
+    msg = "备案成功，可在就医地定点医药机构直接结算";
+    msg_en = "Filed; medical bills can be settled directly at designated providers where you are";
+  }
+  out.record.kind = b.kind;
+  Reply rep = ok(rq.endpoint, rq, json::object(), msg, msg_en);
+  // 办件编号: BJ + yymmdd + the handling city's 4 digits + a 4-digit sequence (14 digits: short enough
+  // to type on the keypad and not mistaken for an ID number by the log scrubber).
+  auto seq = db.prepare("SELECT COUNT(*) FROM cases");
+  seq.step();
+  char no[48];
+  std::snprintf(no, sizeof no, "BJ%s%s%04lld", fmt_time("%y%m%d").c_str(), handling.substr(0, 4).c_str(),
+                static_cast<long long>(seq.col_int(0) % 10000 + 1));
+  out.case_no = no;
+  out.record.summary.insert(out.record.summary.begin(), {"办件编号", out.case_no});
+  json choices = json::object();
+  for (auto& [k, v] : b.choices) choices[k] = v;
+  db.prepare("INSERT INTO registrations VALUES(?,?,?,?,?,?,?)")
+      .bind(1, out.case_no)
+      .bind(2, r->id_number)
+      .bind(3, b.kind)
+      .bind(4, choices.dump())
+      .bind(5, out.status)
+      .bind(6, handling)
+      .bind(7, iso_now())
+      .run();
+  db.prepare("INSERT INTO cases VALUES(?,?,?,?,?,?)")
+      .bind(1, out.case_no)
+      .bind(2, r->id_number)
+      .bind(3, item_name)
+      .bind(4, out.status == "registered" ? "done" : "accepted")
+      .bind(5, handling)
+      .bind(6, iso_now())
+      .run();
+  rep.data = to_json(out);
+  return rep;
 }
 
 Reply PlatformSim::Impl::handle(const Request& rq) {
@@ -546,6 +825,8 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
       auto t = record(*r, b->kind, b->year);
       if (b->kind == RecordKind::HousingFund && t.summary.empty())
         return err("NOT_FOUND", "未查询到住房公积金账户", "No housing provident fund account found.");
+      if (auto refused = cannot_issue(*r, b->kind, t); refused && b->kind == RecordKind::TaxPayment)
+        return *refused;
       return ok(rq.endpoint, rq, to_json(t), "查询成功", "Found");
     }
     case Endpoint::CertificateIssue: {
@@ -557,6 +838,7 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
       out.record = record(*r, b->kind, 0);
       if (b->kind == RecordKind::HousingFund && out.record.summary.empty())
         return err("NOT_FOUND", "未查询到住房公积金账户", "No housing provident fund account found.");
+      if (auto refused = cannot_issue(*r, b->kind, out.record)) return *refused;
       Reply rep = ok(rq.endpoint, rq, json::object(), "证明已开具", "Certificate issued");
       out.certificate_no = "ZM" + rep.transaction_number.substr(2);
       out.verification_code = hex_digest(out.certificate_no + r->id_number, 6);
@@ -602,7 +884,8 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
       if (!b) return bad(e);
       auto st = db.prepare(
           "SELECT case_no,item_name,status,handling_region,updated_at FROM cases WHERE "
-          "(?1 != '' AND id_number=?1) OR (?2 != '' AND case_no=?2) ORDER BY updated_at DESC");
+          "(?1 != '' AND id_number=?1) OR (?2 != '' AND (case_no=?2 OR substr(case_no,3)=?2)) "
+          "ORDER BY updated_at DESC");
       st.bind(1, b->id_number).bind(2, b->case_no);
       std::vector<CaseInfo> cases;
       while (st.step())
@@ -655,6 +938,16 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
           .run();
       rep.data = to_json(out);
       return rep;
+    }
+    case Endpoint::CertificateQuery: {
+      auto b = parse_certificate_query(rq.body, e);
+      if (!b) return bad(e);
+      return certificate_query(rq, *b);
+    }
+    case Endpoint::RegistrationSubmit: {
+      auto b = parse_registration_submit(rq.body, e);
+      if (!b) return bad(e);
+      return registration(rq, *b);
     }
     case Endpoint::Heartbeat: {
       auto b = parse_heartbeat(rq.body, e);

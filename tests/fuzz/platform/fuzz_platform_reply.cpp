@@ -27,6 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)parse_catalog_result(d, err);
   (void)parse_staff_call_result(d, err);
   (void)parse_heartbeat_result(d, err);
+  (void)parse_certificate_query_result(d, err);
+  (void)parse_registration_result(d, err);
   // Round trip: what we accept we can re-encode and parse again.
   auto again = decode_reply(encode_reply(*parsed.reply));
   if (!again.reply || again.reply->code != parsed.reply->code) __builtin_trap();

@@ -30,5 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)parse_catalog(b, err);
   (void)parse_staff_call(b, err);
   (void)parse_heartbeat(b, err);
+  (void)parse_certificate_query(b, err);
+  (void)parse_registration_submit(b, err);
   return 0;
 }

@@ -181,7 +181,7 @@ TEST_CASE_METHOD(Fixture, "case lookup, rating, catalog, staff call, heartbeat")
   REQUIRE(list);
   REQUIRE(list->size() == 1);
   CHECK((*list)[0].status == "in_progress");
-  CHECK(send(Endpoint::CaseLookup, CaseLookupRequest{"", "BJ510100202609300008"}).ok());
+  CHECK(send(Endpoint::CaseLookup, CaseLookupRequest{"", "BJ26093051010008"}).ok());
   CHECK(send(Endpoint::CaseLookup, CaseLookupRequest{"", "BJ000"}).reply.code == "NOT_FOUND");
 
   auto cert = send(Endpoint::IdentityCheck, IdentityCheckRequest{"resident_id_card", kZhang, "张建国"});

@@ -11,7 +11,7 @@
 using namespace kiosk::platform;
 
 TEST_CASE("endpoint table is complete and names round-trip") {
-  REQUIRE(all_endpoints().size() == 11);
+  REQUIRE(all_endpoints().size() == 13);
   for (auto& e : all_endpoints()) {
     CHECK(info(e.endpoint).endpoint == e.endpoint);
     CHECK(endpoint_from_name(e.name) == e.endpoint);
@@ -158,4 +158,62 @@ TEST_CASE("error kinds explain themselves in Chinese and English") {
   CHECK(is_transient(ErrorKind::Timeout));
   CHECK_FALSE(is_transient(ErrorKind::Rejected));
   CHECK_FALSE(is_transient(ErrorKind::Tls));
+}
+
+TEST_CASE("certificate_query and registration_submit bodies: round trip and strict parsing") {
+  std::string err;
+  auto q = parse_certificate_query(to_body(CertificateQueryRequest{"skill_level", "", "S41052021000356"}), err);
+  REQUIRE(q);
+  CHECK(q->certificate_no == "S41052021000356");
+  CHECK_FALSE(parse_certificate_query(nlohmann::json{{"kind", "skill_level"}}, err));
+  CHECK(err.find("required") != std::string::npos);
+  CHECK_FALSE(parse_certificate_query(nlohmann::json{{"kind", "diploma"}, {"id_number", "1"}}, err));
+  CHECK(err == "unknown certificate kind");
+
+  RegistrationSubmitRequest r;
+  r.item_code = "KS-D003";
+  r.kind = "resident_pension";
+  r.id_number = "410102197506010043";
+  r.name = "马桂兰";
+  r.insured_region = "410100";
+  r.choices = {{"grade", "500"}};
+  auto p = parse_registration_submit(to_body(r), err);
+  REQUIRE(p);
+  CHECK(p->choices == r.choices);
+  auto b = to_body(r);
+  b["choices"]["grade"] = "500; DROP TABLE";
+  CHECK_FALSE(parse_registration_submit(b, err));
+  CHECK(err == "choices are word → word");
+  b = to_body(r);
+  b["kind"] = "marriage";
+  CHECK_FALSE(parse_registration_submit(b, err));
+  b = to_body(r);
+  b["insured_region"] = "4101";
+  CHECK_FALSE(parse_registration_submit(b, err));
+
+  CertificateQueryResult cq;
+  cq.certificates.push_back({"skill_level", "职业技能等级证书（育婴员 四级/中级工）", "S41052021000356", "周敏",
+                             "河南省家政服务职业技能评价中心", "2021-06-30", "valid"});
+  cq.verification_code = "1A2B3C4D";
+  cq.checked_at = "2026-11-23T10:00:00+08:00";
+  cq.record.kind = "skill_level";
+  cq.record.title = "职业技能等级证书查询结果";
+  auto back = parse_certificate_query_result(to_json(cq), err);
+  REQUIRE(back);
+  CHECK(back->certificates.at(0).issuer == "河南省家政服务职业技能评价中心");
+  auto j = to_json(cq);
+  j["certificates"][0]["status"] = "forged";
+  CHECK_FALSE(parse_certificate_query_result(j, err));
+
+  RegistrationResult rr{"registered", "BJ26112341010001", "2026-11-23", "", {}};
+  rr.record.kind = "unemployment";
+  rr.record.title = "失业登记结果";
+  auto rb = parse_registration_result(to_json(rr), err);
+  REQUIRE(rb);
+  CHECK(rb->case_no == "BJ26112341010001");
+  auto jr = to_json(rr);
+  jr.erase("case_no");
+  CHECK_FALSE(parse_registration_result(jr, err));
+  CHECK(record_kind_from("tax_payment") == RecordKind::TaxPayment);
+  CHECK(record_kind_from("housing_loan_clearance") == RecordKind::HousingLoanClearance);
 }
