@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 
@@ -44,6 +45,53 @@ bool verify_pin_hash(const std::string& hash, const std::string& pin) {
   if (hash.empty() || hash.size() >= crypto_pwhash_STRBYTES) return false;
   ensure_sodium();
   return crypto_pwhash_str_verify(hash.c_str(), pin.data(), pin.size()) == 0;
+}
+
+namespace {
+std::string normalise_card(const std::string& in) {
+  std::string s;
+  for (char c : in) {
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+    s.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return s;
+}
+bool card_format_ok(const std::string& s) {
+  return s.size() >= 6 && s.size() <= 32 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+}
+}  // namespace
+
+std::string hash_card(const std::string& card_number, bool fast) {
+  std::string n = normalise_card(card_number);
+  if (!card_format_ok(n)) throw TechError("card number must be 6-32 letters or digits");
+  ensure_sodium();
+  char out[crypto_pwhash_STRBYTES];
+  auto ops = fast ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE;
+  auto mem = fast ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE;
+  int rc = crypto_pwhash_str(out, n.data(), n.size(), ops, mem);
+  sodium_memzero(n.data(), n.size());
+  if (rc != 0) throw TechError("crypto_pwhash_str failed (out of memory)");
+  return out;
+}
+
+bool card_listed(const std::vector<std::string>& hashes, const std::string& card_number) {
+  std::string n = normalise_card(card_number);
+  bool hit = false;
+  if (card_format_ok(n))
+    for (auto& h : hashes) hit = verify_pin_hash(h, n) || hit;
+  sodium_memzero(n.data(), n.size());
+  return hit;
+}
+
+void add_card_hash(const std::string& path, const std::string& hash) {
+  auto cfg = load_technician_config(path);
+  cfg.card_hashes.push_back(hash);
+  std::string arr = "[";
+  for (std::size_t i = 0; i < cfg.card_hashes.size(); ++i)
+    arr += (i ? ", " : "") + toml_quote(cfg.card_hashes[i]);
+  arr += "]";
+  set_toml_value(path, "technician", "card_hashes", arr);
 }
 
 PinGate::PinGate(std::string hash, PinPolicy policy, const core::Clock& clock)
@@ -151,6 +199,19 @@ TechnicianConfig parse_technician_config(const std::string& text, const std::str
   num("lockout_max_ms", c.policy.max_lock_ms);
   num("hold_ms", c.hold_ms);
   num("idle_exit_s", c.idle_exit_s);
+  num("check_timeout_s", c.check_timeout_s);
+  if (auto n = tt["card_hashes"]; n) {
+    auto* arr = n.as_array();
+    if (!arr) throw TechError(path + ": technician.card_hashes must be an array of strings");
+    for (auto& e : *arr) {
+      auto v = e.value<std::string>();
+      if (!v || v->rfind("$argon2", 0) != 0)
+        throw TechError(path + ": technician.card_hashes holds a value that is not a crypto_pwhash string "
+                               "(add cards with kioskctl provision --tech-card)");
+      c.card_hashes.push_back(*v);
+    }
+  }
+  if (c.check_timeout_s < 1) throw TechError(path + ": check_timeout_s must be at least 1");
   if (c.policy.min_digits < 4 || c.policy.max_digits < c.policy.min_digits)
     throw TechError(path + ": PIN length bounds are inconsistent (min >= 4, max >= min)");
   if (c.policy.free_attempts < 1) throw TechError(path + ": free_attempts must be at least 1");

@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "kiosk/core/clock.hpp"
 
@@ -67,10 +68,20 @@ struct TechnicianConfig {
   std::int64_t idle_exit_s = 300;  // leave technician mode after this much inactivity
   std::string audit_log;           // empty: <data_dir>/tech-audit.log
   std::string bindings;            // empty: <data_dir>/bindings.toml
+  // Technician cards (SS card / IC card numbers), each only as an Argon2id hash string.
+  std::vector<std::string> card_hashes;
+  std::int64_t check_timeout_s = 20;  // a diagnostic with no answer by then is reported as timed out
 };
 TechnicianConfig load_technician_config(const std::string& path);
 // Same from text (`name` in messages); pure, fuzzed. Throws TechError.
 TechnicianConfig parse_technician_config(const std::string& text, const std::string& name);
+// Argon2id hash of a technician card number (trimmed, upper-cased; 6-32 of A-Z 0-9). Throws TechError.
+std::string hash_card(const std::string& card_number, bool fast = false);
+// True when the card number matches one of the hashes (no early exit on a match position).
+bool card_listed(const std::vector<std::string>& hashes, const std::string& card_number);
+// Adds a card hash to the file's card_hashes array (kept on one line, comments elsewhere kept).
+void add_card_hash(const std::string& path, const std::string& hash);
+
 // Rewrites (or adds) the pin_hash line of the file, keeping comments. Creates the file if missing.
 void store_pin_hash(const std::string& path, const std::string& hash);
 

@@ -47,6 +47,20 @@ bool RegionTable::current(const std::string& code) const {
   return r && r->last_seen == newest_;
 }
 
+std::string RegionTable::full_name(const std::string& code) const {
+  auto* r = find(code);
+  if (!r || code.size() != 6) return "";
+  auto part = [&](const std::string& c) -> std::string {
+    if (c == code) return "";
+    auto* p = find(c);
+    if (!p || p->name == "市辖区" || p->name == "县" || p->name == "省直辖县级行政区划" ||
+        p->name == "自治区直辖县级行政区划")
+      return "";
+    return p->name;
+  };
+  return part(code.substr(0, 2) + "0000") + part(code.substr(0, 4) + "00") + r->name;
+}
+
 double mm_per_px_from_diagonal(double diagonal_in, int width_px, int height_px) {
   double diag_px = std::sqrt(double(width_px) * width_px + double(height_px) * height_px);
   return diagonal_in * 25.4 / diag_px;

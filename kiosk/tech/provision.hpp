@@ -22,6 +22,8 @@ class RegionTable {
   };
   const Region* find(const std::string& code) const;
   bool current(const std::string& code) const;
+  // Province + prefecture + county: 410105 → 河南省郑州市金水区 (placeholders such as 市辖区 left out).
+  std::string full_name(const std::string& code) const;
   int newest_revision() const { return newest_; }
   std::size_t size() const { return regions_.size(); }
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "kiosk/core/config.hpp"
+#include "kiosk/hw/device_hub.hpp"
 #include "kiosk/platform/client.hpp"
 #include "kiosk/tech/diagnostics.hpp"
 #include "kiosk/tech/export.hpp"
@@ -77,6 +78,50 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     rows.push_back({"tech.wizard.certificate", cert ? pc.client_cert : "-", cert || w.demo});
     return rows;
   };
+  // First-boot wizard: the same validate/apply/enrolment code as `kioskctl provision`.
+  auto regions = std::make_shared<RegionTable>();
+  regions->load(w.paths.config_dir + "/regions/gb2260.tsv");
+  h.load_values = [w] {
+    auto k = core::load_config(w.paths.kiosk_toml);
+    auto pc = platform::load_client_config(w.paths.platform_toml);
+    return ProvisionValues{k.terminal_id, k.hall_name, k.region_code, pc.base_url, k.width_px,
+                           k.height_px,   0,           k.mm_per_px};
+  };
+  h.validate_values = [regions, demo = w.demo](const ProvisionValues& v) { return validate(v, *regions, demo); };
+  h.save_values = [w](const ProvisionValues& v) { apply_provision(v, w.paths.kiosk_toml, w.paths.platform_toml); };
+  h.region_name = [regions](const std::string& code) -> std::string {
+    auto* r = regions->find(code);
+    if (!r) return "";
+    auto name = regions->full_name(code);
+    return regions->current(code) ? name : name + " (已撤销 withdrawn)";
+  };
+  const std::string stick = w.export_dir.empty() ? w.paths.data_dir + "/export" : w.export_dir;
+  const std::string tls = w.paths.data_dir + "/tls";
+  h.make_csr = [tls, stick](const ProvisionValues& v) {
+    auto r = make_key_and_csr(tls, v.terminal_id, v.hall_name, v.region_code);
+    std::string where = r.csr_path;
+    std::error_code ec;
+    if (std::filesystem::is_directory(stick, ec)) {  // a copy on the stick to take to the platform
+      auto copy = stick + "/" + v.terminal_id + ".csr";
+      std::filesystem::copy_file(r.csr_path, copy, std::filesystem::copy_options::overwrite_existing, ec);
+      if (!ec) where += " , " + copy;
+    }
+    return where;
+  };
+  h.cert_source = stick;
+  h.install_cert = [w, tls, stick, &clock]() -> std::string {
+    std::string found;
+    std::error_code ec;
+    if (std::filesystem::is_directory(stick, ec))
+      for (auto& e : std::filesystem::directory_iterator(stick, ec)) {
+        auto ext = e.path().extension().string();
+        if (e.is_regular_file() && (ext == ".crt" || ext == ".pem") && (found.empty() || e.path().string() < found))
+          found = e.path().string();
+      }
+    if (found.empty()) throw TechError("no .crt/.pem certificate in " + stick);
+    auto info = install_certificate(found, tls + "/client.key", w.paths.platform_toml, clock.wall());
+    return info.subject + ", " + std::to_string((info.not_after - clock.wall()) / 86400) + " days";
+  };
   h.export_logs = [w, &clock] {
     std::string dir = w.export_dir.empty() ? w.paths.data_dir + "/export" : w.export_dir;
     std::filesystem::create_directories(dir);
@@ -88,13 +133,34 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
                   out);
     return out;
   };
+  h.settle_checks = w.settle_checks;
+  h.notify = w.notify;
+  if (w.hub && w.queue && !w.demo) {  // demo: the checks use their own simulators
+    // Running kiosk: a check of a role whose worker owns the device stops that worker for the check
+    // and restarts it afterwards (the device is never opened twice).
+    hw::DeviceHub* hub = w.hub;
+    core::EventQueue* queue = w.queue;
+    h.pause_device = [hub, queue](const std::string& role) -> std::function<void()> {
+      hw::DeviceWorker* dw = hub->find(role);
+      if (!dw || false) return nullptr;
+      dw->stop();
+      return [dw, queue] { dw->start(*queue); };
+    };
+  }
   return std::make_unique<TechMode>(w.paths.tech, clock, audit, std::move(h));
 }
 
 std::unique_ptr<TechMode> make_app_tech_mode(const std::string& config_dir, const std::string& data_dir,
                                              bool demo, const core::Clock& clock,
-                                             const core::Strings& strings) {
+                                             const core::Strings& strings, hw::DeviceHub* hub,
+                                             core::EventQueue* queue) {
   TechWiring w;
+  w.hub = hub;
+  w.queue = queue;
+  if (queue)  // the app's loop wakes on a posted event and runs tick() in pump()
+    w.notify = [queue] { queue->post(core::Command{"tech.check_done", ""}); };
+  // Headless scripts run on an injected clock: a step must see the checks it started.
+  w.settle_checks = dynamic_cast<const core::ManualClock*>(&clock) != nullptr;
   w.paths = resolve_paths(config_dir, data_dir);
   w.demo = demo;
   if (const char* f = std::getenv("KIOSK_TECH_FAULTS"); f && demo) {

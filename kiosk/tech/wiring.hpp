@@ -2,6 +2,7 @@
 // export — what the kiosk app constructs (kiosk/app) and what `kiosk --headless` scripts drive.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -10,6 +11,10 @@
 #include "kiosk/tech/paths.hpp"
 #include "kiosk/tech/tech_mode.hpp"
 
+namespace kiosk::hw {
+class DeviceHub;
+}
+
 namespace kiosk::tech {
 
 struct TechWiring {
@@ -17,6 +22,11 @@ struct TechWiring {
   bool demo = true;              // simulated devices, embedded platform simulator
   std::set<std::string> faults;  // demo faults (e2e failure paths), see DiagOptions
   std::string export_dir;        // where "export" writes (the mounted USB stick); empty: <data_dir>/export
+  // The running kiosk's device workers: a check of a role a worker owns pauses that worker.
+  hw::DeviceHub* hub = nullptr;
+  core::EventQueue* queue = nullptr;  // workers restart posting here
+  std::function<void()> notify;       // a check finished (called on the check thread)
+  bool settle_checks = false;         // see TechHooks::settle_checks
 };
 
 std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock& clock,
@@ -24,8 +34,11 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
 
 // What kiosk/app calls: paths from the kiosk config; in demo, faults from $KIOSK_TECH_FAULTS
 // ("printer.paper_out,idcard.absent" — e2e failure paths); export folder from $KIOSK_TECH_EXPORT_DIR.
+// With the app's hub and queue: checks pause the worker that owns their device, and a finished check
+// posts core::Command{"tech.check_done"} to wake the loop (the session ignores it).
 std::unique_ptr<TechMode> make_app_tech_mode(const std::string& config_dir, const std::string& data_dir,
                                              bool demo, const core::Clock& clock,
-                                             const core::Strings& strings);
+                                             const core::Strings& strings, hw::DeviceHub* hub = nullptr,
+                                             core::EventQueue* queue = nullptr);
 
 }  // namespace kiosk::tech

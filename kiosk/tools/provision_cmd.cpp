@@ -12,6 +12,7 @@
 #include "kiosk/tech/audit.hpp"
 #include "kiosk/tech/paths.hpp"
 #include "kiosk/tech/provision.hpp"
+#include "kiosk/core/mask.hpp"
 #include "kiosk/tools/command_registry.hpp"
 
 namespace kiosk::tools {
@@ -20,7 +21,7 @@ namespace {
 struct ProvArgs {
   std::string config_dir, data_dir, kiosk_toml, platform_toml;
   tech::ProvisionValues v;
-  bool csr = false, pin = false, allow_http = false, check_only = false;
+  bool csr = false, pin = false, allow_http = false, check_only = false, tech_card = false;
   std::string csr_dir, install_cert;
 };
 
@@ -66,6 +67,8 @@ CommandRegistrar reg("provision", [](CLI::App& root) {
   c->add_option("--csr-dir", a.csr_dir, "where client.key/client.csr go (default <data-dir>/tls)");
   c->add_option("--install-cert", a.install_cert, "install the certificate the platform issued for the CSR");
   c->add_flag("--pin", a.pin, "set the technician PIN (read from stdin)");
+  c->add_flag("--tech-card", a.tech_card,
+              "add a technician card: its card number (read from stdin) is stored only as a hash");
   c->callback([] {
     core::init_logging({.file = "", .console = true, .journald = false, .level = "warn"});
     auto p = tech::resolve_paths(a.config_dir, a.data_dir, a.kiosk_toml, a.platform_toml);
@@ -121,9 +124,19 @@ CommandRegistrar reg("provision", [](CLI::App& root) {
       std::cout << "technician PIN set in " << p.technician_toml << "\n";
       did = true;
     }
+    if (a.tech_card) {
+      std::string number;
+      std::getline(std::cin, number);
+      auto hash = tech::hash_card(number);
+      tech::add_card_hash(p.technician_toml, hash);
+      audit.append("kioskctl", "tech_card_added", core::mask_id(number));
+      std::fill(number.begin(), number.end(), '\0');
+      std::cout << "technician card added to " << p.technician_toml << "\n";
+      did = true;
+    }
     if (!did)
       throw std::runtime_error(
-          "nothing to do: give values (--terminal-id ...), --csr, --install-cert or --pin");
+          "nothing to do: give values (--terminal-id ...), --csr, --install-cert, --pin or --tech-card");
   });
 });
 

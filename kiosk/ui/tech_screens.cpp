@@ -3,6 +3,9 @@
 #include <algorithm>
 
 #include "kiosk/tech/tech_mode.hpp"
+#include "kiosk/ui/keyboard.hpp"
+
+#include <cstdio>
 
 namespace kiosk::ui {
 
@@ -18,6 +21,13 @@ struct Ctx {
   std::string both(const std::string& key) const {
     std::string zh = s.get("zh-CN", key), en = s.get("en", key);
     return zh == en ? zh : zh + " " + en;
+  }
+  // A check's name for people: "身份证读卡器 ID card reader" (the id when no string exists).
+  std::string check_name(const std::string& id, const char* sep = " ") const {
+    std::string key = "tech.check." + id;
+    if (!s.has("zh-CN", key)) return id;
+    std::string zh = s.get("zh-CN", key), en = s.has("en", key) ? s.get("en", key) : zh;
+    return zh == en ? zh : zh + sep + en;
   }
   std::string fmt(const std::string& lang_, const std::string& key,
                   const std::vector<std::pair<std::string, std::string>>& args) const {
@@ -72,8 +82,10 @@ void pin_pad(Ctx& c, const tech::TechMode& m, const Box& a) {
              key == "ok" ? ButtonStyle::Primary : ButtonStyle::Secondary,
              key.size() == 1 ? FontRole::Title : FontRole::Label);
   }
-  message(c, m, a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10), y,
-          a.x1 - (a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10)));
+  const float mx = a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10);
+  c.p.text(FontRole::Body, mx, y + 4 * (k + gap) - c.t.px(20), c.both("tech.card.hint"), col.muted, col.background,
+           a.x1 - mx);
+  message(c, m, mx, y, a.x1 - mx);
 }
 
 void menu(Ctx& c, const tech::TechMode& m, const Box& a) {
@@ -94,7 +106,8 @@ void results_list(Ctx& c, const tech::TechMode& m, const std::vector<std::string
                   int columns) {
   const auto& col = c.t.colors;
   // Each row: the check (a button to run it again) with its status, the detail, and what to do.
-  const float bh = c.t.px(12), rh = c.t.px(buttons ? 28 : 22), gap = c.t.px(6), bw = c.t.px(62);
+  const float bh = c.t.px(buttons ? 15 : 12), rh = c.t.px(buttons ? 28 : 22), gap = c.t.px(6),
+              bw = c.t.px(buttons ? 60 : 62);
   const float cw = (a.w() - static_cast<float>(columns - 1) * c.t.px(8)) / static_cast<float>(columns);
   const std::size_t per_col =
       (ids.size() + static_cast<std::size_t>(columns) - 1) / static_cast<std::size_t>(columns);
@@ -107,11 +120,16 @@ void results_list(Ctx& c, const tech::TechMode& m, const std::vector<std::string
     for (auto& res : m.results())
       if (res.id == id) r = &res;
     if (buttons)
-      c.button("tech.check." + id, {x, y, x + bw, y + bh}, id, ButtonStyle::Secondary, FontRole::Small);
+      c.button("tech.check." + id, {x, y, x + bw, y + bh}, c.check_name(id, "\n"), ButtonStyle::Secondary,
+               FontRole::Small);
     else
-      c.p.text(FontRole::Small, x, y, id, col.text, col.background);
-    if (!r) continue;
+      c.p.text(FontRole::Small, x, y, c.check_name(id), col.text, col.background, bw);
     float dx = x + bw + c.t.px(4);
+    if (m.checking(id)) {  // running on the check thread: the result replaces this when it arrives
+      c.p.text(FontRole::Small, dx, y, c.both("tech.checking.label"), col.countdown_text, col.background);
+      continue;
+    }
+    if (!r) continue;
     std::string st = c.both(std::string("tech.diag.") + tech::to_string(r->status));
     c.p.text(FontRole::Small, dx, y, st, status_color(r->status), col.background);
     float tx = dx + c.t.px(42);
@@ -160,22 +178,127 @@ void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
   }
   std::vector<std::string> ids;
   for (auto& r : m.results()) ids.push_back(r.id);
+  for (auto& id : m.hooks().check_ids)
+    if (m.checking(id) && std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
   results_list(c, m, ids, {a.x0, y + c.t.px(4), a.x1, a.y1}, false, 2);
+}
+
+void wizard_values(Ctx& c, const tech::TechMode& m, const Box& a, float y) {
+  const auto& col = c.t.colors;
+  const float label_w = c.t.px(72), value_w = c.t.px(160), bh = c.t.px(12), row = c.t.px(22);
+  const float vx = a.x0 + label_w;
+  for (auto& f : tech::TechMode::wizard_fields()) {
+    const bool editing = m.editing() == f;
+    c.p.text(FontRole::Body, a.x0, y + c.t.px(2), c.both("tech.wizard." + f), col.text, col.background, label_w);
+    Box vb{vx, y, vx + value_w, y + bh};
+    std::string shown = editing ? m.edit_text() + "|" : m.field_value(f);
+    c.button("tech.field." + f, vb, shown.empty() ? "-" : shown, editing ? ButtonStyle::Tile : ButtonStyle::Secondary,
+             FontRole::Body);
+    if (editing) c.p.border({vb.x0 - c.t.px(1), vb.y0 - c.t.px(1), vb.x1 + c.t.px(1), vb.y1 + c.t.px(1)},
+                            col.primary, 2, 0.8f);
+    // Beside the value: what it means (region name, pixel pitch).
+    const float nx = vb.x1 + c.t.px(4);
+    if (f == "region_code") {
+      std::string name = m.region_label();
+      const std::string& code = editing ? m.edit_text() : m.field_value(f);
+      if (!name.empty())
+        c.p.text(FontRole::Body, nx, y + c.t.px(2), name, col.text, col.background, a.x1 - nx);
+      else if (code.size() == 6)
+        c.p.text(FontRole::Small, nx, y + c.t.px(3), c.both("tech.wizard.region_unknown"), col.countdown_text,
+                 col.background, a.x1 - nx);
+    } else if (f == "panel") {
+      char mm[32];
+      std::snprintf(mm, sizeof mm, "%.3f", m.panel_pitch_mm());
+      std::string t = m.panel_pitch_mm() > 0 ? c.fmt("zh-CN", "tech.wizard.pitch", {{"mm", mm}}) + " " +
+                                                   c.fmt("en", "tech.wizard.pitch", {{"mm", mm}})
+                                             : c.both("tech.wizard.panel_help");
+      c.p.text(FontRole::Small, nx, y + c.t.px(3), t, col.muted, col.background, a.x1 - nx);
+    } else if (f == "hall_name" && editing) {
+      c.p.text(FontRole::Small, nx, y + c.t.px(3), c.both("tech.wizard.usb_keyboard"), col.muted, col.background,
+               a.x1 - nx);
+    }
+    if (auto* e = m.field_error(f))  // validation message next to the field, Chinese first
+      c.p.text(FontRole::Small, vx, vb.y1 + c.t.px(1), e->zh + "  " + e->en, status_color(tech::CheckStatus::Fail),
+               col.background, a.x1 - vx);
+    y += row;
+  }
+  y += c.t.px(2);
+  if (!m.editing().empty()) {
+    const bool digits = m.editing() == "region_code" || m.editing() == "panel";
+    auto layout = digits ? KeyboardLayout::Digits : KeyboardLayout::Text;
+    KeyboardState ks{m.keyboard_upper()};
+    KeyboardLabels labels{c.both("tech.pin.ok"), "删除 Del", "小写 abc", "大写 ABC"};
+    KeyboardMetrics km = keyboard_fit(c.t, layout, a.w() * 0.6f, a.y1 - y, 14.0);
+    draw_keyboard(c.p, a.x0, y, "tech.kb", layout, ks, labels, c.actions, km);
+    float cx = a.x0 + keyboard_width(c.t, layout, km) + c.t.px(10);
+    c.button("tech.edit.cancel", {cx, y, cx + c.t.px(40), y + c.t.px(14)}, c.both("tech.wizard.cancel"));
+    return;
+  }
+  c.p.text(FontRole::Small, a.x0, y, c.both("tech.wizard.hint"), col.muted, col.background, a.w());
 }
 
 void wizard(Ctx& c, const tech::TechMode& m, const Box& a) {
   const auto& col = c.t.colors;
+  using Step = tech::TechMode::WizardStep;
+  const char* step_key = m.wizard_step() == Step::Values  ? "tech.wizard.step_values"
+                         : m.wizard_step() == Step::Enrol ? "tech.wizard.step_enrol"
+                                                          : "tech.wizard.step_time";
   float y = a.y0;
-  for (auto& [key, value, ok] : m.summary()) {
-    c.p.text(FontRole::Body, a.x0, y, c.both(key), col.text, col.background);
-    c.p.text(FontRole::Body, a.x0 + c.t.px(90), y, value, col.text, col.background, a.w() - c.t.px(130));
-    c.p.text(FontRole::Body, a.x1 - c.t.px(30), y, ok ? c.both("tech.diag.pass") : c.both("tech.diag.fail"),
-             ok ? status_color(tech::CheckStatus::Pass) : status_color(tech::CheckStatus::Fail),
-             col.background);
-    y += c.t.px(13);
+  y += c.p.text(FontRole::Body, a.x0, y, c.both(step_key), col.tile_text, col.background) + c.t.px(4);
+  // Navigation on the right: save / back / next, then the status line.
+  const float nx = a.x1 - c.t.px(78), bw = c.t.px(78), bh = c.t.px(14), gap = c.t.px(6);
+  float ny = a.y0;
+  if (m.editing().empty()) {
+    if (m.wizard_step() == Step::Values) {
+      c.button("tech.wizard.save", {nx, ny, nx + bw, ny + bh}, c.both("tech.wizard.save"), ButtonStyle::Secondary);
+      ny += bh + gap;
+    } else {
+      c.button("tech.wizard.prev", {nx, ny, nx + bw, ny + bh}, c.both("tech.wizard.prev"), ButtonStyle::Secondary);
+      ny += bh + gap;
+    }
+    c.button("tech.wizard.next", {nx, ny, nx + bw, ny + bh},
+             c.both(m.wizard_step() == Step::Time ? "tech.wizard.step_devices" : "tech.wizard.next"),
+             ButtonStyle::Primary, FontRole::Small);
+    ny += bh + gap;
   }
-  y += c.t.px(4);
-  c.p.text(FontRole::Small, a.x0, y, c.both("tech.wizard.hint"), col.muted, col.background, a.w());
+  message(c, m, nx, ny, bw);
+  Box left{a.x0, a.y0, nx - c.t.px(8), a.y1};
+  switch (m.wizard_step()) {
+    case Step::Values:
+      wizard_values(c, m, left, y);
+      break;
+    case Step::Enrol: {
+      y += c.p.text(FontRole::Body, a.x0, y, c.both("tech.wizard.enrol_help"), col.text, col.background, left.w()) +
+           c.t.px(4);
+      for (auto& [key, value, ok] : m.summary()) {
+        if (key != "tech.wizard.certificate") continue;
+        c.p.text(FontRole::Body, a.x0, y, c.both(key) + ": " + value, ok ? status_color(tech::CheckStatus::Pass)
+                                                                           : status_color(tech::CheckStatus::Fail),
+                 col.background, left.w());
+        y += c.t.px(12);
+      }
+      c.button("tech.wizard.csr", {a.x0, y, a.x0 + c.t.px(110), y + bh}, c.both("tech.wizard.csr"),
+               ButtonStyle::Primary, FontRole::Small);
+      y += bh + gap;
+      c.p.text(FontRole::Small, a.x0, y,
+               c.fmt("zh-CN", "tech.wizard.cert_source", {{"path", m.hooks().cert_source}}) + "\n" +
+                   c.fmt("en", "tech.wizard.cert_source", {{"path", m.hooks().cert_source}}),
+               col.muted, col.background, left.w());
+      y += c.t.px(16);
+      c.button("tech.wizard.install", {a.x0, y, a.x0 + c.t.px(110), y + bh}, c.both("tech.wizard.install"),
+               ButtonStyle::Secondary, FontRole::Small);
+      break;
+    }
+    case Step::Time: {
+      y += c.p.text(FontRole::Body, a.x0, y, c.both("tech.wizard.time_help"), col.text, col.background, left.w()) +
+           c.t.px(4);
+      c.button("tech.wizard.time", {a.x0, y, a.x0 + c.t.px(110), y + bh}, c.both("tech.wizard.time_check"),
+               ButtonStyle::Primary, FontRole::Small);
+      y += bh + gap;
+      results_list(c, m, {"system.clock", "system.certificate"}, {a.x0, y, left.x1, a.y1}, false, 1);
+      break;
+    }
+  }
 }
 
 void logs(Ctx& c, const tech::TechMode& m, const Box& a) {
