@@ -36,6 +36,7 @@ PKGS=(
   espeak-ng libespeak-ng-dev
   # tests and tools
   xvfb xauth python3
+  unicode-data  # Unihan readings: scripts/gen-pinyin.py (catalog search by pinyin)
 )
 
 missing=()

@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 
 #include "kiosk/core/config.hpp"
+#include "kiosk/core/utf8.hpp"
 
 namespace kiosk::core {
 
@@ -65,6 +66,54 @@ void load_items(const std::filesystem::path& p, std::vector<CatalogItem>& items,
     else items.push_back(std::move(item));
   }
 }
+// code \t name_en (a header row "code\tname_en" and # comments allowed).
+void load_names_en(const std::filesystem::path& p, std::vector<CatalogItem>& items, std::vector<ConfigError>& errs) {
+  std::ifstream in(p);
+  if (!in) return;  // optional
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line[0] == '#' || line.rfind("code\t", 0) == 0) continue;
+    auto cols = split_tabs(line);
+    if (cols.size() != 2 || cols[0].empty() || cols[1].empty()) {
+      errs.push_back({p.string(), lineno, 1, "expected: code<TAB>English name"});
+      continue;
+    }
+    // A name for an item this terminal does not list (a province item not configured here) is unused.
+    auto it = std::find_if(items.begin(), items.end(), [&](auto& i) { return i.code == cols[0]; });
+    if (it != items.end()) it->name_en = cols[1];
+  }
+}
+
+void load_pinyin(const std::filesystem::path& p, Catalog& cat, std::vector<ConfigError>& errs) {
+  std::ifstream in(p);
+  if (!in) return;  // optional: without it search matches characters and English words only
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (line.empty() || line[0] == '#') continue;
+    auto cols = split_tabs(line);
+    auto cps = utf8_decode(cols[0]);
+    if (cols.size() != 2 || cps.size() != 1 || cols[1].empty()) {
+      errs.push_back({p.string(), lineno, 1, "expected: character<TAB>reading[,reading...]"});
+      continue;
+    }
+    std::vector<std::string> readings;
+    std::stringstream ss(cols[1]);
+    for (std::string r; std::getline(ss, r, ',');) {
+      bool ok = !r.empty() && std::all_of(r.begin(), r.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+      if (!ok) {
+        errs.push_back({p.string(), lineno, 1, "reading '" + r + "' is not toneless a-z pinyin"});
+        readings.clear();
+        break;
+      }
+      readings.push_back(r);
+    }
+    if (!readings.empty()) cat.add_readings(cps[0], std::move(readings));
+  }
+}
 }  // namespace
 
 void Catalog::load_dir(const std::string& dir) {
@@ -97,6 +146,21 @@ void Catalog::load_dir(const std::string& dir) {
     }
   std::sort(extra.begin(), extra.end());
   for (auto& p : extra) load_items(p, items_, errs);
+  load_names_en(fs::path(dir) / "items.en.tsv", items_, errs);
+  load_pinyin(fs::path(dir) / "pinyin.tsv", *this, errs);
+  fs::path guide = fs::path(dir) / "guide.toml";
+  if (fs::exists(guide)) {
+    try {
+      auto t = toml::parse_file(guide.string());
+      guide_url_pattern_ = t["url_pattern"].value_or(std::string());
+      if (auto* w = t["where"].as_table())
+        for (auto& [k, v] : *w)
+          if (auto s = v.value<std::string>()) where_[std::string(k.str())] = *s;
+    } catch (const toml::parse_error& e) {
+      errs.push_back({guide.string(), static_cast<int>(e.source().begin.line),
+                      static_cast<int>(e.source().begin.column), std::string(e.description())});
+    }
+  }
   for (auto& i : items_)
     if (!category(i.category)) errs.push_back({(fs::path(dir) / "items.tsv").string(), 0, 0,
                                                "item " + i.code + " has unknown category '" + i.category + "'"});
@@ -123,6 +187,38 @@ std::vector<const CatalogItem*> Catalog::items_in(const std::string& category_id
   return out;
 }
 
+const std::string& Catalog::display_name(const CatalogItem& item, const std::string& lang) {
+  return lang == "en" && !item.name_en.empty() ? item.name_en : item.name;
+}
+
+const std::vector<std::string>* Catalog::readings(char32_t c) const {
+  auto it = pinyin_.find(c);
+  return it == pinyin_.end() ? nullptr : &it->second;
+}
+
+std::string Catalog::guide_url(const std::string& code) const {
+  std::string url = guide_url_pattern_;
+  for (auto p = url.find("{code}"); p != std::string::npos; p = url.find("{code}", p + code.size()))
+    url.replace(p, 6, code);
+  return url;
+}
+
+std::string Catalog::where_to_go(const CatalogItem& item) const {
+  if (auto it = where_.find(item.mode); it != where_.end()) return it->second;
+  if (auto it = where_.find("default"); it != where_.end()) return it->second;
+  return {};
+}
+
+nlohmann::json Catalog::guide_slip_fields(const CatalogItem& item) const {
+  nlohmann::json f = {{"service_name", item.name},  {"service_name_en", item.name_en},
+                      {"item_code", item.code},     {"mode", item.mode},
+                      {"lead_dept", item.lead_dept}, {"scenario", item.scenario},
+                      {"where", where_to_go(item)}, {"guide_url", guide_url(item.code)}};
+  // Optional lines are skipped when missing: drop the empty ones.
+  for (auto it = f.begin(); it != f.end();) it = it->get<std::string>().empty() ? f.erase(it) : std::next(it);
+  return f;
+}
+
 std::vector<std::string> Catalog::all_texts() const {
   std::vector<std::string> out;
   for (auto& c : categories_) {
@@ -130,7 +226,7 @@ std::vector<std::string> Catalog::all_texts() const {
     out.push_back(c.name_en);
   }
   for (auto& i : items_) {
-    for (auto* s : {&i.name, &i.mode, &i.lead_dept, &i.coop_depts, &i.scenario}) out.push_back(*s);
+    for (auto* s : {&i.name, &i.name_en, &i.mode, &i.lead_dept, &i.coop_depts, &i.scenario}) out.push_back(*s);
   }
   return out;
 }

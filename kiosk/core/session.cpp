@@ -3,6 +3,9 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cctype>
+
+#include "kiosk/core/search.hpp"
 
 namespace kiosk::core {
 
@@ -18,6 +21,8 @@ const char* to_string(ScreenId s) {
       return "help";
     case ScreenId::Flow:
       return "flow";
+    case ScreenId::Search:
+      return "search";
   }
   return "?";
 }
@@ -165,6 +170,9 @@ void Session::go(std::vector<Effect>& fx, ScreenState s, bool push) {
       // Entering a flow, the flow speaks its first screen itself; coming back (from help) we repeat it.
       if (flow_ && !push) fx.push_back({Effect::Kind::Speak, flow_->spoken_key()});
       break;
+    case ScreenId::Search:
+      if (push) fx.push_back({Effect::Kind::Speak, "search.spoken"});
+      break;
   }
 }
 
@@ -201,16 +209,42 @@ void Session::end_session(std::vector<Effect>& fx, bool reset_preferences) {
   go(fx, ScreenState{}, false);
 }
 
+int Session::items_per_page() const {
+  if (screen_.id == ScreenId::Search)
+    return std::max(1, elder_mode_ ? opts_.elder_search_items_per_page : opts_.search_items_per_page);
+  return elder_mode_ ? opts_.elder_items_per_page : opts_.items_per_page;
+}
+
+const std::string& Session::search_query() const {
+  static const std::string empty;
+  return screen_.id == ScreenId::Search ? screen_.arg : empty;
+}
+
+std::vector<const CatalogItem*> Session::search_results() const {
+  if (screen_.id != ScreenId::Search) return {};
+  if (search_cache_query_ != screen_.arg || (search_cache_.empty() && !screen_.arg.empty())) {
+    search_cache_.clear();
+    for (auto& h : search_catalog(catalog_, screen_.arg)) search_cache_.push_back(h.item);
+    search_cache_query_ = screen_.arg;
+  }
+  return search_cache_;
+}
+
 int Session::page_count() const {
-  if (screen_.id != ScreenId::Category) return 0;
-  int n = static_cast<int>(catalog_.items_in(screen_.arg).size());
+  int n = 0;
+  if (screen_.id == ScreenId::Category)
+    n = static_cast<int>(catalog_.items_in(screen_.arg).size());
+  else if (screen_.id == ScreenId::Search)
+    n = static_cast<int>(search_results().size());
+  else
+    return 0;
   return std::max(1, (n + items_per_page() - 1) / items_per_page());
 }
 
 std::vector<const CatalogItem*> Session::page_items() const {
   std::vector<const CatalogItem*> out;
-  if (screen_.id != ScreenId::Category) return out;
-  auto all = catalog_.items_in(screen_.arg);
+  if (screen_.id != ScreenId::Category && screen_.id != ScreenId::Search) return out;
+  auto all = screen_.id == ScreenId::Search ? search_results() : catalog_.items_in(screen_.arg);
   const std::size_t per = static_cast<std::size_t>(items_per_page());
   std::size_t from = static_cast<std::size_t>(screen_.page) * per;
   for (std::size_t i = from; i < all.size() && i < from + per; ++i) out.push_back(all[i]);
@@ -250,6 +284,8 @@ std::vector<Effect> Session::handle(const Event& e) {
       elder_mode_ = c->arg == "on";
     else if (c->name == "reset")
       end_session(fx, true);
+    else if (c->name == "print.result")
+      on_guide_print_result(fx, c->arg);
     else
       fx.push_back({Effect::Kind::Log, "unknown command " + c->name});
   }
@@ -268,6 +304,7 @@ void Session::on_action(std::vector<Effect>& fx, const std::string& id) {
   }
   touch();
   auto starts_with = [&](const char* p) { return id.rfind(p, 0) == 0; };
+  if (on_search_action(fx, id)) return;
   if (id == "nav.back") {
     if (back_.empty()) {
       end_session(fx, false);
@@ -302,9 +339,9 @@ void Session::on_action(std::vector<Effect>& fx, const std::string& id) {
     const bool was_paused = paused();
     flow_->start(data_, fx);
     after_flow(fx, was_paused);
-  } else if (id == "nav.prev" && screen_.id == ScreenId::Category) {
+  } else if (id == "nav.prev" && (screen_.id == ScreenId::Category || screen_.id == ScreenId::Search)) {
     if (screen_.page > 0) --screen_.page;
-  } else if (id == "nav.next" && screen_.id == ScreenId::Category) {
+  } else if (id == "nav.next" && (screen_.id == ScreenId::Category || screen_.id == ScreenId::Search)) {
     if (screen_.page + 1 < page_count()) ++screen_.page;
   } else if (id == "home.elder") {
     elder_mode_ = !elder_mode_;
@@ -323,6 +360,74 @@ void Session::on_action(std::vector<Effect>& fx, const std::string& id) {
   } else {
     fx.push_back({Effect::Kind::Log, "unhandled action " + id});
   }
+}
+
+// Catalog search and the guide slip (issue 9). Returns true if the action was one of them.
+bool Session::on_search_action(std::vector<Effect>& fx, const std::string& id) {
+  auto starts_with = [&](const char* p) { return id.rfind(p, 0) == 0; };
+  if (id == "home.search" || id == "category.search") {
+    if (screen_.id != ScreenId::Search) go(fx, {ScreenId::Search, "", 0}, true);
+    return true;
+  }
+  if (id == "guide.print") {
+    const CatalogItem* item = screen_.id == ScreenId::Guide ? catalog_.item(screen_.arg) : nullptr;
+    if (!item || data_.print_status == "printing") return true;
+    data_.item_code = item->code;
+    data_.print_status = "printing";
+    fx.push_back({Effect::Kind::Print, kGuideSlipTemplate});
+    return true;
+  }
+  if (screen_.id != ScreenId::Search) return false;
+  constexpr std::size_t kMaxQuery = 48;  // bytes: 16 Chinese characters or 48 letters
+  std::string& q = screen_.arg;
+  auto edited = [&] {
+    screen_.page = 0;
+    return true;
+  };
+  if (starts_with("search.key.")) {
+    // Ids of the on-screen keyboard (kiosk/ui/keyboard.hpp, prefix "search.key").
+    std::string key = id.substr(11);
+    if (key.size() == 1 && std::isalnum(static_cast<unsigned char>(key[0]))) {
+      if (q.size() < kMaxQuery) q += static_cast<char>(std::tolower(static_cast<unsigned char>(key[0])));
+      return edited();
+    }
+    if (key == "bksp" && !q.empty()) {
+      std::size_t n = q.size() - 1;
+      while (n > 0 && (static_cast<unsigned char>(q[n]) & 0xC0) == 0x80) --n;  // whole UTF-8 character
+      q.erase(n);
+      return edited();
+    }
+    return true;  // shift, ok and punctuation keys do nothing here
+  }
+  if (starts_with("search.word.")) {  // a common word (养老, 社保卡 …): Chinese without an IME
+    std::string w = id.substr(12);
+    if (q.size() + w.size() <= kMaxQuery) q += w;
+    return edited();
+  }
+  if (id == "search.clear") {
+    q.clear();
+    return edited();
+  }
+  if (starts_with("search.result.")) {
+    std::string code = id.substr(14);
+    if (catalog_.item(code)) {
+      data_.item_code = code;
+      go(fx, {ScreenId::Guide, code, 0}, true);
+    }
+    return true;
+  }
+  return false;
+}
+
+void Session::on_guide_print_result(std::vector<Effect>& fx, const std::string& result) {
+  if (data_.print_status != "printing") {
+    fx.push_back({Effect::Kind::Log, "print.result without a guide slip job"});
+    return;
+  }
+  const bool ok = result.rfind("printed", 0) == 0;
+  data_.print_status = ok ? "printed" : "failed";
+  notice_ = ok ? "search.slip_printed" : "search.slip_failed";
+  fx.push_back({Effect::Kind::Speak, notice_ + "_spoken"});
 }
 
 void Session::on_device(std::vector<Effect>& fx, const DeviceEvent& d) {

@@ -16,12 +16,12 @@
 
 namespace kiosk::core {
 
-enum class ScreenId { Home, Category, Guide, Help, Flow };
+enum class ScreenId { Home, Category, Guide, Help, Flow, Search };
 const char* to_string(ScreenId s);
 
 struct ScreenState {
   ScreenId id = ScreenId::Home;
-  std::string arg;  // category id or item code
+  std::string arg;  // category id, item code, or the search query (Search)
   int page = 0;
   bool operator==(const ScreenState&) const = default;
 };
@@ -81,6 +81,8 @@ struct SessionOptions {
   SessionTimeouts timeouts;
   int items_per_page = 8;        // standard mode
   int elder_items_per_page = 5;  // larger rows in elder mode
+  int search_items_per_page = 5;        // results beside the on-screen keyboard
+  int elder_search_items_per_page = 3;
   std::string default_language = "zh-CN";
   bool default_elder_mode = false;
 };
@@ -119,9 +121,14 @@ class Session {
   // Earliest time tick() has something to do or the visible countdown changes.
   std::int64_t next_deadline_ms() const;
 
-  int page_count() const;  // pages of the current category screen
-  int items_per_page() const { return elder_mode_ ? opts_.elder_items_per_page : opts_.items_per_page; }
+  int page_count() const;  // pages of the current category or search screen
+  int items_per_page() const;
   std::vector<const CatalogItem*> page_items() const;
+  // Search screen: the typed query and every matching item, best first (kiosk/core/search.hpp).
+  const std::string& search_query() const;
+  std::vector<const CatalogItem*> search_results() const;
+  // Guide slip: the template the guide page prints (Effect::Print arg).
+  static constexpr const char* kGuideSlipTemplate = "guide_slip_80";
 
   const SessionData& data() const { return data_; }
   SessionData& data() { return data_; }
@@ -134,6 +141,8 @@ class Session {
   void on_device(std::vector<Effect>& fx, const DeviceEvent& d);
   void touch();
   void after_flow(std::vector<Effect>& fx, bool was_paused);
+  bool on_search_action(std::vector<Effect>& fx, const std::string& id);
+  void on_guide_print_result(std::vector<Effect>& fx, const std::string& result);
 
   const Catalog& catalog_;
   SessionOptions opts_;
@@ -151,6 +160,8 @@ class Session {
   const FlowFactory* flows_ = nullptr;
   std::unique_ptr<ActiveFlow> flow_;
   std::string notice_;
+  mutable std::string search_cache_query_;  // search_results() of the last query
+  mutable std::vector<const CatalogItem*> search_cache_;
 };
 
 }  // namespace kiosk::core

@@ -263,6 +263,9 @@ void KioskUI::draw(Painter& p, std::vector<std::string>& actions) {
     case core::ScreenId::Flow:
       draw_flow(p, content, actions);
       break;
+    case core::ScreenId::Search:
+      draw_search(p, content, actions);
+      break;
   }
   draw_bottom_bar(p, {0, H - bottom_h, W, H}, actions);
   p.set_interactive(true);
@@ -341,8 +344,11 @@ void KioskUI::draw_bottom_bar(Painter& p, const Box& area, std::vector<std::stri
 void KioskUI::draw_home(Painter& p, const Box& a, std::vector<std::string>& actions) {
   const Palette& c = theme_.colors;
   float y = a.y0;
+  Box search = search_button_box(a);
+  if (p.button("home.search", search, tr("search.button"), ButtonStyle::Secondary)) actions.push_back("home.search");
   y += p.text(FontRole::Title, a.x0, y, tr("home.prompt"), c.text, c.background);
-  y += p.text(FontRole::Body, a.x0, y, tr("home.identify_hint"), c.muted, c.background, a.w());
+  y += p.text(FontRole::Body, a.x0, y, tr("home.identify_hint"), c.muted, c.background, search.x0 - a.x0 - theme_.px(6));
+  y = std::max(y, search.y1);
   y += theme_.px(5);
   const auto& cats = catalog_.categories();
   const float gap = theme_.px(6);
@@ -375,7 +381,10 @@ void KioskUI::draw_category(Painter& p, const Box& a, std::vector<std::string>& 
   std::string count = trf("category.count", {{"count", std::to_string(catalog_.items_in(cat->id).size())}});
   p.text(FontRole::Body, a.x0 + p.text_width(FontRole::Title, name) + theme_.px(8),
          y + p.line_height(FontRole::Title) - p.line_height(FontRole::Body), count, c.muted, c.background);
-  y += p.line_height(FontRole::Title) + theme_.px(4);
+  Box search = search_button_box(a);
+  if (p.button("category.search", search, tr("search.button"), ButtonStyle::Secondary))
+    actions.push_back("category.search");
+  y += std::max(p.line_height(FontRole::Title), search.h()) + theme_.px(4);
   const float pager_h = theme_.px(16), gap = theme_.px(6);
   auto items = session_.page_items();
   int per_page = session_.items_per_page();
@@ -390,7 +399,8 @@ void KioskUI::draw_category(Painter& p, const Box& a, std::vector<std::string>& 
     b.x1 = b.x0 + iw;
     b.y1 = b.y0 + ih;
     std::string id = "category.item." + items[i]->code;
-    if (p.button(id, b, items[i]->name, ButtonStyle::Tile)) actions.push_back(id);
+    if (p.button(id, b, core::Catalog::display_name(*items[i], session_.language()), ButtonStyle::Tile))
+      actions.push_back(id);
     if (items[i]->self_service) {
       std::string badge = tr("category.self_badge");
       float bw = p.text_width(FontRole::Small, badge) + theme_.px(4);
@@ -426,7 +436,9 @@ void KioskUI::draw_guide(Painter& p, const Box& a, std::vector<std::string>& act
   const core::CatalogItem* item = catalog_.item(session_.screen().arg);
   if (!item) return;
   float y = a.y0;
-  y += p.text(FontRole::Title, a.x0, y, item->name, c.text, c.background, a.w()) + theme_.px(4);
+  y += p.text(FontRole::Title, a.x0, y, core::Catalog::display_name(*item, session_.language()), c.text,
+              c.background, a.w()) +
+       theme_.px(4);
   Box panel{a.x0, y, a.x1, a.y1 - theme_.px(22)};
   p.fill(panel, c.panel, 2);
   const float pad = theme_.px(6);
@@ -453,10 +465,24 @@ void KioskUI::draw_guide(Painter& p, const Box& a, std::vector<std::string>& act
     sb.x1 = start.x0 - theme_.px(6);
     if (p.button("guide.start", start, tr("guide.start"), ButtonStyle::Primary, FontRole::Title))
       actions.push_back("guide.start");
+  } else {
+    // Guide slip (打印办事指南): item, mode, department, where to go and a QR to the online service.
+    Box print{a.x1 - theme_.px(theme_.elder ? 86 : 70), sb.y0 - theme_.px(theme_.elder ? 6 : 2), a.x1, a.y1};
+    sb.x1 = print.x0 - theme_.px(6);
+    const bool printing = session_.data().print_status == "printing";
+    if (p.button("guide.print", print, tr(printing ? "search.guide_printing" : "search.guide_print"),
+                 ButtonStyle::Primary))
+      actions.push_back("guide.print");
   }
   p.fill(sb, item->self_service ? c.badge : c.countdown, 2);
   p.text_in(FontRole::Label, sb, status, item->self_service ? c.badge_text : c.countdown_text,
             item->self_service ? c.badge : c.countdown);
+}
+
+// The 搜索 button of home and category pages: top right of the content area, a secondary target.
+Box KioskUI::search_button_box(const Box& a) const {
+  const float w = theme_.px(theme_.elder ? 66 : 54), h = theme_.px(theme_.elder ? 20 : 16);
+  return {a.x1 - w, a.y0, a.x1, a.y0 + h};
 }
 
 void KioskUI::draw_help(Painter& p, const Box& a) {

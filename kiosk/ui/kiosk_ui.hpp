@@ -15,6 +15,7 @@
 #include "kiosk/core/strings.hpp"
 #include "kiosk/ui/fonts.hpp"
 #include "kiosk/ui/input.hpp"
+#include "kiosk/ui/keyboard.hpp"
 #include "kiosk/ui/theme.hpp"
 #include "kiosk/ui/ui_map.hpp"
 
@@ -91,6 +92,9 @@ class KioskUI {
   void draw_category(Painter& p, const Box& area, std::vector<std::string>& actions);
   void draw_guide(Painter& p, const Box& area, std::vector<std::string>& actions);
   void draw_help(Painter& p, const Box& area);
+  // Catalog search (search_screen.cpp).
+  void draw_search(Painter& p, const Box& area, std::vector<std::string>& actions);
+  Box search_button_box(const Box& content) const;
   // Service flow screens (flow_screens.cpp).
   void draw_flow(Painter& p, const Box& a, std::vector<std::string>& actions);
   float draw_flow_header(Painter& p, const Box& a, const std::string& title);
@@ -120,6 +124,7 @@ class KioskUI {
   int redraw_frames_ = 3;
   std::map<std::string, std::int64_t> last_activation_;
   tech::TechMode* tech_ = nullptr;  // technician hook
+  KeyboardState search_kb_;         // the search screen's on-screen keyboard
 };
 
 // Civil time in China (UTC+8) regardless of the machine's zone: "11月23日 星期一 09:30".
