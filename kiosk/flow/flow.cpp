@@ -158,7 +158,8 @@ void validate(const Flow& f) {
         if (s.options.size() < 2 || s.options.size() > 6)
           fail(file, s.line, "choose needs 2..6 options (one decision per screen)");
         for (auto& o : s.options)
-          if (o.empty() || o.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
+          if (o.empty() || o == "title" ||
+              o.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
             fail(file, s.line, "option ids are lower-case words, got '" + o + "'");
         break;
       case StepKind::Entry:
@@ -266,7 +267,7 @@ std::vector<std::string> string_keys(const Step& s) {
   std::vector<std::string> out = {s.title, s.instruction};
   if (!s.body.empty()) out.push_back(s.body);
   if (s.kind == StepKind::Choose) {
-    out.push_back("choice." + s.field);
+    out.push_back("choice." + s.field + ".title");
     for (auto& o : s.options) out.push_back("choice." + s.field + "." + o);
   }
   return out;

@@ -11,7 +11,7 @@
 //   ...
 //   [[step]]
 //   kind = "choose"                    # one large-button choice, stored in SessionData::inputs[field]
-//   field = "filing_type"              #   labels: strings "choice.<field>" and "choice.<field>.<option>"
+//   field = "filing_type"              #   labels: strings "choice.<field>.title" and "choice.<field>.<option>"
 //   options = ["long_term_residence", "work_elsewhere", "referral"]
 //   [[step]]
 //   kind = "entry"                     # digits on an on-screen keypad (or a scanned QR code) into

@@ -198,7 +198,7 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       for (auto& st : run->flow().steps)
         if (st.kind == StepKind::Choose && d.inputs.is_object() && d.inputs.contains(st.field) &&
             d.inputs[st.field].is_string())
-          row(tr("choice." + st.field), tr("choice." + st.field + "." + d.inputs[st.field].get<std::string>()));
+          row(tr("choice." + st.field + ".title"), tr("choice." + st.field + "." + d.inputs[st.field].get<std::string>()));
       if (!s.body.empty())
         p.text(FontRole::Body, lx, py + theme_.px(2), tr(s.body), c.text, c.panel, panel.w() - 2 * pad);
       draw_action_row(p, a, actions, {{"confirm.submit", tr("flow.confirm.submit")}});
@@ -232,7 +232,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       const bool ok = r.is_object() && r.value("ok", false);
       const nlohmann::json data = r.is_object() && r.contains("data") ? r["data"] : nlohmann::json::object();
       std::string headline, detail;
-      if (ok && data.is_object() && data.contains("status")) {
+      const std::string status = data.is_object() ? data.value("status", "") : "";
+      if (ok && (status == "certified" || status == "rejected")) {
         const bool certified = data.value("status", "") == "certified";
         headline = tr(certified ? "flow.show_result.certified" : "flow.show_result.rejected");
         if (certified && !data.value("valid_until", "").empty())
@@ -255,6 +256,21 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       if (data.is_object() && data.contains("record") && data["record"].is_object() &&
           data["record"].contains("summary"))
         summary = &data["record"]["summary"];
+      // 办件查询: each case's item and its status in plain words.
+      if (data.is_object() && data.contains("cases") && data["cases"].is_array())
+        for (auto& cs : data["cases"]) {
+          if (py + 3 * p.line_height(FontRole::Label) > panel.y1 - pad || !cs.is_object()) break;
+          const std::string st = cs.value("status", "");
+          py += p.text(FontRole::Label, panel.x0 + pad, py,
+                       trf("items.case.line", {{"case_no", cs.value("case_no", "")}, {"item", cs.value("item_name", "")}}),
+                       fg, bg, panel.w() - 2 * pad);
+          const char* known[] = {"accepted", "in_progress", "done", "returned"};
+          const bool is_known = std::any_of(std::begin(known), std::end(known), [&](const char* k) { return st == k; });
+          py += p.text(FontRole::Label, panel.x0 + pad, py,
+                       trf("items.case.status_line", {{"status", tr(is_known ? "items.case.status." + st : "items.case.status.unknown")},
+                                                      {"date", cs.value("updated_at", "").substr(0, 10)}}),
+                       fg, bg, panel.w() - 2 * pad) + theme_.px(2);
+        }
       if (summary && summary->is_array())
         for (auto& kv : *summary) {
           if (py + 2 * p.line_height(FontRole::Body) > panel.y1 - pad) break;
@@ -316,8 +332,11 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       std::string v = d.inputs.is_object() ? d.inputs.value(s.field, "") : "";
       std::string shown;
       for (std::size_t i = 0; i < v.size(); ++i) shown += (i && i % 4 == 0 ? " " : "") + std::string(1, v[i]);
-      const float key = theme_.px(theme_.elder ? 24 : 21), gap = theme_.px(4);
-      const float kw = 3 * key + 2 * gap;
+      // Keys as large as the height allows (wider than tall so 删除/确定 fit on one line).
+      const float gap = theme_.px(theme_.min_gap_mm() + 1);
+      const float key = std::min(theme_.px(theme_.elder ? 30 : 26), (a.y1 - y - 3 * gap) / 4);
+      const float keyw = std::max(key, theme_.px(34));
+      const float kw = 3 * keyw + 2 * gap;
       Box left{a.x0, y, a.x1 - kw - theme_.px(10), a.y1 - theme_.px(4)};
       Box field{left.x0, left.y0, left.x1, left.y0 + p.line_height(FontRole::Title) + theme_.px(8)};
       p.fill(field, c.panel, 2);
@@ -335,8 +354,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
       const float kx0 = a.x1 - kw, ky0 = y;
       for (int i = 0; i < 12; ++i) {
-        Box b{kx0 + static_cast<float>(i % 3) * (key + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0, 0};
-        b.x1 = b.x0 + key;
+        Box b{kx0 + static_cast<float>(i % 3) * (keyw + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0, 0};
+        b.x1 = b.x0 + keyw;
         b.y1 = b.y0 + key;
         std::string id = std::string("entry.") + keys[i];
         std::string label = i == 9 ? tr("flow.pin.delete") : i == 11 ? tr("flow.pin.ok") : keys[i];
