@@ -148,13 +148,19 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       std::string dots;
       for (std::size_t i = 0; i < 6; ++i) dots += i < run->pin_length() ? "● " : "○ ";
       p.text(FontRole::Title, a.x0, y, dots, c.text, c.background);
-      const float key = theme_.px(theme_.elder ? 26 : 22), gap = theme_.px(5);
+      // Fixed phone layout (never shuffled: elders know it), keys as tall as the space allows and wide
+      // enough for 删除/确定 on one line.
+      const float gap = theme_.px(5), ky0 = y + theme_.px(2);
+      const float fit = (a.y1 - theme_.px(2) - ky0 - 3 * gap) / 4;
+      const float key = std::max(theme_.px(18), std::min(theme_.px(theme_.elder ? 32 : 28), fit));
+      const float kw = std::max({key * 1.4f, p.text_width(FontRole::Title, tr("flow.pin.delete")) + theme_.px(8),
+                                 p.text_width(FontRole::Title, tr("flow.pin.ok")) + theme_.px(8)});
       const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
-      float kx0 = a.cx() - (3 * key + 2 * gap) / 2, ky0 = y + theme_.px(2);
+      const float kx0 = a.cx() - (3 * kw + 2 * gap) / 2;
       for (int i = 0; i < 12; ++i) {
-        Box b{kx0 + static_cast<float>(i % 3) * (key + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0,
+        Box b{kx0 + static_cast<float>(i % 3) * (kw + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0,
               0};
-        b.x1 = b.x0 + key;
+        b.x1 = b.x0 + kw;
         b.y1 = b.y0 + key;
         std::string id = std::string("pin.") + keys[i];
         std::string label = i == 9 ? tr("flow.pin.delete") : i == 11 ? tr("flow.pin.ok") : keys[i];
@@ -164,15 +170,9 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       }
       break;
     }
-    case StepKind::Face: {
-      // Oval guide and the current instruction; the camera preview is drawn by the vision layer.
-      const float ow = theme_.px(70), oh = theme_.px(90);
-      Box oval{a.cx() - ow / 2, y, a.cx() + ow / 2, std::min(a.y1 - theme_.px(20), y + oh)};
-      p.border(oval, c.tile_border, 35, 1.5f);
-      Box hint{a.x0, oval.y1 + theme_.px(4), a.x1, a.y1};
-      p.text_in(FontRole::Title, hint, tr("flow.face.hint"), c.text, c.background);
+    case StepKind::Face:
+      draw_face_step(p, a, y);  // face_screen.cpp: live preview, instruction, progress
       break;
-    }
     case StepKind::Query:
     case StepKind::Submit:
     case StepKind::Print: {
