@@ -82,6 +82,11 @@ FleetAgent::FleetAgent(OpsSettings settings, AgentIdentity identity, fs::path fa
     if (!hooks_.between_sessions)
       throw std::invalid_argument(
           "fleet agent: a between_sessions hook is required when updates are enabled");
+    std::error_code ec;
+    if (!fs::is_regular_file(settings_.trust_anchor, ec))
+      spdlog::error(
+          "ops: trust anchor {} not found: every poll will fail (reported as error) until it is installed",
+          settings_.trust_anchor);
     UpdaterConfig uc;
     uc.state_dir = settings_.state_dir;
     uc.anchor_root = settings_.trust_anchor;
