@@ -1,6 +1,7 @@
 #include "kiosk/tech/wiring.hpp"
 
 #include <filesystem>
+#include <thread>
 
 #include "kiosk/core/config.hpp"
 #include "kiosk/hw/device_hub.hpp"
@@ -27,6 +28,8 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     o.faults = w.faults;
     o.bindings = Bindings::load(w.paths.bindings);
     o.device_timeout = std::chrono::milliseconds(3000);
+    // Demo fault "diag.slow": every check takes 1.5 s longer (to watch the progress state).
+    if (w.demo && w.faults.count("diag.slow")) std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     return Diagnostics(o, sp).run(id);
   };
   h.list_matches = [w] {

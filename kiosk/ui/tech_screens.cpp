@@ -231,7 +231,8 @@ void wizard_values(Ctx& c, const tech::TechMode& m, const Box& a, float y) {
     KeyboardMetrics km = keyboard_fit(c.t, layout, a.w() * 0.6f, a.y1 - y, 14.0);
     draw_keyboard(c.p, a.x0, y, "tech.kb", layout, ks, labels, c.actions, km);
     float cx = a.x0 + keyboard_width(c.t, layout, km) + c.t.px(10);
-    c.button("tech.edit.cancel", {cx, y, cx + c.t.px(40), y + c.t.px(14)}, c.both("tech.wizard.cancel"));
+    c.button("tech.edit.cancel", {cx, y, cx + c.t.px(44), y + c.t.px(14)}, c.both("tech.wizard.cancel"),
+             ButtonStyle::Secondary, FontRole::Small);
     return;
   }
   c.p.text(FontRole::Small, a.x0, y, c.both("tech.wizard.hint"), col.muted, col.background, a.w());
