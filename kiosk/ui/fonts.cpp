@@ -28,6 +28,15 @@ void add_cps(std::set<char32_t>& set, const std::string& s) {
     if (c >= 0x20 && c <= 0xFFFF && c != 0xFFFD) set.insert(c);
 }
 
+std::vector<char> read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw std::runtime_error("cannot read " + path);
+  std::vector<char> data(static_cast<std::size_t>(in.tellg()));
+  in.seekg(0);
+  if (!in.read(data.data(), static_cast<std::streamsize>(data.size()))) throw std::runtime_error("cannot read " + path);
+  return data;
+}
+
 std::vector<unsigned short> to_ranges(const std::set<char32_t>& a, const std::set<char32_t>& b) {
   std::set<char32_t> all = a;
   all.insert(b.begin(), b.end());
@@ -58,9 +67,11 @@ std::string default_font_path() {
 
 FontSet::FontSet(std::string font_path, std::vector<std::string> ui_texts, std::vector<std::string> all_texts)
     : path_(std::move(font_path)) {
-  std::ifstream in(path_, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read font " + path_);
-  data_.assign(std::istreambuf_iterator<char>(in), {});
+  // The TTC (~20 MB) is read only when the atlas is built with FreeType: a cached atlas needs only
+  // the face's metrics, which FreeType reads from the file directly.
+  std::error_code ec;
+  font_size_ = std::filesystem::file_size(path_, ec);
+  if (ec) throw std::runtime_error("cannot read font " + path_);
   for (auto& s : ui_texts) add_cps(ui_cps_, s);
   all_cps_ = ui_cps_;
   for (auto& s : all_texts) add_cps(all_cps_, s);
@@ -68,8 +79,7 @@ FontSet::FontSet(std::string font_path, std::vector<std::string> ui_texts, std::
   FT_Library lib;
   FT_Face face;
   if (FT_Init_FreeType(&lib) == 0) {
-    if (FT_New_Memory_Face(lib, reinterpret_cast<const FT_Byte*>(data_.data()),
-                           static_cast<FT_Long>(data_.size()), kScFace, &face) == 0) {
+    if (FT_New_Face(lib, path_.c_str(), kScFace, &face) == 0) {
       em_ratio_ = static_cast<double>(face->units_per_EM) / (face->ascender - face->descender);
       FT_Done_Face(face);
     }
@@ -108,7 +118,7 @@ std::uint64_t FontSet::cache_key(const Theme& theme) const {
   h.add(std::string_view("kiosk-atlas-2")).add(path_).add(std::uint64_t{static_cast<std::uint64_t>(kScFace)});
   std::error_code ec;
   auto mtime = std::filesystem::last_write_time(path_, ec);
-  h.add(static_cast<std::uint64_t>(mtime.time_since_epoch().count())).add(static_cast<std::uint64_t>(data_.size()));
+  h.add(static_cast<std::uint64_t>(mtime.time_since_epoch().count())).add(static_cast<std::uint64_t>(font_size_));
   h.add(std::uint64_t{IMGUI_VERSION_NUM}).add(std::uint64_t{sizeof(ImFontGlyph)}).add(std::uint64_t{kLineUvs});
   h.add(std::uint64_t{theme.elder ? 1u : 0u});
   for (float s : sizes_) {
@@ -122,13 +132,13 @@ std::uint64_t FontSet::cache_key(const Theme& theme) const {
 }
 
 bool FontSet::load_cache(const std::string& file, std::uint64_t key) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return false;
-  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) return false;
   AtlasCache c;
   try {
-    c = decode_atlas_cache(bytes);
-  } catch (const AtlasCacheError& e) {
+    auto bytes = read_whole_file(file);
+    c = decode_atlas_cache(std::string_view(bytes.data(), bytes.size()));
+  } catch (const std::exception& e) {  // AtlasCacheError, or the file vanished
     spdlog::warn("font cache {} ignored: {}", file, e.what());
     return false;
   }
@@ -238,6 +248,7 @@ double FontSet::build(const Theme& theme) {
   const std::uint64_t key = cacheable ? cache_key(theme) : 0;
   from_cache_ = cacheable && load_cache(file, key);
   if (!from_cache_) {
+    if (data_.empty()) data_ = read_whole_file(path_);
     io.Fonts->Clear();
     io.Fonts->FontBuilderIO = ImGuiFreeType::GetBuilderForFreeType();
     io.Fonts->TexDesiredWidth = 4096;

@@ -54,7 +54,8 @@ class FontSet {
 
  private:
   std::string path_;
-  std::vector<char> data_;  // the TTC, read once
+  std::vector<char> data_;  // the TTC, read on the first FreeType build
+  std::uintmax_t font_size_ = 0;
   std::set<char32_t> ui_cps_, all_cps_, extra_cps_;
   std::array<ImFont*, kFontRoles> fonts_{};
   std::array<float, kFontRoles> sizes_{};
