@@ -141,8 +141,10 @@ int match_item(const Catalog& catalog, const CatalogItem& item, std::string_view
   int en = match_english(item.name_en, query);
   int best = std::max(zh, en);
   if (best == kNoMatch) return -1;
-  // Shorter names first among equal matches (the query covers more of them).
-  return std::max(0, 10'000 + best - static_cast<int>(units.size()));
+  // Among equal matches: items this terminal runs itself first (less than one skipped character's
+  // worth), then shorter names (the query covers more of them).
+  const int here = item.self_service ? 12 : 0;
+  return std::max(0, 10'000 + best + here - static_cast<int>(units.size()));
 }
 
 std::vector<SearchHit> search_catalog(const Catalog& catalog, std::string_view query) {

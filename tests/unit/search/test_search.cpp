@@ -59,6 +59,11 @@ TEST_CASE("pinyin initials find items, best match first") {
   CHECK(contains(codes("sbk"), "KS-B021"));
   CHECK(contains(codes("SHBZKLSGS"), "KS-B024"));  // case does not matter
   CHECK(codes("qqqqzzz").empty());
+  // Equal matches: the items this terminal runs itself come first (养老… before 医疗… for "yl").
+  auto yl = codes("yl");
+  REQUIRE(yl.size() > 3);
+  CHECK(shipped().item(yl[0])->self_service);
+  CHECK(shipped().item(yl[0])->name.find("养老") != std::string::npos);
 }
 
 TEST_CASE("full and partial pinyin, Chinese words and abbreviations") {
