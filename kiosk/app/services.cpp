@@ -1,6 +1,7 @@
 #include "kiosk/app/services.hpp"
 
 #include <spdlog/spdlog.h>
+#include <toml++/toml.h>
 
 #include <ctime>
 #include <filesystem>
@@ -48,8 +49,46 @@ std::unique_ptr<Services> Services::demo(const core::KioskConfig& cfg, core::Eve
   return s;
 }
 
+std::unique_ptr<Services> Services::production(const core::KioskConfig& cfg, core::EventQueue& queue,
+                                               hw::PrinterWorker* printer) {
+  std::unique_ptr<Services> s(new Services(cfg, queue));
+  const std::string toml_path = cfg.config_dir + "/platform.toml";
+  platform::ClientConfig cc = platform::load_client_config(toml_path);
+  // kiosk.toml is the one place the terminal's identity is provisioned.
+  if (cc.terminal_id != cfg.terminal_id)
+    spdlog::warn("platform.toml terminal_id {} differs from kiosk.toml {}; using kiosk.toml's",
+                 cc.terminal_id, cfg.terminal_id);
+  cc.terminal_id = cfg.terminal_id;
+  cc.terminal_region = cfg.region_code;
+  cc.production = true;
+  for (const auto& e : platform::config_errors(cc)) spdlog::error("platform.toml: {}", e);
+  s->client_ = std::make_unique<platform::CurlPlatformClient>(cc);
+  s->printer_ = printer;
+  s->start_outbox();
+  spdlog::info("platform {} (terminal {}, {} deferrable certification items), printer {}", cc.base_url,
+               cc.terminal_id, s->deferrable_certifications.size(), printer ? "bound" : "none");
+  return s;
+}
+
+core::Command Services::print_result_from_outcome(const std::string& outcome_json) {
+  auto j = nlohmann::json::parse(outcome_json, nullptr, false);
+  if (!j.is_object()) return {"print.result", "failed malformed outcome"};
+  const std::string result = j.value("result", "");
+  if (result == "printed") return {"print.result", "printed"};
+  return {"print.result", "failed " + result + ": " + j.value("error", "")};
+}
+
 // wiring: outbox under cfg.data_dir ([outbox] of platform.toml for retention and limits).
 void Services::start_outbox() {
+  const std::string toml_path = cfg_.config_dir + "/platform.toml";
+  try {
+    auto t = toml::parse_file(toml_path);
+    if (auto* arr = t["outbox"]["deferrable_items"].as_array())
+      for (auto& v : *arr)
+        if (auto code = v.value<std::string>()) deferrable_certifications.insert(*code);
+  } catch (const toml::parse_error& e) {
+    throw std::runtime_error(toml_path + ": " + std::string(e.description()));
+  }
   store::StoreConfig sc = store::load_store_config(cfg_.config_dir + "/platform.toml");
   std::filesystem::create_directories(cfg_.data_dir);
   sc.db_path = cfg_.data_dir + "/store.db";
@@ -129,6 +168,20 @@ void Services::platform_call(const std::string& op, const core::SessionData& d) 
 void Services::print(const std::string& template_id, const core::SessionData& d,
                      const std::string& service_name) {
   nlohmann::json f = print_fields(template_id, d, service_name, cfg_);
+  if (!print_.service) {  // production: the printer worker answers with print.outcome
+    if (!printer_) {
+      spdlog::error("print {}: no printer configured", template_id);
+      queue_.post(core::Command{"print.result", "failed no printer"});
+      return;
+    }
+    try {
+      printer_->submit(template_id, f);
+    } catch (const std::exception& e) {
+      spdlog::error("print {}: {}", template_id, e.what());
+      queue_.post(core::Command{"print.result", "failed template"});
+    }
+    return;
+  }
   try {
     printing_.fetch_add(1);
     print_.service->submit(template_id, f);
