@@ -1,5 +1,4 @@
 #include "kiosk/app/app.hpp"
-#include "kiosk/tech/wiring.hpp"  // technician hook
 
 #include <SDL.h>
 #include <spdlog/spdlog.h>
@@ -8,8 +7,18 @@
 #include <filesystem>
 
 #include "kiosk/hw/printer_worker.hpp"  // wiring
+#include "kiosk/tech/wiring.hpp"        // technician hook
 
 namespace kiosk::app {
+
+namespace {
+void secure_wipe(vision::FaceEvidence& e) {
+  std::fill(e.best_jpeg.begin(), e.best_jpeg.end(), 0);
+  for (auto& j : e.action_jpegs) std::fill(j.begin(), j.end(), 0);
+  e.best_jpeg.clear();
+  e.action_jpegs.clear();
+}
+}  // namespace
 
 void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
   config = std::move(cfg);
@@ -34,6 +43,14 @@ void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
 void App::start_demo_services() {
   services = Services::demo(config, queue);
   demo_devices = true;  // technician hook
+}
+
+void App::start_services() {
+  try {
+    services = Services::production(config, queue, printer);
+  } catch (const std::exception& e) {
+    spdlog::error("platform services not started: {}", e.what());
+  }
 }
 
 // wiring: device workers ------------------------------------------------------------------------
@@ -81,7 +98,8 @@ void App::start_devices() {
     return w;
   });
   guarded("scanner", [&] {
-    const std::string prof = std::filesystem::exists(dev + "scanner.toml") ? dev + "scanner.toml" : dev + "scanner-hid.toml";
+    const std::string prof =
+        std::filesystem::exists(dev + "scanner.toml") ? dev + "scanner.toml" : dev + "scanner-hid.toml";
     return std::make_unique<hw::ScannerWorker>(hw::load_scanner_profile(prof),
                                                qr::load_rules(config.config_dir + "/qr.toml"));
   });
@@ -89,12 +107,55 @@ void App::start_devices() {
     auto ps = hw::load_printer_settings(dev + "printer.toml");
     if (ps.service.data_dir.empty()) ps.service.data_dir = config.data_dir + "/print";
     ps.service.template_dir = config.config_dir + "/receipts";
-    return hw::make_printer_worker(ps);
+    auto w = hw::make_printer_worker(ps);
+    printer = w.get();
+    return w;
   });
   devices->start_all();
 }
 
+void App::start_camera(bool demo, bool force_simulated) {
+  try {
+    CameraConfig cc = load_camera_config(config.config_dir + "/devices/camera.toml");
+    auto vc = vision::load_vision_config(config.config_dir + "/vision.toml");
+    // Model paths are relative to the tree that holds config/ and assets/ (source tree or /usr/share/kiosk).
+    const auto root = std::filesystem::path(config.config_dir).parent_path();
+    for (std::string* m : {&vc.yunet_model, &vc.fas_model_v2, &vc.fas_model_v1se})
+      if (!m->empty() && std::filesystem::path(*m).is_relative() && std::filesystem::exists(root / *m))
+        *m = (root / *m).string();
+    const bool device_present = cc.source.rfind("v4l2:", 0) != 0 || std::filesystem::exists(cc.source.substr(5));
+    std::unique_ptr<vision::sim::SimulatedResident> simulated;
+    if (force_simulated || (demo && !device_present)) {
+      simulated = std::make_unique<vision::sim::SimulatedResident>(vc);
+      spdlog::info("camera: {} not present; demo uses a simulated resident (F6 cooperate, F7 photo attack)",
+                   cc.source);
+    }
+    qr::QrWorker* qrw = nullptr;
+    if (cc.qr && !simulated) {
+      auto w = std::make_unique<qr::QrWorker>(qr::load_rules(config.config_dir + "/qr.toml"));
+      qrw = w.get();
+      if (!devices) devices = std::make_unique<hw::DeviceHub>(queue);
+      devices->add(std::move(w));
+      qrw->start(queue);
+    }
+    camera = std::make_unique<CameraService>(cc, vc, queue, qrw, std::move(simulated));
+    if (ui) ui->set_face_view(camera.get());
+  } catch (const std::exception& e) {
+    spdlog::error("camera: not started: {}", e.what());
+    core::DeviceEvent f;
+    f.kind = core::DeviceEvent::Kind::DeviceFault;
+    f.device = "camera";
+    f.detail = std::string("not started: ") + e.what();
+    queue.post(std::move(f));
+  }
+}
+
 bool App::demo_panel(int n) {
+  if ((n == 6 || n == 7) && camera && camera->simulated()) {
+    camera->simulated()->set_mode(n == 6 ? vision::sim::SimulatedResident::Mode::Cooperative
+                                         : vision::sim::SimulatedResident::Mode::Photo);
+    return true;
+  }
   if (!demo_idcard || !sscard || !demo_scanner) return false;
   switch (n) {
     case 1:
@@ -141,6 +202,10 @@ void App::apply(const std::vector<core::Effect>& fx) {
         break;
       case core::Effect::Kind::WipeSessionData:
         spdlog::info("session data wiped");
+        if (camera) {  // wiring: no face evidence survives the session
+          if (auto ev = camera->take_evidence()) secure_wipe(*ev);
+          camera->stop_face();
+        }
         if (ui) ui->on_session_end();
         break;
       case core::Effect::Kind::Speak:
@@ -156,18 +221,29 @@ void App::apply(const std::vector<core::Effect>& fx) {
         spdlog::info("{}", e.arg);
         break;
       case core::Effect::Kind::Platform:
-        if (services) services->platform_call(e.arg, session->data());
+        if (services) {
+          services->platform_call(e.arg, session->data());
+        } else {  // no platform configured: the flow shows its platform error instead of waiting forever
+          spdlog::error("platform {}: no platform client (see platform.toml)", e.arg);
+          queue.post(core::Command{"platform.reply",
+                                   nlohmann::json{{"op", e.arg}, {"ok", false}, {"error", "Config"}}.dump()});
+        }
         break;
       case core::Effect::Kind::Print:
-        if (services) {
+        if (!services) {
+          spdlog::error("print {}: no print service", e.arg);
+          queue.post(core::Command{"print.result", "failed no printer"});
+        } else {
           const core::CatalogItem* item = catalog.item(session->data().item_code);
           services->print(e.arg, session->data(), item ? item->name : session->data().item_code);
         }
         break;
       case core::Effect::Kind::StartFace:
       case core::Effect::Kind::StopFace:
-        // The vision worker is not wired yet: headless scripts answer with `face pass|fail`.
         spdlog::info("{} {}", core::to_string(e.kind), e.arg);
+        // Without a camera (headless scripts) the script answers with `face pass|fail`.
+        if (camera && e.kind == core::Effect::Kind::StartFace) camera->start_face();
+        if (camera && e.kind == core::Effect::Kind::StopFace) camera->stop_face();
         break;
     }
   }
@@ -177,6 +253,27 @@ void App::apply(const std::vector<core::Effect>& fx) {
 bool App::pump() {
   bool any = false;
   for (auto& ev : queue.drain()) {
+    // The printer worker reports job outcomes; the flow waits for print.result.
+    if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "print.outcome") {
+      apply(session->handle(Services::print_result_from_outcome(c->arg)));
+      any = true;
+      continue;
+    }
+    if (auto* c = std::get_if<core::Command>(&ev)) {
+      // wiring: the vision worker's instruction changed: speak it and redraw (not the session's business).
+      if (c->name == "face.guidance" || c->name == "face.action") {
+        if (voice && c->name == "face.action") voice->speak_key(session->language(), c->arg);
+        if (ui) ui->request_redraw(1);
+        any = true;
+        continue;
+      }
+      if (c->name == "face.result") {
+        apply(session->handle(ev));
+        attach_face_evidence();
+        any = true;
+        continue;
+      }
+    }
     apply(session->handle(ev));
     any = true;
   }
@@ -184,6 +281,7 @@ bool App::pump() {
   any = any || !fx.empty();
   if (tech && tech->tick() && ui) ui->on_screen_changed();  // technician hook: idle exit
   apply(fx);
+  if (camera) camera->set_qr_scanning(wants_camera_qr());  // wiring
   return any;
 }
 
@@ -192,6 +290,24 @@ void App::frame() {
     spdlog::debug("tap {}", a);
     apply(session->handle(core::UserAction{a}));
   }
+  if (camera) camera->set_qr_scanning(wants_camera_qr());  // wiring
+}
+
+bool App::wants_camera_qr() const {
+  auto* run = dynamic_cast<const flow::FlowRun*>(session->flow());
+  if (!run || session->screen_name() != "flow.identify") return false;
+  const auto& src = run->step().sources;
+  return std::find(src.begin(), src.end(), "qr") != src.end();
+}
+
+void App::attach_face_evidence() {
+  if (!camera) return;
+  auto ev = camera->take_evidence();
+  if (!ev) return;
+  auto& face = session->data().face;
+  // The flow has just stored the passed result; the certification submit sends the best frame.
+  if (face.is_object() && face.value("passed", false)) face["image_base64"] = vision::face_jpeg_base64(*ev);
+  secure_wipe(*ev);
 }
 
 namespace {
@@ -208,8 +324,9 @@ struct ViewKey {
 };
 ViewKey view_of(const App& app) {
   const auto& s = *app.session;
-  return {s.screen(),     s.screen_name(),         s.notice(),  s.remaining_s(),         s.warning(),  s.staff_called(),
-          s.elder_mode(), s.data().has_personal(), s.language(), app.clock->wall() / 60};
+  return {s.screen(),   s.screen_name(),       s.notice(),     s.remaining_s(),
+          s.warning(),  s.staff_called(),      s.elder_mode(), s.data().has_personal(),
+          s.language(), app.clock->wall() / 60};
 }
 }  // namespace
 
@@ -227,6 +344,8 @@ int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
     int timeout = app.ui->needs_frame()
                       ? 0
                       : static_cast<int>(std::clamp<std::int64_t>(app.ui->ms_until_change(), 1, 60'000));
+    const bool face_live = app.camera && app.camera->face_active();  // wiring: live preview ~15 fps
+    if (face_live) timeout = std::min(timeout, 66);
     if (watchdog && watchdog->watchdog_enabled())
       timeout = static_cast<int>(
           std::min<std::int64_t>(timeout, std::max<std::int64_t>(1, watchdog->next_due().count())));
@@ -244,7 +363,7 @@ int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
           running = false;
         else if (e.type == SDL_KEYDOWN && e.key.keysym.sym == SDLK_ESCAPE && (e.key.keysym.mod & KMOD_CTRL))
           running = false;
-        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym >= SDLK_F1 && e.key.keysym.sym <= SDLK_F5 &&
+        else if (e.type == SDL_KEYDOWN && e.key.keysym.sym >= SDLK_F1 && e.key.keysym.sym <= SDLK_F7 &&
                  app.demo_panel(e.key.keysym.sym - SDLK_F1 + 1))  // wiring: presenter's demo panel
           spdlog::info("demo panel F{}", e.key.keysym.sym - SDLK_F1 + 1);
         else if (app.ui->process_event(e))
@@ -252,6 +371,7 @@ int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
       } while (SDL_PollEvent(&e));
     }
     app.pump();
+    if (face_live) app.ui->request_redraw(1);
     ViewKey now = view_of(app);
     if (!(now == last)) {
       app.ui->request_redraw(2);

@@ -5,6 +5,9 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "drivers/idcard/region.hpp"
+#include "kiosk/app/camera.hpp"  // wiring
+#include "kiosk/app/services.hpp"
 #include "kiosk/core/catalog.hpp"
 #include "kiosk/core/clock.hpp"
 #include "kiosk/core/config.hpp"
@@ -12,14 +15,13 @@
 #include "kiosk/core/session.hpp"
 #include "kiosk/core/strings.hpp"
 #include "kiosk/core/watchdog.hpp"
-#include "drivers/idcard/region.hpp"
-#include "kiosk/app/services.hpp"
 #include "kiosk/flow/run.hpp"
-#include "kiosk/hw/device_hub.hpp"       // wiring
-#include "kiosk/hw/idcard_worker.hpp"    // wiring
-#include "kiosk/hw/scanner_worker.hpp"   // wiring
-#include "kiosk/hw/sscard_worker.hpp"    // wiring
-#include "kiosk/tech/tech_mode.hpp"  // technician hook
+#include "kiosk/hw/device_hub.hpp"      // wiring
+#include "kiosk/hw/idcard_worker.hpp"   // wiring
+#include "kiosk/hw/printer_worker.hpp"  // wiring
+#include "kiosk/hw/scanner_worker.hpp"  // wiring
+#include "kiosk/hw/sscard_worker.hpp"   // wiring
+#include "kiosk/tech/tech_mode.hpp"     // technician hook
 #include "kiosk/ui/kiosk_ui.hpp"
 #include "kiosk/voice/voice.hpp"  // wiring
 
@@ -46,20 +48,30 @@ struct App {
   nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript
   // wiring: the device workers (post into `queue`); declared last so they stop before anything they use.
   std::unique_ptr<hw::DeviceHub> devices;
-  hw::SsCardWorker* sscard = nullptr;           // PIN verification (demo or production reader)
-  hw::IdCardWorker* demo_idcard = nullptr;      // kiosk --demo: the presenter's panel drives these
+  hw::SsCardWorker* sscard = nullptr;       // PIN verification (demo or production reader)
+  hw::IdCardWorker* demo_idcard = nullptr;  // kiosk --demo: the presenter's panel drives these
   hw::ScannerWorker* demo_scanner = nullptr;
+  hw::PrinterWorker* printer = nullptr;  // production receipt/A4 printer (owned by devices)
+  // wiring: camera (face capture + camera QR); after `devices` so it stops before the QrWorker it feeds.
+  std::unique_ptr<CameraService> camera;
 
   // Loads strings and catalog from config.config_dir and builds the session (no UI yet).
   void load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk);
   void create_ui(ui::UiOptions opts);
   // Embedded platform simulator and simulated printer (kiosk --demo, --headless).
   void start_demo_services();
+  // Production: platform client + outbox from platform.toml, printing through the printer worker.
+  // Call after start_devices(). A broken platform.toml is logged and the kiosk runs without services
+  // (flows then fail with a clear message at their platform step).
+  void start_services();
   // wiring: kiosk --demo: simulated ID card reader, SS card reader and QR scanner, started.
   void start_demo_devices();
   // wiring: production: the readers named in <config_dir>/devices/*.toml; a device that cannot be
   // opened is reported as a DeviceFault event, never a crash.
   void start_devices();
+  // wiring: the camera from <config_dir>/devices/camera.toml. demo: a simulated resident when the
+  // configured camera is absent. A camera QR worker joins `devices` when QR scanning is enabled.
+  void start_camera(bool demo, bool force_simulated = false);
   // wiring: the presenter's demo panel: 1 place the demo ID card, 2 remove it, 3 insert the demo SS
   // card, 4 remove it, 5 show a demo e-voucher QR code. False when not in demo or n is unknown.
   bool demo_panel(int n);
@@ -69,6 +81,10 @@ struct App {
   bool pump();
   // Renders one frame and feeds its taps to the session.
   void frame();
+  // wiring: an identify step that accepts QR codes is on screen (the camera decodes while it is).
+  bool wants_camera_qr() const;
+  // wiring: after face.result: the best evidence frame into SessionData::face["image_base64"].
+  void attach_face_evidence();
 };
 
 // Interactive loop: event-driven, idle costs nothing; wakes for systemd watchdog keep-alives when

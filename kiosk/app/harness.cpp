@@ -12,6 +12,10 @@
 //   press_hold ID|corner S press a widget (or the top-left corner) for S seconds, then release (technician hook)
 //   face pass|fail|error [k=v ...]   answers the face step (score= quality= actions=a,b | reason=)
 //   print_result printed|failed      answers a print step without the simulated printer
+//   camera simulated|photo           the real vision pipeline on a simulated resident who cooperates
+//                                    or holds up a photo (instead of `face pass|fail`)
+//   wait_face action|done S          real time, up to S s: until an action is asked / the face step ends
+//   expect_face_evidence             the passed attempt's best frame is in SessionData for the submit
 //   platform down|up|fault SPEC [N]  embedded platform simulator: refuse everything (HTTP 503) / heal /
 //                                    inject a fault (see platform::sim::parse_fault) into the next N calls
 //   printer paper_out on|off         simulated receipt printer
@@ -23,6 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "kiosk/app/app.hpp"
 #include "kiosk/core/mask.hpp"
@@ -241,6 +246,37 @@ struct Runner {
       } else if (cmd == "face" && w.size() >= 2) {
         app.queue.post(core::Command{"face.result", arg});
         settle();
+      } else if (cmd == "camera" && w.size() == 2 && (w[1] == "simulated" || w[1] == "photo")) {
+        // wiring: the real vision pipeline on a simulated resident (cooperating, or holding up a photo).
+        if (!app.camera) app.start_camera(true, true);
+        if (!app.camera || !app.camera->simulated()) {
+          fail(lineno, "no simulated camera");
+        } else {
+          app.camera->simulated()->set_mode(w[1] == "photo" ? vision::sim::SimulatedResident::Mode::Photo
+                                                            : vision::sim::SimulatedResident::Mode::Cooperative);
+        }
+        settle();
+      } else if (cmd == "wait_face" && w.size() == 3 && (w[1] == "action" || w[1] == "done")) {
+        // Runs in real time until the worker asks for an action / the face step is answered.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(std::stoi(w[2]));
+        bool reached = false;
+        while (!reached && std::chrono::steady_clock::now() < until) {
+          // Pump only (no frames): rendering 1080p in software would starve the vision threads.
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          wait_services();
+          app.pump();
+          if (w[1] == "action")
+            reached = app.camera && app.camera->face_preview(-1).action_total > 0 &&
+                      !app.camera->face_preview(-1).rgb.empty();
+          else
+            reached = app.session->screen_name() != "flow.face";
+        }
+        settle();
+        if (!reached) fail(lineno, "timed out: " + line);
+      } else if (cmd == "expect_face_evidence") {
+        const auto& f = app.session->data().face;
+        if (!f.is_object() || f.value("image_base64", "").size() < 1000)
+          fail(lineno, "no face evidence in the session data");
       } else if (cmd == "print_result" && w.size() >= 2) {
         app.queue.post(core::Command{"print.result", arg});
         settle();

@@ -96,8 +96,11 @@ int main(int argc, char** argv) {
     if (demo) app.start_demo_services();
     if (demo)  // wiring: simulated readers (F1–F5 drive them); production opens the configured devices
       app.start_demo_devices();
-    else
+    else {
       app.start_devices();
+      app.start_services();
+    }
+    app.start_camera(demo);  // wiring: face capture + camera QR (demo: simulated resident without a camera)
     spdlog::info("kiosk {} started in {:.0f} ms (terminal {}, {}x{}, font atlas {:.0f} ms)",
                  demo ? "demo" : "", startup_ms, cfg.terminal_id, app.ui->width(), app.ui->height(),
                  app.ui->stats().font_build_ms);

@@ -100,6 +100,7 @@ KioskUI::KioskUI(UiOptions opts, const core::KioskConfig& cfg, const core::Strin
 }
 
 KioskUI::~KioskUI() {
+  face_tex_.reset();
   ttf_.reset();
   backend_.reset();
   if (imgui_) ImGui::DestroyContext(imgui_);

@@ -14,6 +14,7 @@
 #include "kiosk/core/session.hpp"
 #include "kiosk/core/strings.hpp"
 #include "kiosk/ui/fonts.hpp"
+#include "kiosk/ui/face_view.hpp"
 #include "kiosk/ui/input.hpp"
 #include "kiosk/ui/keyboard.hpp"
 #include "kiosk/ui/theme.hpp"
@@ -73,6 +74,8 @@ class KioskUI {
   // technician hook: while the mode is active its screens replace the resident UI; "tech.*" taps go
   // to TechMode::action and the corner long press to TechMode::long_press (never to the session).
   void set_tech(tech::TechMode* t) { tech_ = t; }
+  // wiring: the face step's live preview, instruction and progress (null: the static hint only).
+  void set_face_view(FaceViewSource* v) { face_view_ = v; }
   const UiMap& map() const { return map_; }
   const Theme& theme() const { return theme_; }
   const FrameStats& stats() const { return stats_; }
@@ -100,6 +103,7 @@ class KioskUI {
   float draw_flow_header(Painter& p, const Box& a, const std::string& title);
   void draw_action_row(Painter& p, const Box& a, std::vector<std::string>& actions,
                        const std::vector<std::pair<std::string, std::string>>& buttons);
+  void draw_face_step(Painter& p, const Box& a, float y);  // face_screen.cpp
   void draw_overlays(Painter& p, std::vector<std::string>& actions);
   void ensure_fonts();
   void note_first_frame();
@@ -125,6 +129,8 @@ class KioskUI {
   std::map<std::string, std::int64_t> last_activation_;
   tech::TechMode* tech_ = nullptr;  // technician hook
   KeyboardState search_kb_;         // the search screen's on-screen keyboard
+  FaceViewSource* face_view_ = nullptr;
+  std::unique_ptr<FacePreviewTexture> face_tex_;  // released before the renderer
 };
 
 // Civil time in China (UTC+8) regardless of the machine's zone: "11月23日 星期一 09:30".

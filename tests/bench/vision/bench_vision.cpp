@@ -14,7 +14,7 @@
 #include <sstream>
 
 #include "kiosk/vision/face_session.hpp"
-#include "tests/unit/vision/synth.hpp"
+#include "kiosk/vision/sim/synth.hpp"
 
 using namespace kiosk::vision;
 using Clock = std::chrono::steady_clock;

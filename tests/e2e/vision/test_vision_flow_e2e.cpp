@@ -14,7 +14,7 @@
 #include "kiosk/vision/flow_bridge.hpp"
 #include "kiosk/vision/vision_worker.hpp"
 #include "kiosk/voice/voice.hpp"
-#include "tests/unit/vision/synth.hpp"
+#include "kiosk/vision/sim/synth.hpp"
 
 using namespace kiosk;
 using namespace kiosk::vision;

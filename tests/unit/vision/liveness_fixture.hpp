@@ -9,7 +9,7 @@
 
 #include "kiosk/vision/face_session.hpp"
 #include "kiosk/vision/vision_worker.hpp"
-#include "tests/unit/vision/synth.hpp"
+#include "kiosk/vision/sim/synth.hpp"
 
 using namespace kiosk::vision;
 using namespace std::chrono_literals;

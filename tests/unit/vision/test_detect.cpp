@@ -6,7 +6,7 @@
 
 #include "kiosk/vision/antispoof.hpp"
 #include "kiosk/vision/quality.hpp"
-#include "tests/unit/vision/synth.hpp"
+#include "kiosk/vision/sim/synth.hpp"
 
 using namespace kiosk::vision;
 

@@ -4,7 +4,7 @@
 
 #include "kiosk/vision/face_session.hpp"
 #include "kiosk/vision/flow_bridge.hpp"
-#include "tests/unit/vision/synth.hpp"
+#include "kiosk/vision/sim/synth.hpp"
 
 using namespace kiosk::vision;
 

@@ -1,7 +1,8 @@
 // Motion sequences synthesised from real photographs (tests/data/vision, see PROVENANCE.md): local
 // warps anchored on YuNet's landmarks move the nose (head turn, nod), paint the eye openings shut
 // (blink) or open a dark mouth cavity; whole-image transforms simulate a photo moved in front of the
-// camera. Used by the unit tests and the benchmark.
+// camera. Used by the unit tests, the benchmark and the demo's simulated resident (kiosk --demo without a
+// camera).
 #pragma once
 
 #include <cmath>
