@@ -310,7 +310,12 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       // One decision: large tiles, up to three a row.
       if (!s.body.empty()) y += p.text(FontRole::Body, a.x0, y, tr(s.body), c.text, c.background, a.w()) + theme_.px(3);
       const std::size_t n = s.options.size();
-      const std::size_t cols = n <= 4 ? 2 : 3;
+      std::size_t cols = n <= 4 ? 2 : 3;
+      // A label that would not fit on one line of its tile: one tile per row instead (nothing wraps).
+      for (auto& o : s.options) {
+        const float w = (a.w() - theme_.px(6) * static_cast<float>(cols - 1)) / static_cast<float>(cols);
+        if (p.text_width(FontRole::Title, tr("choice." + s.field + "." + o)) + theme_.px(12) > w) cols = 1;
+      }
       const std::size_t rows = (n + cols - 1) / cols;
       const float gap = theme_.px(6);
       const float tw = (a.w() - gap * static_cast<float>(cols - 1)) / static_cast<float>(cols);
@@ -335,7 +340,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       // Keys as large as the height allows (wider than tall so 删除/确定 fit on one line).
       const float gap = theme_.px(theme_.min_gap_mm() + 1);
       const float key = std::min(theme_.px(theme_.elder ? 30 : 26), (a.y1 - y - 3 * gap) / 4);
-      const float keyw = std::max(key, theme_.px(34));
+      const float keyw = std::max({key, theme_.px(34), p.text_width(FontRole::Title, tr("flow.pin.delete")) + theme_.px(8),
+                                   p.text_width(FontRole::Title, tr("flow.pin.ok")) + theme_.px(8)});
       const float kw = 3 * keyw + 2 * gap;
       Box left{a.x0, y, a.x1 - kw - theme_.px(10), a.y1 - theme_.px(4)};
       Box field{left.x0, left.y0, left.x1, left.y0 + p.line_height(FontRole::Title) + theme_.px(8)};
