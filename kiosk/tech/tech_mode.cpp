@@ -143,10 +143,11 @@ void TechMode::card_presented(const std::string& card_number) {
 }
 
 bool TechMode::device_event(const core::DeviceEvent& ev) {
+  using K = core::DeviceEvent::Kind;
   if (!active()) return false;
-  if (ev.kind == core::DeviceEvent::Kind::SsCardInserted && screen_ == Screen::Pin)
-    card_presented(ev.identity.card_number);
-  return true;
+  if (ev.kind == K::SsCardInserted && screen_ == Screen::Pin) card_presented(ev.identity.card_number);
+  return ev.kind == K::SsCardInserted || ev.kind == K::SsCardRemoved || ev.kind == K::IdCardRead ||
+         ev.kind == K::IdCardRemoved || ev.kind == K::QrScanned;
 }
 
 void TechMode::text_input(const std::string& utf8) {

@@ -74,8 +74,8 @@ class TechMode {
   // A widget id from a tech screen (all start with "tech.").
   void action(const std::string& id);
   // A device event while the mode is active: an SS card read while the PIN pad is up is checked
-  // against the technician cards. Returns true when consumed (always while active: the resident
-  // session behind must not start while a technician works at the terminal).
+  // against the technician cards. Returns true when consumed: every card/QR event while active (no
+  // resident session starts behind the technician); faults and recoveries still go to the session.
   bool device_event(const core::DeviceEvent& ev);
   // A technician card number (SS card / IC card) read while the PIN pad is up.
   void card_presented(const std::string& card_number);

@@ -141,10 +141,11 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
   if (w.hub && w.queue && !w.demo) {  // demo: the checks use their own simulators
     // Running kiosk: a check of a role whose worker owns the device stops that worker for the check
     // and restarts it afterwards (the device is never opened twice).
-    hw::DeviceHub* hub = w.hub;
+    auto hub = w.hub;
     core::EventQueue* queue = w.queue;
     h.pause_device = [hub, queue](const std::string& role) -> std::function<void()> {
-      hw::DeviceWorker* dw = hub->find(role);
+      hw::DeviceHub* devices = hub();
+      hw::DeviceWorker* dw = devices ? devices->find(role) : nullptr;
       if (!dw || false) return nullptr;
       dw->stop();
       return [dw, queue] { dw->start(*queue); };
@@ -155,10 +156,10 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
 
 std::unique_ptr<TechMode> make_app_tech_mode(const std::string& config_dir, const std::string& data_dir,
                                              bool demo, const core::Clock& clock,
-                                             const core::Strings& strings, hw::DeviceHub* hub,
-                                             core::EventQueue* queue) {
+                                             const core::Strings& strings,
+                                             std::function<hw::DeviceHub*()> hub, core::EventQueue* queue) {
   TechWiring w;
-  w.hub = hub;
+  w.hub = std::move(hub);
   w.queue = queue;
   if (queue)  // the app's loop wakes on a posted event and runs tick() in pump()
     w.notify = [queue] { queue->post(core::Command{"tech.check_done", ""}); };

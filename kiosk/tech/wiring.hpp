@@ -23,7 +23,8 @@ struct TechWiring {
   std::set<std::string> faults;  // demo faults (e2e failure paths), see DiagOptions
   std::string export_dir;        // where "export" writes (the mounted USB stick); empty: <data_dir>/export
   // The running kiosk's device workers: a check of a role a worker owns pauses that worker.
-  hw::DeviceHub* hub = nullptr;
+  // (A getter: the app creates its hub after the UI and technician mode.)
+  std::function<hw::DeviceHub*()> hub;
   core::EventQueue* queue = nullptr;  // workers restart posting here
   std::function<void()> notify;       // a check finished (called on the check thread)
   bool settle_checks = false;         // see TechHooks::settle_checks
@@ -38,7 +39,8 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
 // posts core::Command{"tech.check_done"} to wake the loop (the session ignores it).
 std::unique_ptr<TechMode> make_app_tech_mode(const std::string& config_dir, const std::string& data_dir,
                                              bool demo, const core::Clock& clock,
-                                             const core::Strings& strings, hw::DeviceHub* hub = nullptr,
+                                             const core::Strings& strings,
+                                             std::function<hw::DeviceHub*()> hub = {},
                                              core::EventQueue* queue = nullptr);
 
 }  // namespace kiosk::tech

@@ -149,13 +149,14 @@ void diagnostics(Ctx& c, const tech::TechMode& m, const Box& a) {
 
 void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
   const auto& col = c.t.colors;
-  const float rh = c.t.px(13), gap = c.t.px(6);
+  const float rh = c.t.px(15), gap = c.t.px(6);
   float y = a.y0;
   for (auto role : {"idcard", "sscard", "printer", "scanner", "camera"}) {
     auto* b = m.bindings().get(role);
-    c.p.text(FontRole::Body, a.x0, y, role, col.text, col.background);
+    const std::string rk = std::string("tech.role.") + role;
+    c.p.text(FontRole::Small, a.x0, y, c.s.get("zh-CN", rk) + "\n" + c.s.get("en", rk), col.text, col.background);
     std::string bound = b ? c.both("tech.devices.bound") + ": " + b->profile_name + " @ " + b->device : "-";
-    c.p.text(FontRole::Small, a.x0 + c.t.px(36), y, bound, col.muted, col.background);
+    c.p.text(FontRole::Small, a.x0 + c.t.px(40), y, bound, col.muted, col.background, c.t.px(106));
     c.button(std::string("tech.test.") + role, {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
              c.both("tech.devices.test"), ButtonStyle::Secondary, FontRole::Small);
     y += rh + gap;
@@ -170,7 +171,9 @@ void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
   for (std::size_t i = 0; i < m.matches().size() && y + rh < a.y0 + a.h() * 0.62f; ++i) {
     auto& row = m.matches()[i];
     c.p.text(FontRole::Small, a.x0, y,
-             row[0] + "  " + row[4] + " : " + row[1] + "  @ " + row[2] + " (" + row[3] + ")", col.text,
+             (c.s.has("zh-CN", "tech.role." + row[0]) ? c.both("tech.role." + row[0]) : row[0]) + "  " + row[4] +
+                 " : " + row[1] + "  @ " + row[2] + " (" + row[3] + ")",
+             col.text,
              col.background);
     c.button("tech.bind." + std::to_string(i), {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
              c.both("tech.devices.bind"), ButtonStyle::Primary, FontRole::Small);

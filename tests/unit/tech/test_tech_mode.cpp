@@ -287,7 +287,11 @@ TEST_CASE("technician card: a listed card opens the menu, others are refused, al
   mode.card_presented("C12345678");
   CHECK(mode.screen() == TechMode::Screen::Pin);
   CHECK(mode.message_key() == "tech.card.refused");
-  CHECK(mode.device_event(ev));  // consumed while active
+  core::DeviceEvent fault;
+  fault.kind = core::DeviceEvent::Kind::DeviceFault;
+  fault.device = "printer";
+  CHECK_FALSE(mode.device_event(fault));  // faults still reach the session
+  CHECK(mode.device_event(ev));           // card events are consumed while active
   CHECK(mode.screen() == TechMode::Screen::Menu);
   std::string all;
   for (auto& e : audit->recent(20)) all += e.action + ":" + e.detail + "\n";

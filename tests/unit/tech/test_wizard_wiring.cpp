@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "kiosk/core/config.hpp"
+#include "kiosk/hw/device_hub.hpp"
 #include "kiosk/tech/text_file.hpp"
 #include "kiosk/tech/wiring.hpp"
 #include "tests/unit/tech/test_ca.hpp"
@@ -81,5 +82,59 @@ TEST_CASE("wired wizard: save, CSR to the stick, certificate from the stick, tim
   INFO(log);
   CHECK(log.find("provision cert_install_failed enrol_csr cert_installed") != std::string::npos);
   mode.reset();
+  fs::remove_all(root);
+}
+
+namespace {
+// Stands in for a device worker of the running kiosk; records how technician mode treats it.
+class FakeWorker : public hw::DeviceWorker {
+ public:
+  explicit FakeWorker(std::vector<std::string>& log) : log_(log) {}
+  std::string role() const override { return "printer"; }
+  void start(core::EventQueue&) override { log_.push_back("start"); }
+  void stop() override { log_.push_back("stop"); }
+  nlohmann::json status() const override { return nlohmann::json::object(); }
+
+ private:
+  std::vector<std::string>& log_;
+};
+}  // namespace
+
+TEST_CASE("running kiosk: a check pauses the worker that owns the device and restarts it",
+          "[tech][wiring]") {
+  fs::path root = fs::temp_directory_path() / ("kiosk-tech-pause-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root);
+  fs::copy(std::string(KIOSK_SOURCE_DIR) + "/config", root / "config", fs::copy_options::recursive);
+  store_pin_hash((root / "config/technician.toml").string(), hash_pin("246810", {}, true));
+  core::Strings strings;
+  strings.load_dir((root / "config/strings").string());
+  core::ManualClock clock(std::time(nullptr));
+  core::EventQueue queue;
+  std::vector<std::string> log;  // written on the check thread, read after wait_idle
+  std::unique_ptr<hw::DeviceHub> hub;  // created after technician mode, as the app does
+  auto mode = make_app_tech_mode((root / "config").string(), (root / "data").string(), false, clock, strings,
+                                 [&] { return hub.get(); }, &queue);
+  hub = std::make_unique<hw::DeviceHub>(queue);
+  hub->add(std::make_unique<FakeWorker>(log));
+  mode->long_press(5000, true);
+  for (char c : std::string("246810")) mode->action(std::string("tech.key.") + c);
+  mode->action("tech.key.ok");
+  mode->action("tech.menu.diagnostics");
+  mode->action("tech.check.system.disk");  // no worker owns the disk
+  REQUIRE(mode->wait_idle(20000));
+  CHECK(log.empty());
+  mode->action("tech.check.printer.status");  // production, nothing bound: fails fast, worker restarted
+  REQUIRE(mode->wait_idle(20000));
+  CHECK(log == std::vector<std::string>{"stop", "start"});
+  // The finished check woke the app's loop.
+  bool woke = false;
+  for (auto& ev : queue.drain())
+    if (auto* c = std::get_if<core::Command>(&ev)) woke = woke || c->name == "tech.check_done";
+  CHECK(woke);
+  mode->tick();
+  CHECK(mode->results().size() == 2);
+  mode.reset();
+  hub.reset();
   fs::remove_all(root);
 }
