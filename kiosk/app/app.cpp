@@ -188,6 +188,17 @@ void App::create_ui(ui::UiOptions opts) {
 
 void App::apply(const std::vector<core::Effect>& fx) {
   for (auto& e : fx) {
+    if (e.kind == core::Effect::VerifyPin) {  // wiring: the SS card checks the PIN; digits wiped
+      effects_log.push_back({{"kind", "verify_pin"}, {"arg", e.arg}});
+      spdlog::info("verify_pin {}", e.arg);
+      if (sscard) {
+        sscard->verify_pin_async(session->data().pin, queue);
+      } else {
+        core::secure_clear(session->data().pin);
+        if (!scripted) queue.post(core::Command{"pin.result", "no_card"});  // scripts answer themselves
+      }
+      continue;
+    }
     effects_log.push_back({{"kind", core::to_string(e.kind)}, {"arg", e.arg}});
     if (voice) {  // wiring: Speak → voice; a screen change stops what is playing
       voice->on_effect(e, session->language());
@@ -202,6 +213,8 @@ void App::apply(const std::vector<core::Effect>& fx) {
         break;
       case core::Effect::Kind::WipeSessionData:
         spdlog::info("session data wiped");
+        if (fleet) fleet->on_session_end(session->data().item_code.empty() ? "none" : session->data().item_code,
+                                         session->data().transaction_number.empty() ? "ended" : "completed");
         if (camera) {  // wiring: no face evidence survives the session
           if (auto ev = camera->take_evidence()) secure_wipe(*ev);
           camera->stop_face();
@@ -213,9 +226,11 @@ void App::apply(const std::vector<core::Effect>& fx) {
         break;
       case core::Effect::Kind::CallStaff:
         spdlog::warn("staff called from screen {}", e.arg);
+        if (fleet) fleet->on_staff_call("help_button");
         break;
       case core::Effect::Kind::Identified:
         spdlog::info("resident identified by {}", e.arg);
+        if (fleet) fleet->on_identified(e.arg);
         break;
       case core::Effect::Kind::Log:
         spdlog::info("{}", e.arg);
@@ -253,9 +268,16 @@ void App::apply(const std::vector<core::Effect>& fx) {
 bool App::pump() {
   bool any = false;
   for (auto& ev : queue.drain()) {
+    if (fleet) feed_fleet(ev);
     // The printer worker reports job outcomes; the flow waits for print.result.
     if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "print.outcome") {
       apply(session->handle(Services::print_result_from_outcome(c->arg)));
+      any = true;
+      continue;
+    }
+    if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "ops.restart") {
+      spdlog::info("ops: new configuration committed; restarting between sessions to load it");
+      restart_requested = true;
       any = true;
       continue;
     }
@@ -287,10 +309,28 @@ bool App::pump() {
 
 void App::frame() {
   for (auto& a : ui->render_frame()) {
-    spdlog::debug("tap {}", a);
+    spdlog::debug("tap {}", flow::loggable_action(a));  // pin.7 → pin.#
     apply(session->handle(core::UserAction{a}));
   }
   if (camera) camera->set_qr_scanning(wants_camera_qr());  // wiring
+}
+
+void App::feed_fleet(const core::Event& ev) {
+  if (auto* c = std::get_if<core::Command>(&ev)) {
+    if (c->name == "face.result") fleet->on_certification(c->arg.rfind("pass", 0) == 0);
+    if (c->name == "print.result") fleet->on_receipt(c->arg == "printed");
+    if (c->name == "print.outcome") fleet->on_receipt(Services::print_result_from_outcome(c->arg).arg == "printed");
+  } else if (auto* d = std::get_if<core::DeviceEvent>(&ev)) {
+    if (d->kind == core::DeviceEvent::Kind::DeviceFault) fleet->on_device_state(d->device, "fault");
+    if (d->kind == core::DeviceEvent::Kind::DeviceRecovered) fleet->on_device_state(d->device, "ok");
+  }
+}
+
+void App::update_fleet_idle() {
+  const bool idle = session->screen().id == core::ScreenId::Home && !session->data().has_personal() &&
+                    !(tech && tech->active());
+  if (fleet && fleet_idle && !idle) fleet->on_session_start();
+  fleet_idle = idle;
 }
 
 bool App::wants_camera_qr() const {
@@ -372,6 +412,11 @@ int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
     }
     app.pump();
     if (face_live) app.ui->request_redraw(1);
+    app.update_fleet_idle();  // wiring: updates apply only between sessions
+    if (app.restart_requested && app.fleet_idle) {
+      spdlog::info("ops: exiting for the restart onto the new configuration");
+      running = false;
+    }
     ViewKey now = view_of(app);
     if (!(now == last)) {
       app.ui->request_redraw(2);

@@ -1,6 +1,7 @@
 // Wiring of one running kiosk: config, strings, catalog, session, event queue, UI.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,6 +17,7 @@
 #include "kiosk/core/strings.hpp"
 #include "kiosk/core/watchdog.hpp"
 #include "kiosk/flow/run.hpp"
+#include "kiosk/ops/agent.hpp"         // wiring
 #include "kiosk/hw/device_hub.hpp"      // wiring
 #include "kiosk/hw/idcard_worker.hpp"   // wiring
 #include "kiosk/hw/printer_worker.hpp"  // wiring
@@ -34,6 +36,10 @@ struct App {
   std::unique_ptr<core::Clock> clock;
   std::unique_ptr<core::Session> session;
   core::EventQueue queue;
+  // wiring: fleet agent (ops.toml: config updates + MQTT telemetry); production only, null when off.
+  // Its hooks run on its own thread: they read fleet_idle and post "ops.restart" to the queue.
+  std::unique_ptr<ops::FleetAgent> fleet;
+  std::atomic<bool> fleet_idle{false}, restart_requested{false};
   std::unique_ptr<ui::KioskUI> ui;
   // Service flows (config/flows) and the region table they route with.
   std::unique_ptr<idcard::RegionTable> regions;
@@ -43,6 +49,7 @@ struct App {
   // technician hook: technician mode (hidden corner hold + PIN), created by create_ui.
   std::unique_ptr<tech::TechMode> tech;
   bool demo_devices = false;  // technician hook: diagnostics use the simulators
+  bool scripted = false;      // headless script: the script answers device work (face, PIN)
   // wiring: spoken instructions; null when disabled or no audio device (the kiosk runs silent).
   std::unique_ptr<voice::Voice> voice;
   nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript
@@ -81,6 +88,10 @@ struct App {
   bool pump();
   // Renders one frame and feeds its taps to the session.
   void frame();
+  // wiring: fleet telemetry from the queue's events (never the detail texts).
+  void feed_fleet(const core::Event& ev);
+  // wiring: fleet_idle = home screen, no resident data, no technician; counts session starts.
+  void update_fleet_idle();
   // wiring: an identify step that accepts QR codes is on screen (the camera decodes while it is).
   bool wants_camera_qr() const;
   // wiring: after face.result: the best evidence frame into SessionData::face["image_base64"].

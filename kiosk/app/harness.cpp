@@ -12,6 +12,7 @@
 //   press_hold ID|corner S press a widget (or the top-left corner) for S seconds, then release (technician hook)
 //   face pass|fail|error [k=v ...]   answers the face step (score= quality= actions=a,b | reason=)
 //   print_result printed|failed      answers a print step without the simulated printer
+//   pin ok|wrong tries=N|blocked|no_card|error   answers the SS card PIN check (Effect::VerifyPin)
 //   camera simulated|photo           the real vision pipeline on a simulated resident who cooperates
 //                                    or holds up a photo (instead of `face pass|fail`)
 //   wait_face action|done S          real time, up to S s: until an action is asked / the face step ends
@@ -277,6 +278,9 @@ struct Runner {
         const auto& f = app.session->data().face;
         if (!f.is_object() || f.value("image_base64", "").size() < 1000)
           fail(lineno, "no face evidence in the session data");
+      } else if (cmd == "pin" && w.size() >= 2) {
+        app.queue.post(core::Command{"pin.result", arg});
+        settle();
       } else if (cmd == "print_result" && w.size() >= 2) {
         app.queue.post(core::Command{"print.result", arg});
         settle();
@@ -339,6 +343,7 @@ struct Runner {
 }  // namespace
 
 int run_script(App& app, core::ManualClock& clock, const std::string& script, const std::string& out_dir) {
+  app.scripted = true;
   Runner r{app, clock, out_dir, {}, {}, {}, nlohmann::json::array()};
   return r.run(script);
 }

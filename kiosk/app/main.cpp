@@ -46,6 +46,22 @@ int main(int argc, char** argv) {
       cfg.fullscreen = !headless;
     } else {
       cfg = core::load_config(config_path);
+      // wiring: the fleet agent decides which config tree runs (the committed A/B slot or the factory
+      // tree). Off or broken ops.toml: the kiosk serves residents without it (ops see it offline).
+      try {
+        const std::string ops_path = ops::ops_settings_path(config_path, cfg.config_dir);
+        ops::OpsSettings os = ops_path.empty() ? ops::OpsSettings{} : ops::load_ops_settings(ops_path);
+        ops::AgentHooks h;
+        h.between_sessions = [&app] { return app.fleet_idle.load(); };
+        h.on_committed = [&app](const std::filesystem::path& d) {
+          app.queue.post(core::Command{"ops.restart", d.string()});
+        };
+        app.fleet = std::make_unique<ops::FleetAgent>(
+            os, ops::AgentIdentity{cfg.terminal_id, cfg.region_code, KIOSK_VERSION}, cfg.config_dir, h);
+        cfg.config_dir = app.fleet->config_dir().string();
+      } catch (const std::exception& e) {
+        spdlog::error("ops: fleet agent disabled: {}", e.what());
+      }
     }
   } catch (const core::ConfigLoadError& e) {
     std::fprintf(stderr, "kiosk: configuration error\n%s\n", e.what());
@@ -100,6 +116,7 @@ int main(int argc, char** argv) {
       app.start_devices();
       app.start_services();
     }
+    if (app.fleet) app.fleet->start();  // wiring: telemetry + update polling
     app.start_camera(demo);  // wiring: face capture + camera QR (demo: simulated resident without a camera)
     spdlog::info("kiosk {} started in {:.0f} ms (terminal {}, {}x{}, font atlas {:.0f} ms)",
                  demo ? "demo" : "", startup_ms, cfg.terminal_id, app.ui->width(), app.ui->height(),
