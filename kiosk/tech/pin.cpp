@@ -57,8 +57,9 @@ std::string normalise_card(const std::string& in) {
   return s;
 }
 bool card_format_ok(const std::string& s) {
-  return s.size() >= 6 && s.size() <= 32 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'); });
+  return s.size() >= 6 && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+         });
 }
 }  // namespace
 
@@ -206,8 +207,9 @@ TechnicianConfig parse_technician_config(const std::string& text, const std::str
     for (auto& e : *arr) {
       auto v = e.value<std::string>();
       if (!v || v->rfind("$argon2", 0) != 0)
-        throw TechError(path + ": technician.card_hashes holds a value that is not a crypto_pwhash string "
-                               "(add cards with kioskctl provision --tech-card)");
+        throw TechError(path +
+                        ": technician.card_hashes holds a value that is not a crypto_pwhash string "
+                        "(add cards with kioskctl provision --tech-card)");
       c.card_hashes.push_back(*v);
     }
   }

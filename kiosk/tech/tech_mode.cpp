@@ -2,14 +2,14 @@
 
 #include <sodium.h>
 
-#include "kiosk/tech/check_result.hpp"
-#include "kiosk/core/mask.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
+
+#include "kiosk/core/mask.hpp"
+#include "kiosk/tech/check_result.hpp"
 
 namespace kiosk::tech {
 
@@ -193,7 +193,8 @@ void TechMode::take_results() {
     r.detail = "no answer within " + std::to_string(cfg_.check_timeout_s) + " s";
     r.advice_key = "tech.advice.timeout";
     r.advice_zh = "检测超时：设备无响应。请检查连接和电源，然后重新检测。";
-    r.advice_en = "The check timed out: the device does not answer. Check the cable and power, then test again.";
+    r.advice_en =
+        "The check timed out: the device does not answer. Check the cable and power, then test again.";
     it = pending_.erase(it);
     store_result(std::move(r));
   }
@@ -250,8 +251,10 @@ void TechMode::worker_loop() {
     std::function<void()> resume;
     try {
       if (hooks_.pause_device) resume = hooks_.pause_device(job.id.substr(0, job.id.find('.')));
-      if (hooks_.run_check) r = hooks_.run_check(job.id);
-      else r.detail = "no diagnostics wired";
+      if (hooks_.run_check)
+        r = hooks_.run_check(job.id);
+      else
+        r.detail = "no diagnostics wired";
     } catch (const std::exception& e) {
       r.status = CheckStatus::Fail;
       r.detail = core::scrub(e.what());
@@ -377,7 +380,6 @@ void TechMode::action(const std::string& id) {
   }
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // First-boot wizard
 
@@ -455,7 +457,7 @@ void TechMode::open_wizard() {
             {"hall_name", loaded_.hall_name},
             {"region_code", loaded_.region_code},
             {"platform_url", loaded_.platform_url},
-            {"panel", loaded_.mm_per_px > 0 ? fmt_num(loaded_.mm_per_px, "%.4f")
+            {"panel", loaded_.mm_per_px > 0     ? fmt_num(loaded_.mm_per_px, "%.4f")
                       : loaded_.diagonal_in > 0 ? fmt_num(loaded_.diagonal_in, "%.1f")
                                                 : std::string()}};
   saved_ = draft_;

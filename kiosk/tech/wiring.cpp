@@ -90,8 +90,12 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     return ProvisionValues{k.terminal_id, k.hall_name, k.region_code, pc.base_url, k.width_px,
                            k.height_px,   0,           k.mm_per_px};
   };
-  h.validate_values = [regions, demo = w.demo](const ProvisionValues& v) { return validate(v, *regions, demo); };
-  h.save_values = [w](const ProvisionValues& v) { apply_provision(v, w.paths.kiosk_toml, w.paths.platform_toml); };
+  h.validate_values = [regions, demo = w.demo](const ProvisionValues& v) {
+    return validate(v, *regions, demo);
+  };
+  h.save_values = [w](const ProvisionValues& v) {
+    apply_provision(v, w.paths.kiosk_toml, w.paths.platform_toml);
+  };
   h.region_name = [regions](const std::string& code) -> std::string {
     auto* r = regions->find(code);
     if (!r) return "";
@@ -118,7 +122,8 @@ std::unique_ptr<TechMode> make_tech_mode(const TechWiring& w, const core::Clock&
     if (std::filesystem::is_directory(stick, ec))
       for (auto& e : std::filesystem::directory_iterator(stick, ec)) {
         auto ext = e.path().extension().string();
-        if (e.is_regular_file() && (ext == ".crt" || ext == ".pem") && (found.empty() || e.path().string() < found))
+        if (e.is_regular_file() && (ext == ".crt" || ext == ".pem") &&
+            (found.empty() || e.path().string() < found))
           found = e.path().string();
       }
     if (found.empty()) throw TechError("no .crt/.pem certificate in " + stick);

@@ -9,10 +9,10 @@
 #include "kiosk/core/clock.hpp"
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/log.hpp"
+#include "kiosk/core/mask.hpp"
 #include "kiosk/tech/audit.hpp"
 #include "kiosk/tech/paths.hpp"
 #include "kiosk/tech/provision.hpp"
-#include "kiosk/core/mask.hpp"
 #include "kiosk/tools/command_registry.hpp"
 
 namespace kiosk::tools {

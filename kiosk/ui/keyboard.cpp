@@ -16,11 +16,40 @@ using Row = std::vector<Key>;
 
 const std::vector<Row>& rows(KeyboardLayout layout) {
   static const std::vector<Row> text{
-      {{"1", 1}, {"2", 1}, {"3", 1}, {"4", 1}, {"5", 1}, {"6", 1}, {"7", 1}, {"8", 1}, {"9", 1}, {"0", 1},
-       {"minus", 1}, {"bksp", 2}},
-      {{"Q", 1}, {"W", 1}, {"E", 1}, {"R", 1}, {"T", 1}, {"Y", 1}, {"U", 1}, {"I", 1}, {"O", 1}, {"P", 1},
-       {"slash", 1}, {"colon", 1}},
-      {{"A", 1}, {"S", 1}, {"D", 1}, {"F", 1}, {"G", 1}, {"H", 1}, {"J", 1}, {"K", 1}, {"L", 1}, {"dot", 1},
+      {{"1", 1},
+       {"2", 1},
+       {"3", 1},
+       {"4", 1},
+       {"5", 1},
+       {"6", 1},
+       {"7", 1},
+       {"8", 1},
+       {"9", 1},
+       {"0", 1},
+       {"minus", 1},
+       {"bksp", 2}},
+      {{"Q", 1},
+       {"W", 1},
+       {"E", 1},
+       {"R", 1},
+       {"T", 1},
+       {"Y", 1},
+       {"U", 1},
+       {"I", 1},
+       {"O", 1},
+       {"P", 1},
+       {"slash", 1},
+       {"colon", 1}},
+      {{"A", 1},
+       {"S", 1},
+       {"D", 1},
+       {"F", 1},
+       {"G", 1},
+       {"H", 1},
+       {"J", 1},
+       {"K", 1},
+       {"L", 1},
+       {"dot", 1},
        {"ok", 3}},
       {{"shift", 2}, {"Z", 1}, {"X", 1}, {"C", 1}, {"V", 1}, {"B", 1}, {"N", 1}, {"M", 1}},
   };
@@ -90,8 +119,8 @@ KeyboardMetrics keyboard_fit(const Theme& t, KeyboardLayout layout, float width_
 }
 
 float draw_keyboard(Painter& p, float x, float y, const std::string& id_prefix, KeyboardLayout layout,
-                    const KeyboardState& state, const KeyboardLabels& labels, std::vector<std::string>& actions,
-                    KeyboardMetrics m) {
+                    const KeyboardState& state, const KeyboardLabels& labels,
+                    std::vector<std::string>& actions, KeyboardMetrics m) {
   const Theme& t = p.theme();
   m = clamp(t, m);
   const float key = t.px(m.key_mm), gap = t.px(m.gap_mm);

@@ -14,8 +14,8 @@
 namespace kiosk::ui {
 
 enum class KeyboardLayout {
-  Text,     // 4 rows: digits + '-', QWERTY + '/', ASDF + ':' '.', case/ZXCV/backspace/OK
-  Digits,   // phone-style pad: 1-9, '.', 0, backspace, OK (numbers, codes, pitch)
+  Text,    // 4 rows: digits + '-', QWERTY + '/', ASDF + ':' '.', case/ZXCV/backspace/OK
+  Digits,  // phone-style pad: 1-9, '.', 0, backspace, OK (numbers, codes, pitch)
 };
 
 struct KeyboardState {
@@ -44,8 +44,8 @@ KeyboardMetrics keyboard_fit(const Theme& t, KeyboardLayout layout, float width_
 // Draws the keyboard with its top-left corner at (x, y); pushes each tapped id to `actions`.
 // Returns the height used.
 float draw_keyboard(Painter& p, float x, float y, const std::string& id_prefix, KeyboardLayout layout,
-                    const KeyboardState& state, const KeyboardLabels& labels, std::vector<std::string>& actions,
-                    KeyboardMetrics m = {});
+                    const KeyboardState& state, const KeyboardLabels& labels,
+                    std::vector<std::string>& actions, KeyboardMetrics m = {});
 
 enum class KeyResult { NotMine, Edited, Unchanged, Ok, Shift };
 // Applies a tapped widget id to `text` (at most max_chars bytes; the keyboard types ASCII only).

@@ -1,11 +1,10 @@
 #include "kiosk/ui/tech_screens.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "kiosk/tech/tech_mode.hpp"
 #include "kiosk/ui/keyboard.hpp"
-
-#include <cstdio>
 
 namespace kiosk::ui {
 
@@ -83,8 +82,8 @@ void pin_pad(Ctx& c, const tech::TechMode& m, const Box& a) {
              key.size() == 1 ? FontRole::Title : FontRole::Label);
   }
   const float mx = a.x0 + 3 * (k * 1.6f + gap) + c.t.px(10);
-  c.p.text(FontRole::Body, mx, y + 4 * (k + gap) - c.t.px(20), c.both("tech.card.hint"), col.muted, col.background,
-           a.x1 - mx);
+  c.p.text(FontRole::Body, mx, y + 4 * (k + gap) - c.t.px(20), c.both("tech.card.hint"), col.muted,
+           col.background, a.x1 - mx);
   message(c, m, mx, y, a.x1 - mx);
 }
 
@@ -154,7 +153,8 @@ void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
   for (auto role : {"idcard", "sscard", "printer", "scanner", "camera"}) {
     auto* b = m.bindings().get(role);
     const std::string rk = std::string("tech.role.") + role;
-    c.p.text(FontRole::Small, a.x0, y, c.s.get("zh-CN", rk) + "\n" + c.s.get("en", rk), col.text, col.background);
+    c.p.text(FontRole::Small, a.x0, y, c.s.get("zh-CN", rk) + "\n" + c.s.get("en", rk), col.text,
+             col.background);
     std::string bound = b ? c.both("tech.devices.bound") + ": " + b->profile_name + " @ " + b->device : "-";
     c.p.text(FontRole::Small, a.x0 + c.t.px(40), y, bound, col.muted, col.background, c.t.px(106));
     c.button(std::string("tech.test.") + role, {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
@@ -171,10 +171,9 @@ void devices(Ctx& c, const tech::TechMode& m, const Box& a) {
   for (std::size_t i = 0; i < m.matches().size() && y + rh < a.y0 + a.h() * 0.62f; ++i) {
     auto& row = m.matches()[i];
     c.p.text(FontRole::Small, a.x0, y,
-             (c.s.has("zh-CN", "tech.role." + row[0]) ? c.both("tech.role." + row[0]) : row[0]) + "  " + row[4] +
-                 " : " + row[1] + "  @ " + row[2] + " (" + row[3] + ")",
-             col.text,
-             col.background);
+             (c.s.has("zh-CN", "tech.role." + row[0]) ? c.both("tech.role." + row[0]) : row[0]) + "  " +
+                 row[4] + " : " + row[1] + "  @ " + row[2] + " (" + row[3] + ")",
+             col.text, col.background);
     c.button("tech.bind." + std::to_string(i), {a.x0 + c.t.px(150), y, a.x0 + c.t.px(190), y + rh},
              c.both("tech.devices.bind"), ButtonStyle::Primary, FontRole::Small);
     y += rh + gap;
@@ -192,13 +191,15 @@ void wizard_values(Ctx& c, const tech::TechMode& m, const Box& a, float y) {
   const float vx = a.x0 + label_w;
   for (auto& f : tech::TechMode::wizard_fields()) {
     const bool editing = m.editing() == f;
-    c.p.text(FontRole::Body, a.x0, y + c.t.px(2), c.both("tech.wizard." + f), col.text, col.background, label_w);
+    c.p.text(FontRole::Body, a.x0, y + c.t.px(2), c.both("tech.wizard." + f), col.text, col.background,
+             label_w);
     Box vb{vx, y, vx + value_w, y + bh};
     std::string shown = editing ? m.edit_text() + "|" : m.field_value(f);
-    c.button("tech.field." + f, vb, shown.empty() ? "-" : shown, editing ? ButtonStyle::Tile : ButtonStyle::Secondary,
-             FontRole::Body);
-    if (editing) c.p.border({vb.x0 - c.t.px(1), vb.y0 - c.t.px(1), vb.x1 + c.t.px(1), vb.y1 + c.t.px(1)},
-                            col.primary, 2, 0.8f);
+    c.button("tech.field." + f, vb, shown.empty() ? "-" : shown,
+             editing ? ButtonStyle::Tile : ButtonStyle::Secondary, FontRole::Body);
+    if (editing)
+      c.p.border({vb.x0 - c.t.px(1), vb.y0 - c.t.px(1), vb.x1 + c.t.px(1), vb.y1 + c.t.px(1)}, col.primary, 2,
+                 0.8f);
     // Beside the value: what it means (region name, pixel pitch).
     const float nx = vb.x1 + c.t.px(4);
     if (f == "region_code") {
@@ -217,12 +218,12 @@ void wizard_values(Ctx& c, const tech::TechMode& m, const Box& a, float y) {
                                              : c.both("tech.wizard.panel_help");
       c.p.text(FontRole::Small, nx, y + c.t.px(3), t, col.muted, col.background, a.x1 - nx);
     } else if (f == "hall_name" && editing) {
-      c.p.text(FontRole::Small, nx, y + c.t.px(3), c.both("tech.wizard.usb_keyboard"), col.muted, col.background,
-               a.x1 - nx);
+      c.p.text(FontRole::Small, nx, y + c.t.px(3), c.both("tech.wizard.usb_keyboard"), col.muted,
+               col.background, a.x1 - nx);
     }
     if (auto* e = m.field_error(f))  // validation message next to the field, Chinese first
-      c.p.text(FontRole::Small, vx, vb.y1 + c.t.px(1), e->zh + "  " + e->en, status_color(tech::CheckStatus::Fail),
-               col.background, a.x1 - vx);
+      c.p.text(FontRole::Small, vx, vb.y1 + c.t.px(1), e->zh + "  " + e->en,
+               status_color(tech::CheckStatus::Fail), col.background, a.x1 - vx);
     y += row;
   }
   y += c.t.px(2);
@@ -254,10 +255,12 @@ void wizard(Ctx& c, const tech::TechMode& m, const Box& a) {
   float ny = a.y0;
   if (m.editing().empty()) {
     if (m.wizard_step() == Step::Values) {
-      c.button("tech.wizard.save", {nx, ny, nx + bw, ny + bh}, c.both("tech.wizard.save"), ButtonStyle::Secondary);
+      c.button("tech.wizard.save", {nx, ny, nx + bw, ny + bh}, c.both("tech.wizard.save"),
+               ButtonStyle::Secondary);
       ny += bh + gap;
     } else {
-      c.button("tech.wizard.prev", {nx, ny, nx + bw, ny + bh}, c.both("tech.wizard.prev"), ButtonStyle::Secondary);
+      c.button("tech.wizard.prev", {nx, ny, nx + bw, ny + bh}, c.both("tech.wizard.prev"),
+               ButtonStyle::Secondary);
       ny += bh + gap;
     }
     c.button("tech.wizard.next", {nx, ny, nx + bw, ny + bh},
@@ -272,12 +275,13 @@ void wizard(Ctx& c, const tech::TechMode& m, const Box& a) {
       wizard_values(c, m, left, y);
       break;
     case Step::Enrol: {
-      y += c.p.text(FontRole::Body, a.x0, y, c.both("tech.wizard.enrol_help"), col.text, col.background, left.w()) +
+      y += c.p.text(FontRole::Body, a.x0, y, c.both("tech.wizard.enrol_help"), col.text, col.background,
+                    left.w()) +
            c.t.px(4);
       for (auto& [key, value, ok] : m.summary()) {
         if (key != "tech.wizard.certificate") continue;
-        c.p.text(FontRole::Body, a.x0, y, c.both(key) + ": " + value, ok ? status_color(tech::CheckStatus::Pass)
-                                                                           : status_color(tech::CheckStatus::Fail),
+        c.p.text(FontRole::Body, a.x0, y, c.both(key) + ": " + value,
+                 ok ? status_color(tech::CheckStatus::Pass) : status_color(tech::CheckStatus::Fail),
                  col.background, left.w());
         y += c.t.px(12);
       }
@@ -294,7 +298,8 @@ void wizard(Ctx& c, const tech::TechMode& m, const Box& a) {
       break;
     }
     case Step::Time: {
-      y += c.p.text(FontRole::Body, a.x0, y, c.both("tech.wizard.time_help"), col.text, col.background, left.w()) +
+      y += c.p.text(FontRole::Body, a.x0, y, c.both("tech.wizard.time_help"), col.text, col.background,
+                    left.w()) +
            c.t.px(4);
       c.button("tech.wizard.time", {a.x0, y, a.x0 + c.t.px(110), y + bh}, c.both("tech.wizard.time_check"),
                ButtonStyle::Primary, FontRole::Small);

@@ -113,8 +113,8 @@ TEST_CASE("a diagnostic runs off the UI thread: 检测中… first, then the res
 
 TEST_CASE("technician card read by the demo SS card reader opens the menu", "[tech][e2e][card]") {
   // Register the gen3 fixture's card (B00000002) the way a technician does.
-  std::string add_card = "printf 'B00000002\\n' | " + std::string(KIOSKCTL_EXE) +
-                         " provision --tech-card --config-dir ";
+  std::string add_card =
+      "printf 'B00000002\\n' | " + std::string(KIOSKCTL_EXE) + " provision --tech-card --config-dir ";
   Live l("card");
   REQUIRE(std::system((add_card + l.env.config.string() + " >/dev/null").c_str()) == 0);
   // Rebuild the mode so it reads the new technician.toml (the app does this at start-up).

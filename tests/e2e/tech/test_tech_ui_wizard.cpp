@@ -23,7 +23,8 @@ TEST_CASE("technician wizard: edit on screen, invalid value refused, save persis
   auto platform = kiosk::tech::read_text((e.config / "platform.toml").string());
   CHECK(platform.find("terminal_region = \"410105\"") != std::string::npos);
   // The save is in the audit log (kioskctl reads the same log).
-  std::string cmd = std::string(KIOSKCTL_EXE) + " logs show -n 50 --config-dir " + e.config.string() + " > " + (e.root / "log.txt").string();
+  std::string cmd = std::string(KIOSKCTL_EXE) + " logs show -n 50 --config-dir " + e.config.string() + " > " +
+                    (e.root / "log.txt").string();
   REQUIRE(std::system(cmd.c_str()) == 0);
   auto log = kiosk::tech::read_text((e.root / "log.txt").string());
   INFO(log);

@@ -11,7 +11,7 @@
 
 namespace tech_test {
 inline std::string issue(const std::string& csr_path, const std::string& out, long valid_days,
-                  long start_offset_s = 0) {
+                         long start_offset_s = 0) {
   FILE* f = std::fopen(csr_path.c_str(), "r");
   X509_REQ* req = PEM_read_X509_REQ(f, nullptr, nullptr, nullptr);
   std::fclose(f);

@@ -49,7 +49,8 @@ TEST_CASE("keys are at least 10 mm with 5 mm gaps, also when fitted into a small
     auto big = keyboard_fit(t, layout, t.px(400), t.px(200), 15.0);
     CHECK(big.key_mm == Approx(15.0));
     // Width follows the key size: a 13-unit text row at 15 mm keys and 5 mm gaps is 255 mm.
-    if (layout == KeyboardLayout::Text) CHECK(t.mm(keyboard_width(t, layout, big)) == Approx(255.0).epsilon(0.01));
+    if (layout == KeyboardLayout::Text)
+      CHECK(t.mm(keyboard_width(t, layout, big)) == Approx(255.0).epsilon(0.01));
     CHECK(t.mm(keyboard_height(t, layout, KeyboardMetrics{5.0, 1.0})) >= 4 * 10.0 + 3 * 5.0 - 0.01);
   }
 }

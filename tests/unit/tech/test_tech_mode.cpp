@@ -318,7 +318,8 @@ TEST_CASE("card hashes: format, normalisation, config parsing", "[tech][card]") 
   CHECK(card_listed({h}, "B00000002"));
   CHECK_FALSE(card_listed({h}, "B00000003"));
   CHECK_FALSE(card_listed({}, "B00000002"));
-  auto cfg = parse_technician_config("[technician]\ncard_hashes = [\"" + h + "\"]\ncheck_timeout_s = 5\n", "t");
+  auto cfg =
+      parse_technician_config("[technician]\ncard_hashes = [\"" + h + "\"]\ncheck_timeout_s = 5\n", "t");
   CHECK(cfg.card_hashes.size() == 1);
   CHECK(cfg.check_timeout_s == 5);
   CHECK_THROWS_AS(parse_technician_config("[technician]\ncard_hashes = [\"B00000002\"]\n", "t"), TechError);
@@ -451,7 +452,7 @@ TEST_CASE("wizard: an invalid typed value never enters the draft; an invalid sto
   {
     WizardFixture f;
     f.mode->action("tech.field.platform_url");
-  for (int i = 0; i < 40; ++i) f.type("bksp");
+    for (int i = 0; i < 40; ++i) f.type("bksp");
     f.type("h t t p colon slash slash e x dot c n");
     f.type("ok");  // http is refused outside the demo simulator
     REQUIRE(f.mode->field_error("platform_url"));
@@ -462,7 +463,7 @@ TEST_CASE("wizard: an invalid typed value never enters the draft; an invalid sto
     CHECK(f.mode->wizard_step() == TechMode::WizardStep::Enrol);
   }
   WizardFixture f("http://zwfw.example.gov.cn");  // a fresh terminal's config with a bad value
-  REQUIRE(f.mode->field_error("platform_url"));  // shown as soon as the wizard opens
+  REQUIRE(f.mode->field_error("platform_url"));   // shown as soon as the wizard opens
   f.mode->action("tech.wizard.next");
   CHECK(f.mode->wizard_step() == TechMode::WizardStep::Values);
   CHECK(f.mode->message_key() == "tech.wizard.invalid");

@@ -100,8 +100,7 @@ class FakeWorker : public hw::DeviceWorker {
 };
 }  // namespace
 
-TEST_CASE("running kiosk: a check pauses the worker that owns the device and restarts it",
-          "[tech][wiring]") {
+TEST_CASE("running kiosk: a check pauses the worker that owns the device and restarts it", "[tech][wiring]") {
   fs::path root = fs::temp_directory_path() / ("kiosk-tech-pause-" + std::to_string(::getpid()));
   fs::remove_all(root);
   fs::create_directories(root);
@@ -111,7 +110,7 @@ TEST_CASE("running kiosk: a check pauses the worker that owns the device and res
   strings.load_dir((root / "config/strings").string());
   core::ManualClock clock(std::time(nullptr));
   core::EventQueue queue;
-  std::vector<std::string> log;  // written on the check thread, read after wait_idle
+  std::vector<std::string> log;        // written on the check thread, read after wait_idle
   std::unique_ptr<hw::DeviceHub> hub;  // created after technician mode, as the app does
   auto mode = make_app_tech_mode((root / "config").string(), (root / "data").string(), false, clock, strings,
                                  [&] { return hub.get(); }, &queue);
