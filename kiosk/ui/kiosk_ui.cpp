@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -93,7 +94,14 @@ KioskUI::KioskUI(UiOptions opts, const core::KioskConfig& cfg, const core::Strin
   fonts_ = std::make_unique<FontSet>(font, ui_texts, catalog_.all_texts());
   std::string cache = opts_.cache_dir;
   if (const char* env = std::getenv("KIOSK_CACHE_DIR"); cache.empty() && env && *env) cache = env;
-  if (cache.empty() && !cfg_.data_dir.empty()) cache = cfg_.data_dir + "/cache";
+  if (cache.empty() && !cfg_.data_dir.empty()) {
+    // A data dir under the temp dir is a throwaway per-run one (--demo, --headless): share one cache
+    // there instead of leaving a 4 MB atlas behind in every run's directory.
+    std::error_code ec;
+    const auto tmp = std::filesystem::temp_directory_path(ec).string();
+    const bool throwaway = !ec && !tmp.empty() && cfg_.data_dir.rfind(tmp, 0) == 0;
+    cache = throwaway ? tmp + "/kiosk-atlas-cache" : cfg_.data_dir + "/cache";
+  }
   fonts_->set_cache_dir(cache);
   ttf_ = std::make_unique<TtfFallback>(renderer_, font);
   ensure_fonts();

@@ -40,7 +40,8 @@ struct UiOptions {
   bool headless = false;  // offscreen video driver + software renderer
   bool software = false;  // force the software renderer
   std::string title = "kiosk";
-  // Glyph atlas cache (cold start). Empty: $KIOSK_CACHE_DIR, else <data_dir>/cache.
+  // Glyph atlas cache (cold start). Empty: $KIOSK_CACHE_DIR, else <data_dir>/cache (a data dir under
+  // the temp dir — demo, headless — shares <tmp>/kiosk-atlas-cache).
   std::string cache_dir;
 };
 
