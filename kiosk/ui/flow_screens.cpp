@@ -25,7 +25,9 @@ float KioskUI::draw_flow_header(Painter& p, const Box& a, const std::string& tit
     p.fill(ib, c.badge, 2);
     p.text_in(FontRole::Label, ib, ind, c.badge_text, c.badge);
     const core::CatalogItem* item = catalog_.item(run->item_code());
-    if (item) p.text(FontRole::Body, a.x0, y, item->name, c.muted, c.background, a.w() - iw - theme_.px(6));
+    if (item)
+      p.text(FontRole::Body, a.x0, y, core::Catalog::display_name(*item, session_.language()), c.muted,
+             c.background, a.w() - iw - theme_.px(6));
     y += std::max(ib.h(), p.line_height(FontRole::Body)) + theme_.px(2);
   }
   y += p.text(FontRole::Title, a.x0, y, title, c.text, c.background, a.w());
@@ -191,7 +193,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
               theme_.px(3);
       };
       const core::CatalogItem* item = catalog_.item(run->item_code());
-      row(tr("flow.confirm.item"), item ? item->name : run->item_code());
+      row(tr("flow.confirm.item"),
+          item ? core::Catalog::display_name(*item, session_.language()) : run->item_code());
       if (!d.identity.name.empty()) row(tr("flow.confirm.name"), core::mask_name(d.identity.name));
       if (!d.identity.id_number.empty()) row(tr("flow.confirm.id"), core::mask_id(d.identity.id_number));
       // Choices made on earlier choose steps, in words.
