@@ -24,7 +24,6 @@ void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
   config = std::move(cfg);
   clock = std::move(clk);
   strings.load_dir(config.config_dir + "/strings");
-  voice = voice::open_voice(config, strings);  // wiring
   catalog.load_dir(config.config_dir + "/catalog");
   core::SessionOptions so;
   so.timeouts = config.timeouts;
@@ -179,7 +178,8 @@ bool App::demo_panel(int n) {
 void App::create_ui(ui::UiOptions opts) {
   ui = std::make_unique<ui::KioskUI>(std::move(opts), config, strings, catalog, *session, *clock);
   try {  // technician hook
-    tech = tech::make_app_tech_mode(config.config_dir, config.data_dir, demo_devices, *clock, strings);
+    tech = tech::make_app_tech_mode(config.config_dir, config.data_dir, demo_devices, *clock, strings,
+                                    [this] { return devices.get(); }, &queue);
     ui->set_tech(tech.get());
   } catch (const std::exception& e) {
     spdlog::error("technician mode unavailable: {}", e.what());
@@ -250,7 +250,9 @@ void App::apply(const std::vector<core::Effect>& fx) {
           queue.post(core::Command{"print.result", "failed no printer"});
         } else {
           const core::CatalogItem* item = catalog.item(session->data().item_code);
-          services->print(e.arg, session->data(), item ? item->name : session->data().item_code);
+          nlohmann::json extra;  // the guide slip prints the item's guide, not a transaction
+          if (e.arg == core::Session::kGuideSlipTemplate && item) extra = catalog.guide_slip_fields(*item);
+          services->print(e.arg, session->data(), item ? item->name : session->data().item_code, extra);
         }
         break;
       case core::Effect::Kind::StartFace:
@@ -269,6 +271,16 @@ bool App::pump() {
   bool any = false;
   for (auto& ev : queue.drain()) {
     if (fleet) feed_fleet(ev);
+    // technician hook: a diagnostic finished; cards and codes go to technician mode while it is open.
+    if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "tech.check_done") {
+      any = true;
+      if (ui) ui->request_redraw();
+      continue;
+    }
+    if (auto* d = std::get_if<core::DeviceEvent>(&ev); d && tech && tech->device_event(*d)) {
+      any = true;
+      continue;
+    }
     // The printer worker reports job outcomes; the flow waits for print.result.
     if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "print.outcome") {
       apply(session->handle(Services::print_result_from_outcome(c->arg)));
@@ -302,6 +314,10 @@ bool App::pump() {
   auto fx = session->tick();
   any = any || !fx.empty();
   if (tech && tech->tick() && ui) ui->on_screen_changed();  // technician hook: idle exit
+  if (tech && tech->version() != tech_version_) {  // technician hook: its screens changed
+    tech_version_ = tech->version();
+    if (ui) ui->request_redraw();
+  }
   apply(fx);
   if (camera) camera->set_qr_scanning(wants_camera_qr());  // wiring
   return any;
@@ -372,6 +388,7 @@ ViewKey view_of(const App& app) {
 
 int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
   const Uint32 wake = SDL_RegisterEvents(1);
+  SDL_StartTextInput();  // technician hook: hall names typed on a USB keyboard
   app.queue.set_waker([wake] {
     SDL_Event ev{};
     ev.type = wake;
@@ -386,6 +403,7 @@ int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
                       : static_cast<int>(std::clamp<std::int64_t>(app.ui->ms_until_change(), 1, 60'000));
     const bool face_live = app.camera && app.camera->face_active();  // wiring: live preview ~15 fps
     if (face_live) timeout = std::min(timeout, 66);
+    if (app.tech && app.tech->any_checking()) timeout = std::min(timeout, 1000);  // check timeouts show
     if (watchdog && watchdog->watchdog_enabled())
       timeout = static_cast<int>(
           std::min<std::int64_t>(timeout, std::max<std::int64_t>(1, watchdog->next_due().count())));
@@ -406,7 +424,15 @@ int run_interactive(App& app, long exit_after_ms, core::Watchdog* watchdog) {
         else if (e.type == SDL_KEYDOWN && e.key.keysym.sym >= SDLK_F1 && e.key.keysym.sym <= SDLK_F7 &&
                  app.demo_panel(e.key.keysym.sym - SDLK_F1 + 1))  // wiring: presenter's demo panel
           spdlog::info("demo panel F{}", e.key.keysym.sym - SDLK_F1 + 1);
-        else if (app.ui->process_event(e))
+        else if (e.type == SDL_TEXTINPUT && app.tech && app.tech->wants_text()) {  // technician: USB keyboard
+          app.tech->text_input(e.text.text);
+          app.ui->request_redraw(1);
+        } else if (e.type == SDL_KEYDOWN && app.tech && app.tech->wants_text() &&
+                   (e.key.keysym.sym == SDLK_BACKSPACE || e.key.keysym.sym == SDLK_RETURN ||
+                    e.key.keysym.sym == SDLK_KP_ENTER)) {
+          app.tech->action(e.key.keysym.sym == SDLK_BACKSPACE ? "tech.kb.bksp" : "tech.kb.ok");
+          app.ui->request_redraw(1);
+        } else if (app.ui->process_event(e))
           app.ui->request_redraw(1);
       } while (SDL_PollEvent(&e));
     }

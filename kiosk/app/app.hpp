@@ -30,6 +30,11 @@
 namespace kiosk::app {
 
 struct App {
+  App() = default;
+  App(const App&) = delete;
+  App& operator=(const App&) = delete;
+  // Technician mode first: a check in flight may restart a paused device worker.
+  ~App() { tech.reset(); }
   core::KioskConfig config;
   core::Strings strings;
   core::Catalog catalog;
@@ -48,6 +53,7 @@ struct App {
   std::unique_ptr<Services> services;
   // technician hook: technician mode (hidden corner hold + PIN), created by create_ui.
   std::unique_ptr<tech::TechMode> tech;
+  std::uint64_t tech_version_ = 0;  // technician hook: redraw when its screens change
   bool demo_devices = false;  // technician hook: diagnostics use the simulators
   bool scripted = false;      // headless script: the script answers device work (face, PIN)
   // wiring: spoken instructions; null when disabled or no audio device (the kiosk runs silent).

@@ -35,7 +35,9 @@ class Services {
   // Effect::Platform: builds the request for `op` from the session data and sends it.
   void platform_call(const std::string& op, const core::SessionData& d);
   // Effect::Print: receipt/A4 fields from the session data (the print service masks personal fields).
-  void print(const std::string& template_id, const core::SessionData& d, const std::string& service_name);
+  // `extra` fields override/extend the session's (e.g. the catalog's guide-slip fields).
+  void print(const std::string& template_id, const core::SessionData& d, const std::string& service_name,
+             const nlohmann::json& extra = {});
 
   std::size_t in_flight() const;  // platform calls + demo print jobs not yet answered
   platform::sim::PlatformSim* sim() { return sim_.get(); }
