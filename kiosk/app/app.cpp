@@ -11,15 +11,6 @@
 
 namespace kiosk::app {
 
-namespace {
-void secure_wipe(vision::FaceEvidence& e) {
-  std::fill(e.best_jpeg.begin(), e.best_jpeg.end(), 0);
-  for (auto& j : e.action_jpegs) std::fill(j.begin(), j.end(), 0);
-  e.best_jpeg.clear();
-  e.action_jpegs.clear();
-}
-}  // namespace
-
 void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
   config = std::move(cfg);
   clock = std::move(clk);
@@ -37,6 +28,15 @@ void App::load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk) {
                                               regions.get());
   for (auto& problem : flows->flows().check(strings, catalog)) spdlog::warn("flows: {}", problem);
   session->set_flows(flows.get());
+}
+
+void App::post_not_started(const std::string& role, const std::string& why) {
+  spdlog::error("device {}: not started: {}", role, why);
+  core::DeviceEvent f;
+  f.kind = core::DeviceEvent::Kind::DeviceFault;
+  f.device = role;
+  f.detail = "not started: " + why;
+  queue.post(std::move(f));
 }
 
 void App::start_demo_services() {
@@ -82,12 +82,7 @@ void App::start_devices() {
     try {
       devices->add(make());
     } catch (const std::exception& e) {
-      spdlog::error("device {}: not started: {}", role, e.what());
-      core::DeviceEvent f;
-      f.kind = core::DeviceEvent::Kind::DeviceFault;
-      f.device = role;
-      f.detail = std::string("not started: ") + e.what();
-      queue.post(std::move(f));
+      post_not_started(role, e.what());
     }
   };
   guarded("idcard", [&] { return hw::make_idcard_worker(hw::load_idcard_settings(dev + "idcard.toml")); });
@@ -122,7 +117,8 @@ void App::start_camera(bool demo, bool force_simulated) {
     for (std::string* m : {&vc.yunet_model, &vc.fas_model_v2, &vc.fas_model_v1se})
       if (!m->empty() && std::filesystem::path(*m).is_relative() && std::filesystem::exists(root / *m))
         *m = (root / *m).string();
-    const bool device_present = cc.source.rfind("v4l2:", 0) != 0 || std::filesystem::exists(cc.source.substr(5));
+    const bool device_present =
+        cc.source.rfind("v4l2:", 0) != 0 || std::filesystem::exists(cc.source.substr(5));
     std::unique_ptr<vision::sim::SimulatedResident> simulated;
     if (force_simulated || (demo && !device_present)) {
       simulated = std::make_unique<vision::sim::SimulatedResident>(vc);
@@ -140,12 +136,7 @@ void App::start_camera(bool demo, bool force_simulated) {
     camera = std::make_unique<CameraService>(cc, vc, queue, qrw, std::move(simulated));
     if (ui) ui->set_face_view(camera.get());
   } catch (const std::exception& e) {
-    spdlog::error("camera: not started: {}", e.what());
-    core::DeviceEvent f;
-    f.kind = core::DeviceEvent::Kind::DeviceFault;
-    f.device = "camera";
-    f.detail = std::string("not started: ") + e.what();
-    queue.post(std::move(f));
+    post_not_started("camera", e.what());
   }
 }
 
@@ -178,8 +169,9 @@ bool App::demo_panel(int n) {
 void App::create_ui(ui::UiOptions opts) {
   ui = std::make_unique<ui::KioskUI>(std::move(opts), config, strings, catalog, *session, *clock);
   try {  // technician hook
-    tech = tech::make_app_tech_mode(config.config_dir, config.data_dir, demo_devices, *clock, strings,
-                                    [this] { return devices.get(); }, &queue);
+    tech = tech::make_app_tech_mode(
+        config.config_dir, config.data_dir, demo_devices, *clock, strings, [this] { return devices.get(); },
+        &queue);
     ui->set_tech(tech.get());
   } catch (const std::exception& e) {
     spdlog::error("technician mode unavailable: {}", e.what());
@@ -213,10 +205,11 @@ void App::apply(const std::vector<core::Effect>& fx) {
         break;
       case core::Effect::Kind::WipeSessionData:
         spdlog::info("session data wiped");
-        if (fleet) fleet->on_session_end(session->data().item_code.empty() ? "none" : session->data().item_code,
-                                         session->data().transaction_number.empty() ? "ended" : "completed");
+        if (fleet)
+          fleet->on_session_end(session->data().item_code.empty() ? "none" : session->data().item_code,
+                                session->data().transaction_number.empty() ? "ended" : "completed");
         if (camera) {  // wiring: no face evidence survives the session
-          if (auto ev = camera->take_evidence()) secure_wipe(*ev);
+          if (auto ev = camera->take_evidence()) ev->wipe();
           camera->stop_face();
         }
         if (ui) ui->on_session_end();
@@ -314,7 +307,7 @@ bool App::pump() {
   auto fx = session->tick();
   any = any || !fx.empty();
   if (tech && tech->tick() && ui) ui->on_screen_changed();  // technician hook: idle exit
-  if (tech && tech->version() != tech_version_) {  // technician hook: its screens changed
+  if (tech && tech->version() != tech_version_) {           // technician hook: its screens changed
     tech_version_ = tech->version();
     if (ui) ui->request_redraw();
   }
@@ -335,7 +328,8 @@ void App::feed_fleet(const core::Event& ev) {
   if (auto* c = std::get_if<core::Command>(&ev)) {
     if (c->name == "face.result") fleet->on_certification(c->arg.rfind("pass", 0) == 0);
     if (c->name == "print.result") fleet->on_receipt(c->arg == "printed");
-    if (c->name == "print.outcome") fleet->on_receipt(Services::print_result_from_outcome(c->arg).arg == "printed");
+    if (c->name == "print.outcome")
+      fleet->on_receipt(Services::print_result_from_outcome(c->arg).arg == "printed");
   } else if (auto* d = std::get_if<core::DeviceEvent>(&ev)) {
     if (d->kind == core::DeviceEvent::Kind::DeviceFault) fleet->on_device_state(d->device, "fault");
     if (d->kind == core::DeviceEvent::Kind::DeviceRecovered) fleet->on_device_state(d->device, "ok");
@@ -363,7 +357,7 @@ void App::attach_face_evidence() {
   auto& face = session->data().face;
   // The flow has just stored the passed result; the certification submit sends the best frame.
   if (face.is_object() && face.value("passed", false)) face["image_base64"] = vision::face_jpeg_base64(*ev);
-  secure_wipe(*ev);
+  ev->wipe();
 }
 
 namespace {

@@ -85,6 +85,8 @@ struct App {
   // wiring: the camera from <config_dir>/devices/camera.toml. demo: a simulated resident when the
   // configured camera is absent. A camera QR worker joins `devices` when QR scanning is enabled.
   void start_camera(bool demo, bool force_simulated = false);
+  // A device that could not be constructed: logged and reported as DeviceFault, never a crash.
+  void post_not_started(const std::string& role, const std::string& why);
   // wiring: the presenter's demo panel: 1 place the demo ID card, 2 remove it, 3 insert the demo SS
   // card, 4 remove it, 5 show a demo e-voucher QR code. False when not in demo or n is unknown.
   bool demo_panel(int n);

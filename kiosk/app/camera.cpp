@@ -44,7 +44,7 @@ CameraService::~CameraService() {
   for (auto& t : reapers_)
     if (t.joinable()) t.join();
   std::lock_guard lk(state_mu_);
-  if (evidence_) evidence_->best_jpeg.assign(evidence_->best_jpeg.size(), 0);
+  if (evidence_) evidence_->wipe();
 }
 
 std::unique_ptr<camera::FrameSource> CameraService::open_source() {

@@ -266,11 +266,12 @@ struct Runner {
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
           wait_services();
           app.pump();
-          if (w[1] == "action")
-            reached = app.camera && app.camera->face_preview(-1).action_total > 0 &&
-                      !app.camera->face_preview(-1).rgb.empty();
-          else
+          if (w[1] == "action") {
+            const auto fp = app.camera ? app.camera->face_preview(-1) : ui::FacePreview{};
+            reached = fp.action_total > 0 && !fp.rgb.empty();
+          } else {
             reached = app.session->screen_name() != "flow.face";
+          }
         }
         settle();
         if (!reached) fail(lineno, "timed out: " + line);

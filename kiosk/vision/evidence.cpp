@@ -5,13 +5,11 @@
 
 namespace kiosk::vision {
 
-namespace {
 void wipe_bytes(std::vector<std::uint8_t>& v) {
   std::fill(v.begin(), v.end(), std::uint8_t{0});
   v.clear();
   v.shrink_to_fit();
 }
-}  // namespace
 
 void Evidence::wipe() {
   wipe_bytes(best_jpeg);

@@ -12,6 +12,9 @@
 
 namespace kiosk::vision {
 
+// Overwrites the bytes (face images) before releasing them.
+void wipe_bytes(std::vector<std::uint8_t>& v);
+
 // JPEG of the face region (box enlarged 2x, clipped to the frame) — never the whole hall.
 std::vector<std::uint8_t> encode_face_jpeg(const cv::Mat& bgr, const cv::Rect2f& box, int quality);
 

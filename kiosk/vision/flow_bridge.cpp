@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include "kiosk/vision/evidence.hpp"
+
 namespace kiosk::vision {
 
 std::optional<core::Command> face_result_command(const VisionResult& r) {
@@ -36,6 +38,13 @@ FaceEvidence take_face_evidence(VisionResult& r) {
                  r.evidence.best_quality};
   r.evidence.wipe();
   return e;
+}
+
+void FaceEvidence::wipe() {
+  wipe_bytes(best_jpeg);
+  for (auto& j : action_jpegs) wipe_bytes(j);
+  action_jpegs.clear();
+  quality = 0;
 }
 
 std::string face_jpeg_base64(const FaceEvidence& e) {

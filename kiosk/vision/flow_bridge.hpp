@@ -22,6 +22,7 @@ struct FaceEvidence {
   std::vector<std::uint8_t> best_jpeg;
   std::vector<std::vector<std::uint8_t>> action_jpegs;
   double quality = 0;
+  void wipe();  // overwrites every image byte
 };
 FaceEvidence take_face_evidence(VisionResult& r);
 // Standard base64 of the best frame, for SessionData::face["image_base64"] (what the certification
