@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <opencv2/imgcodecs.hpp>
 
 #include "kiosk/app/camera.hpp"
@@ -55,5 +56,24 @@ TEST_CASE("camera QR: frames reach the QR worker only while an identify screen a
   cam.set_qr_scanning(false);
   CHECK_FALSE(cam.qr_scanning());
   qrw.stop();
+  fs::remove_all(dir);
+}
+
+TEST_CASE("camera.toml: defaults when absent, malformed input refused with the file name") {
+  char tmpl[] = "/tmp/kiosk_camcfg_XXXXXX";
+  const fs::path dir = ::mkdtemp(tmpl);
+  CHECK(app::load_camera_config((dir / "absent.toml").string()).source == "v4l2:/dev/video0");
+  const auto bad = [&](const std::string& text) {
+    std::ofstream((dir / "camera.toml").string()) << text;
+    try {
+      (void)app::load_camera_config((dir / "camera.toml").string());
+      return std::string("accepted");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+  };
+  CHECK(bad("[camera\nsource = 1\n").find("camera.toml") != std::string::npos);
+  CHECK(bad("[camera]\nwidth = 10\n").find("out of range") != std::string::npos);
+  CHECK(bad("[camera]\nqr_fps = 0\n").find("out of range") != std::string::npos);
   fs::remove_all(dir);
 }
