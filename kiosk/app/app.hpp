@@ -71,6 +71,9 @@ struct App {
   // Loads strings and catalog from config.config_dir and builds the session (no UI yet).
   void load(core::KioskConfig cfg, std::unique_ptr<core::Clock> clk);
   void create_ui(ui::UiOptions opts);
+  // wiring: voice from voice.toml (the audio probe; the kiosk calls it after the first frame).
+  // A kiosk without audio runs silent, logged.
+  void start_voice();
   // Embedded platform simulator and simulated printer (kiosk --demo, --headless).
   void start_demo_services();
   // Production: platform client + outbox from platform.toml, printing through the printer worker.

@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
       auto clock = std::make_unique<core::ManualClock>();
       auto* manual = clock.get();
       app.load(cfg, std::move(clock));
-      app.voice = voice::open_voice(app.config, app.strings);  // wiring
+      app.start_voice();
       app.start_demo_services();
       app.create_ui(uo);
       if (script.empty()) {
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     app.frame();  // first frame: the resident sees the home screen before devices and services are up
     double startup_ms =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
-    app.voice = voice::open_voice(app.config, app.strings);  // wiring: the audio probe after the first frame
+    app.start_voice();  // the audio probe after the first frame (cold start)
     if (demo) app.start_demo_services();
     if (demo)  // wiring: simulated readers (F1–F5 drive them); production opens the configured devices
       app.start_demo_devices();

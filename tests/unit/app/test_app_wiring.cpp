@@ -44,6 +44,8 @@ bool handled(voice::Voice& v, std::uint64_t n) {
 TEST_CASE("voice: the App speaks Speak effects of real keys and the home screen on entry; personal text is refused") {
   app::App app;
   app.load(test_config("voice"), std::make_unique<core::ManualClock>());
+  CHECK_FALSE(app.voice);  // cold start: the audio probe waits until after the first frame
+  app.start_voice();
   REQUIRE(app.voice);
 
   // A Speak effect of a configured key (the session's 「再听一遍」 on home emits home.spoken).
