@@ -2,20 +2,25 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <thread>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <thread>
 
 namespace kiosk::camera {
 
 const char* to_string(ReadStatus s) {
   switch (s) {
-    case ReadStatus::Ok: return "ok";
-    case ReadStatus::Timeout: return "timeout";
-    case ReadStatus::EndOfStream: return "end_of_stream";
-    case ReadStatus::Disconnected: return "disconnected";
-    case ReadStatus::Error: return "error";
+    case ReadStatus::Ok:
+      return "ok";
+    case ReadStatus::Timeout:
+      return "timeout";
+    case ReadStatus::EndOfStream:
+      return "end_of_stream";
+    case ReadStatus::Disconnected:
+      return "disconnected";
+    case ReadStatus::Error:
+      return "error";
   }
   return "?";
 }
@@ -32,8 +37,10 @@ cv::Mat to_bgr(const cv::Mat& m) {
   } else {
     out = m;
   }
-  if (out.channels() == 1) cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
-  else if (out.channels() == 4) cv::cvtColor(out, out, cv::COLOR_BGRA2BGR);
+  if (out.channels() == 1)
+    cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
+  else if (out.channels() == 4)
+    cv::cvtColor(out, out, cv::COLOR_BGRA2BGR);
   return out;
 }
 
@@ -111,9 +118,7 @@ class ImageSequenceSource final : public FrameSource {
     return r;
   }
   void close() override {}
-  std::string describe() const override {
-    return "images:" + std::to_string(files_.size()) + " files";
-  }
+  std::string describe() const override { return "images:" + std::to_string(files_.size()) + " files"; }
 
  private:
   std::vector<std::string> files_;
@@ -188,8 +193,9 @@ class SyntheticSource final : public FrameSource {
   ReadResult read(std::chrono::milliseconds timeout) override {
     ReadResult r;
     // Paced like a camera: frame n is due at open + n/fps (sleeps, never spins).
-    const auto due = start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                                  std::chrono::duration<double, std::milli>(static_cast<double>(seq_) * 1000.0 / fps_));
+    const auto due =
+        start_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                     std::chrono::duration<double, std::milli>(static_cast<double>(seq_) * 1000.0 / fps_));
     const auto now = std::chrono::steady_clock::now();
     if (due > now + timeout) {
       std::this_thread::sleep_for(timeout);
@@ -223,8 +229,7 @@ class SyntheticSource final : public FrameSource {
 
 bool is_image_ext(std::string ext) {
   std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".pgm" ||
-         ext == ".ppm";
+  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".pgm" || ext == ".ppm";
 }
 
 }  // namespace

@@ -13,9 +13,9 @@
 namespace kiosk::camera {
 
 struct Frame {
-  cv::Mat bgr;            // 8-bit BGR
-  std::int64_t seq = 0;   // 0-based index of the frame delivered by this source
-  double ts_ms = 0.0;     // media time: file/sequence time or milliseconds since open for live sources
+  cv::Mat bgr;           // 8-bit BGR
+  std::int64_t seq = 0;  // 0-based index of the frame delivered by this source
+  double ts_ms = 0.0;    // media time: file/sequence time or milliseconds since open for live sources
 };
 
 enum class ReadStatus { Ok, Timeout, EndOfStream, Disconnected, Error };

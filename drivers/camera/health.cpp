@@ -6,11 +6,16 @@ namespace kiosk::camera {
 
 const char* to_string(HealthState s) {
   switch (s) {
-    case HealthState::Unknown: return "unknown";
-    case HealthState::Ok: return "ok";
-    case HealthState::NoFrames: return "no_frames";
-    case HealthState::Frozen: return "frozen";
-    case HealthState::Disconnected: return "disconnected";
+    case HealthState::Unknown:
+      return "unknown";
+    case HealthState::Ok:
+      return "ok";
+    case HealthState::NoFrames:
+      return "no_frames";
+    case HealthState::Frozen:
+      return "frozen";
+    case HealthState::Disconnected:
+      return "disconnected";
   }
   return "?";
 }
@@ -51,8 +56,10 @@ void HealthMonitor::on_read(const ReadResult& r, double now_ms) {
     return;
   }
   if (unchanged_since_ms_ < 0) unchanged_since_ms_ = now_ms;
-  if (now_ms - unchanged_since_ms_ >= s_.frozen_ms) set(HealthState::Frozen, "image unchanged", now_ms);
-  else if (state_ != HealthState::Frozen) set(HealthState::Ok, "frames flowing", now_ms);
+  if (now_ms - unchanged_since_ms_ >= s_.frozen_ms)
+    set(HealthState::Frozen, "image unchanged", now_ms);
+  else if (state_ != HealthState::Frozen)
+    set(HealthState::Ok, "frames flowing", now_ms);
 }
 
 }  // namespace kiosk::camera

@@ -23,7 +23,8 @@ struct HealthEvent {
 struct HealthSettings {
   double no_frame_ms = 2000.0;  // no frame for this long → NoFrames
   double frozen_ms = 3000.0;    // identical frames for this long → Frozen
-  double frozen_mad = 0.6;      // mean absolute difference (0..255) on a 64x48 thumbnail below which frames count as identical
+  double frozen_mad =
+      0.6;  // mean absolute difference (0..255) on a 64x48 thumbnail below which frames count as identical
 };
 
 class HealthMonitor {

@@ -18,40 +18,51 @@ struct Field {
 
 using D = IdentityDocument;
 // §4.1
-constexpr Field kResident[] = {
-    {0, 30, &D::name, "name"},          {30, 2, &D::gender_code, "gender"},
-    {32, 4, &D::ethnicity_code, "ethnicity"}, {36, 16, &D::birth_date, "birth date"},
-    {52, 70, &D::address, "address"},   {122, 36, &D::id_number, "ID number"},
-    {158, 30, &D::issuing_authority, "issuing authority"}, {188, 16, &D::valid_from, "valid from"},
-    {204, 16, &D::valid_until, "valid until"}};
+constexpr Field kResident[] = {{0, 30, &D::name, "name"},
+                               {30, 2, &D::gender_code, "gender"},
+                               {32, 4, &D::ethnicity_code, "ethnicity"},
+                               {36, 16, &D::birth_date, "birth date"},
+                               {52, 70, &D::address, "address"},
+                               {122, 36, &D::id_number, "ID number"},
+                               {158, 30, &D::issuing_authority, "issuing authority"},
+                               {188, 16, &D::valid_from, "valid from"},
+                               {204, 16, &D::valid_until, "valid until"}};
 // §4.3 ('J'): the 民族 slot is reserved.
-constexpr Field kHkMoTw[] = {
-    {0, 30, &D::name, "name"},          {30, 2, &D::gender_code, "gender"},
-    {36, 16, &D::birth_date, "birth date"}, {52, 70, &D::address, "address"},
-    {122, 36, &D::id_number, "ID number"}, {158, 30, &D::issuing_authority, "issuing authority"},
-    {188, 16, &D::valid_from, "valid from"}, {204, 16, &D::valid_until, "valid until"},
-    {220, 18, &D::pass_number, "pass number"}, {238, 4, &D::issue_count, "issue count"}};
+constexpr Field kHkMoTw[] = {{0, 30, &D::name, "name"},
+                             {30, 2, &D::gender_code, "gender"},
+                             {36, 16, &D::birth_date, "birth date"},
+                             {52, 70, &D::address, "address"},
+                             {122, 36, &D::id_number, "ID number"},
+                             {158, 30, &D::issuing_authority, "issuing authority"},
+                             {188, 16, &D::valid_from, "valid from"},
+                             {204, 16, &D::valid_until, "valid until"},
+                             {220, 18, &D::pass_number, "pass number"},
+                             {238, 4, &D::issue_count, "issue count"}};
 // §4.2 ('I')
 constexpr Field kForeign2017[] = {
-    {0, 120, &D::name_en, "English name"}, {120, 2, &D::gender_code, "gender"},
-    {122, 30, &D::id_number, "permit number"}, {152, 6, &D::nationality, "nationality"},
-    {158, 30, &D::name, "Chinese name"}, {188, 16, &D::valid_from, "valid from"},
-    {204, 16, &D::valid_until, "valid until"}, {220, 16, &D::birth_date, "birth date"},
+    {0, 120, &D::name_en, "English name"},      {120, 2, &D::gender_code, "gender"},
+    {122, 30, &D::id_number, "permit number"},  {152, 6, &D::nationality, "nationality"},
+    {158, 30, &D::name, "Chinese name"},        {188, 16, &D::valid_from, "valid from"},
+    {204, 16, &D::valid_until, "valid until"},  {220, 16, &D::birth_date, "birth date"},
     {236, 4, &D::card_version, "card version"}, {240, 8, &D::authority_code, "authority code"}};
 // §4.4 ('Y'); English name is split over 52 (35 chars) and 220 (11 chars).
-constexpr Field kForeign2023[] = {
-    {0, 30, &D::name, "Chinese name"},  {30, 2, &D::gender_code, "gender"},
-    {32, 4, &D::issue_count, "renewal count"}, {36, 16, &D::birth_date, "birth date"},
-    {122, 36, &D::id_number, "permit number"}, {188, 16, &D::valid_from, "valid from"},
-    {204, 16, &D::valid_until, "valid until"}, {242, 6, &D::nationality, "nationality"},
-    {250, 6, &D::old_permit_ref, "old permit reference"}};
+constexpr Field kForeign2023[] = {{0, 30, &D::name, "Chinese name"},
+                                  {30, 2, &D::gender_code, "gender"},
+                                  {32, 4, &D::issue_count, "renewal count"},
+                                  {36, 16, &D::birth_date, "birth date"},
+                                  {122, 36, &D::id_number, "permit number"},
+                                  {188, 16, &D::valid_from, "valid from"},
+                                  {204, 16, &D::valid_until, "valid until"},
+                                  {242, 6, &D::nationality, "nationality"},
+                                  {250, 6, &D::old_permit_ref, "old permit reference"}};
 
 constexpr const char* kEthnicities[] = {
-    "汉",   "蒙古", "回",   "藏",   "维吾尔", "苗",     "彝",   "壮",   "布依", "朝鲜", "满",   "侗",
-    "瑶",   "白",   "土家", "哈尼", "哈萨克", "傣",     "黎",   "傈僳", "佤",   "畲",   "高山", "拉祜",
-    "水",   "东乡", "纳西", "景颇", "柯尔克孜", "土",   "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南",
-    "仡佬", "锡伯", "阿昌", "普米", "塔吉克", "怒",     "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固",
-    "京",   "塔塔尔", "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺"};
+    "汉",     "蒙古",   "回",       "藏",     "维吾尔", "苗",   "彝",     "壮",   "布依",     "朝鲜",
+    "满",     "侗",     "瑶",       "白",     "土家",   "哈尼", "哈萨克", "傣",   "黎",       "傈僳",
+    "佤",     "畲",     "高山",     "拉祜",   "水",     "东乡", "纳西",   "景颇", "柯尔克孜", "土",
+    "达斡尔", "仫佬",   "羌",       "布朗",   "撒拉",   "毛南", "仡佬",   "锡伯", "阿昌",     "普米",
+    "塔吉克", "怒",     "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安",   "裕固", "京",       "塔塔尔",
+    "独龙",   "鄂伦春", "赫哲",     "门巴",   "珞巴",   "基诺"};
 static_assert(std::size(kEthnicities) == 56);
 
 void append_utf8(std::string& out, char32_t cp) {
@@ -92,7 +103,8 @@ void check_date(const std::string& v, const char* label, bool allow_long_term) {
 
 void check_id18(const std::string& id, const char* what) {
   IdCheck c = check_id_number(id);
-  if (c != IdCheck::Ok) throw TextError(std::string("text: ") + what + " fails the GB 11643 check (" + to_string(c) + ")");
+  if (c != IdCheck::Ok)
+    throw TextError(std::string("text: ") + what + " fails the GB 11643 check (" + to_string(c) + ")");
 }
 
 template <std::size_t N>
@@ -119,10 +131,14 @@ void write_fields(std::vector<std::uint8_t>& block, const IdentityDocument& d, c
 
 const char* to_string(CardKind k) {
   switch (k) {
-    case CardKind::Resident: return "resident";
-    case CardKind::ForeignPermanent2017: return "foreign_2017";
-    case CardKind::HkMacauTaiwan: return "hk_macau_taiwan";
-    case CardKind::ForeignPermanent2023: return "foreign_2023";
+    case CardKind::Resident:
+      return "resident";
+    case CardKind::ForeignPermanent2017:
+      return "foreign_2017";
+    case CardKind::HkMacauTaiwan:
+      return "hk_macau_taiwan";
+    case CardKind::ForeignPermanent2023:
+      return "foreign_2023";
   }
   return "?";
 }
@@ -187,7 +203,8 @@ std::vector<std::uint8_t> utf8_to_ucs2le(std::string_view s) {
     int n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
     if (n == 0 || i + static_cast<std::size_t>(n) > s.size()) throw TextError("invalid UTF-8");
     char32_t cp = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
-    for (int k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3F);
+    for (int k = 1; k < n; ++k)
+      cp = (cp << 6) | (static_cast<unsigned char>(s[i + static_cast<std::size_t>(k)]) & 0x3F);
     i += static_cast<std::size_t>(n);
     if (cp >= 0x10000) {
       cp -= 0x10000;
@@ -246,7 +263,8 @@ IdentityDocument decode_text(std::span<const std::uint8_t> block) {
         if (d.ethnicity.empty()) throw TextError("text: unknown ethnicity code");
       }
       check_id18(d.id_number, "ID number");
-      if (d.id_number.substr(6, 8) != d.birth_date) throw TextError("text: birth date differs from the ID number");
+      if (d.id_number.substr(6, 8) != d.birth_date)
+        throw TextError("text: birth date differs from the ID number");
       d.region_code = d.id_number.substr(0, 6);
       break;
     case CardKind::HkMacauTaiwan:
@@ -276,9 +294,17 @@ std::vector<std::uint8_t> encode_text(const IdentityDocument& d) {
   std::vector<std::uint8_t> block(std::size_t{256});
   for (std::size_t i = 0; i < block.size(); i += 2) block[i] = 0x20;
   switch (d.kind) {
-    case CardKind::Resident: write_fields(block, d, kResident); break;
-    case CardKind::HkMacauTaiwan: write_fields(block, d, kHkMoTw); block[248] = 'J'; break;
-    case CardKind::ForeignPermanent2017: write_fields(block, d, kForeign2017); block[248] = 'I'; break;
+    case CardKind::Resident:
+      write_fields(block, d, kResident);
+      break;
+    case CardKind::HkMacauTaiwan:
+      write_fields(block, d, kHkMoTw);
+      block[248] = 'J';
+      break;
+    case CardKind::ForeignPermanent2017:
+      write_fields(block, d, kForeign2017);
+      block[248] = 'I';
+      break;
     case CardKind::ForeignPermanent2023: {
       write_fields(block, d, kForeign2023);
       auto en = utf8_to_ucs2le(d.name_en);

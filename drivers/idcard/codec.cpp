@@ -51,7 +51,8 @@ std::size_t partial_preamble_suffix(std::span<const std::uint8_t> buf) {
 }  // namespace
 
 bool is_known_status(std::uint8_t sw3) {
-  return std::any_of(std::begin(kStatusTable), std::end(kStatusTable), [&](auto& s) { return s.code == sw3; });
+  return std::any_of(std::begin(kStatusTable), std::end(kStatusTable),
+                     [&](auto& s) { return s.code == sw3; });
 }
 
 std::string describe_status(std::uint8_t sw3) {
@@ -62,7 +63,9 @@ std::string describe_status(std::uint8_t sw3) {
   return buf;
 }
 
-bool is_sam_fault(std::uint8_t sw3) { return sw3 == 0x60 || sw3 == 0x66 || sw3 == 0x24; }
+bool is_sam_fault(std::uint8_t sw3) {
+  return sw3 == 0x60 || sw3 == 0x66 || sw3 == 0x24;
+}
 
 std::uint8_t checksum(std::span<const std::uint8_t> bytes) {
   std::uint8_t x = 0;
@@ -87,7 +90,8 @@ Bytes encode_request(Command c, std::span<const std::uint8_t> data) {
   return encode_frame(body);
 }
 
-Bytes encode_response(std::uint8_t sw1, std::uint8_t sw2, std::uint8_t sw3, std::span<const std::uint8_t> data) {
+Bytes encode_response(std::uint8_t sw1, std::uint8_t sw2, std::uint8_t sw3,
+                      std::span<const std::uint8_t> data) {
   Bytes body{sw1, sw2, sw3};
   body.insert(body.end(), data.begin(), data.end());
   return encode_frame(body);
@@ -111,8 +115,8 @@ Scan scan_frame(std::span<const std::uint8_t> buf, std::size_t min_len) {
   if (len < std::max<std::size_t>(min_len, 1) || len > kMaxLen) {
     s.kind = Scan::Kind::Error;
     s.error_kind = CodecError::Kind::BadLength;
-    s.error = "frame length " + std::to_string(len) + " out of range " + std::to_string(std::max<std::size_t>(min_len, 1)) +
-              ".." + std::to_string(kMaxLen);
+    s.error = "frame length " + std::to_string(len) + " out of range " +
+              std::to_string(std::max<std::size_t>(min_len, 1)) + ".." + std::to_string(kMaxLen);
     s.consumed = pos + sizeof kPreamble;  // resynchronise on the next preamble
     return s;
   }
@@ -126,7 +130,8 @@ Scan scan_frame(std::span<const std::uint8_t> buf, std::size_t min_len) {
   s.consumed = pos + kHeaderSize + len;
   if (want != got) {
     char msg[96];
-    std::snprintf(msg, sizeof msg, "checksum mismatch: frame has 0x%02X, computed 0x%02X (LEN %zu)", got, want, len);
+    std::snprintf(msg, sizeof msg, "checksum mismatch: frame has 0x%02X, computed 0x%02X (LEN %zu)", got,
+                  want, len);
     s.kind = Scan::Kind::Error;
     s.error_kind = CodecError::Kind::BadChecksum;
     s.error = msg;
@@ -158,9 +163,12 @@ Response parse_response(std::span<const std::uint8_t> body) {
 Response decode_response_frame(std::span<const std::uint8_t> bytes) {
   auto s = scan_frame(bytes, 4);
   switch (s.kind) {
-    case Scan::Kind::Frame: return parse_response(s.body);
-    case Scan::Kind::Error: throw CodecError(s.error_kind, s.error);
-    case Scan::Kind::NeedMore: break;
+    case Scan::Kind::Frame:
+      return parse_response(s.body);
+    case Scan::Kind::Error:
+      throw CodecError(s.error_kind, s.error);
+    case Scan::Kind::NeedMore:
+      break;
   }
   if (find_preamble(bytes, 0) == bytes.size())
     throw CodecError(CodecError::Kind::Truncated, "no frame preamble AA AA AA 96 69 found");
@@ -169,13 +177,16 @@ Response decode_response_frame(std::span<const std::uint8_t> bytes) {
 
 BaseRecord parse_base_record(std::span<const std::uint8_t> data, bool with_fingerprint) {
   const std::size_t hdr = with_fingerprint ? 6 : 4;
-  if (data.size() < hdr) throw CodecError(CodecError::Kind::BadLayout, "base record shorter than its length header");
+  if (data.size() < hdr)
+    throw CodecError(CodecError::Kind::BadLayout, "base record shorter than its length header");
   auto be16 = [&](std::size_t i) { return (std::size_t{data[i]} << 8) | data[i + 1]; };
   const std::size_t text_len = be16(0), photo_len = be16(2), fp_len = with_fingerprint ? be16(4) : 0;
   if (text_len != kTextSize)
-    throw CodecError(CodecError::Kind::BadLayout, "text length " + std::to_string(text_len) + ", expected 256");
+    throw CodecError(CodecError::Kind::BadLayout,
+                     "text length " + std::to_string(text_len) + ", expected 256");
   if (photo_len != kPhotoSize && photo_len != 0)
-    throw CodecError(CodecError::Kind::BadLayout, "photo length " + std::to_string(photo_len) + ", expected 1024");
+    throw CodecError(CodecError::Kind::BadLayout,
+                     "photo length " + std::to_string(photo_len) + ", expected 1024");
   if (hdr + text_len + photo_len + fp_len != data.size())
     throw CodecError(CodecError::Kind::BadLayout, "base record is " + std::to_string(data.size()) +
                                                       " bytes but its header announces " +
@@ -227,11 +238,16 @@ Bytes from_hex(std::string_view text) {
       continue;
     }
     int v;
-    if (c >= '0' && c <= '9') v = c - '0';
-    else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-    else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-    else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' || c == ':') continue;
-    else throw std::invalid_argument("not a hex digit at offset " + std::to_string(i));
+    if (c >= '0' && c <= '9')
+      v = c - '0';
+    else if (c >= 'a' && c <= 'f')
+      v = c - 'a' + 10;
+    else if (c >= 'A' && c <= 'F')
+      v = c - 'A' + 10;
+    else if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' || c == ':')
+      continue;
+    else
+      throw std::invalid_argument("not a hex digit at offset " + std::to_string(i));
     if (hi < 0) {
       hi = v;
     } else {

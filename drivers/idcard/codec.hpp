@@ -16,8 +16,8 @@ namespace kiosk::idcard {
 using Bytes = std::vector<std::uint8_t>;
 
 inline constexpr std::uint8_t kPreamble[5] = {0xAA, 0xAA, 0xAA, 0x96, 0x69};
-inline constexpr std::size_t kHeaderSize = 7;       // preamble + LEN
-inline constexpr std::size_t kMaxLen = 0x1000;      // largest real answer (30 10, two fingers) is 0x090A
+inline constexpr std::size_t kHeaderSize = 7;   // preamble + LEN
+inline constexpr std::size_t kMaxLen = 0x1000;  // largest real answer (30 10, two fingers) is 0x090A
 inline constexpr std::size_t kTextSize = 256;
 inline constexpr std::size_t kPhotoSize = 1024;
 
@@ -93,7 +93,8 @@ std::uint8_t checksum(std::span<const std::uint8_t> len_and_body);
 // Full frame for a body (CMD PARA DATA or SW1 SW2 SW3 DATA).
 Bytes encode_frame(std::span<const std::uint8_t> body);
 Bytes encode_request(Command c, std::span<const std::uint8_t> data = {});
-Bytes encode_response(std::uint8_t sw1, std::uint8_t sw2, std::uint8_t sw3, std::span<const std::uint8_t> data = {});
+Bytes encode_response(std::uint8_t sw1, std::uint8_t sw2, std::uint8_t sw3,
+                      std::span<const std::uint8_t> data = {});
 
 // Result of scanning a byte buffer for one frame.
 struct Scan {

@@ -18,7 +18,8 @@ std::unique_ptr<PhotoDecoder> PhotoDecoder::load(const PhotoPluginConfig& cfg) {
   void* h = dlopen(cfg.library.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!h) {
     const char* err = dlerror();
-    throw PhotoError(PhotoError::Kind::NoDecoder, std::string("photo: no decoder: ") + (err ? err : cfg.library));
+    throw PhotoError(PhotoError::Kind::NoDecoder,
+                     std::string("photo: no decoder: ") + (err ? err : cfg.library));
   }
   dlerror();
   void* sym = dlsym(h, cfg.symbol.c_str());
@@ -43,7 +44,8 @@ PhotoDecoder::~PhotoDecoder() {
 
 std::vector<std::uint8_t> PhotoDecoder::decode(std::span<const std::uint8_t> wlt) const {
   if (wlt.size() != kPhotoSize)
-    throw PhotoError(PhotoError::Kind::DecodeFailed, "photo: WLT is " + std::to_string(wlt.size()) + " bytes, expected 1024");
+    throw PhotoError(PhotoError::Kind::DecodeFailed,
+                     "photo: WLT is " + std::to_string(wlt.size()) + " bytes, expected 1024");
   std::vector<char> in(wlt.begin(), wlt.end());
   in.resize(2048, 0);  // some vendor builds read past 1024
   std::vector<char> out(kPhotoRgbSize + 4096, 0);
@@ -52,7 +54,8 @@ std::vector<std::uint8_t> PhotoDecoder::decode(std::span<const std::uint8_t> wlt
     std::lock_guard lock(g_decode_mu);
     rc = fn_(in.data(), out.data(), cfg_.flag);
   }
-  if (rc != 1) throw PhotoError(PhotoError::Kind::DecodeFailed, "photo: decoder returned " + std::to_string(rc));
+  if (rc != 1)
+    throw PhotoError(PhotoError::Kind::DecodeFailed, "photo: decoder returned " + std::to_string(rc));
   return std::vector<std::uint8_t>(out.begin(), out.begin() + static_cast<std::ptrdiff_t>(kPhotoRgbSize));
 }
 

@@ -17,9 +17,9 @@ inline constexpr int kPhotoWidth = 102, kPhotoHeight = 126;
 inline constexpr std::size_t kPhotoRgbSize = 102 * 126 * 3;  // 38 556
 
 struct PhotoPluginConfig {
-  std::string library;          // e.g. /opt/vendor/lib/libwlt.so; empty = no decoder configured
+  std::string library;  // e.g. /opt/vendor/lib/libwlt.so; empty = no decoder configured
   std::string symbol = "unpack";
-  int flag = 311;               // third argument (311 seen for libwlt.so, 310 for ZKTeco)
+  int flag = 311;  // third argument (311 seen for libwlt.so, 310 for ZKTeco)
 };
 
 class PhotoError : public std::runtime_error {

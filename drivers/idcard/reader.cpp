@@ -20,8 +20,8 @@ void CardRead::wipe() {
   zero(fingerprint);
   std::fill(extra_address.begin(), extra_address.end(), '\0');
   extra_address.clear();
-  for (auto* s : {&document.name, &document.name_en, &document.address, &document.id_number, &document.birth_date,
-                  &document.pass_number, &document.old_permit_ref}) {
+  for (auto* s : {&document.name, &document.name_en, &document.address, &document.id_number,
+                  &document.birth_date, &document.pass_number, &document.old_permit_ref}) {
     std::fill(s->begin(), s->end(), '\0');
     s->clear();
   }
@@ -94,17 +94,23 @@ Response Reader::transact(Command c, std::span<const std::uint8_t> data, Millis 
 Response Reader::expect_ok(Command c, Millis timeout, const char* what) {
   Response r = transact(c, {}, timeout);
   if (r.sw3 != 0x90)
-    throw ReaderError(ReaderError::Kind::Status, std::string("idcard: ") + what + ": " + describe_status(r.sw3), r.sw3);
+    throw ReaderError(ReaderError::Kind::Status,
+                      std::string("idcard: ") + what + ": " + describe_status(r.sw3), r.sw3);
   return r;
 }
 
-void Reader::reset_sam() { expect_ok(cmd::kResetSam, opts_.command_timeout, "reset SAM"); }
+void Reader::reset_sam() {
+  expect_ok(cmd::kResetSam, opts_.command_timeout, "reset SAM");
+}
 
-std::uint8_t Reader::sam_status() { return transact(cmd::kSamStatus, {}, opts_.command_timeout).sw3; }
+std::uint8_t Reader::sam_status() {
+  return transact(cmd::kSamStatus, {}, opts_.command_timeout).sw3;
+}
 
 std::string Reader::sam_id() {
   Response r = expect_ok(cmd::kSamId, opts_.command_timeout, "read SAM id");
-  if (r.data.size() < 16) throw ReaderError(ReaderError::Kind::Protocol, "idcard: SAM id shorter than 16 bytes");
+  if (r.data.size() < 16)
+    throw ReaderError(ReaderError::Kind::Protocol, "idcard: SAM id shorter than 16 bytes");
   auto u16 = [&](std::size_t i) { return unsigned(r.data[i] | r.data[i + 1] << 8); };
   auto u32 = [&](std::size_t i) {
     return static_cast<unsigned long>(r.data[i] | r.data[i + 1] << 8 | r.data[i + 2] << 16) |
@@ -122,7 +128,9 @@ bool Reader::find_card() {
   throw ReaderError(ReaderError::Kind::Status, "idcard: find card: " + describe_status(r.sw3), r.sw3);
 }
 
-void Reader::select_card() { expect_ok(cmd::kSelectCard, opts_.command_timeout, "select card"); }
+void Reader::select_card() {
+  expect_ok(cmd::kSelectCard, opts_.command_timeout, "select card");
+}
 
 CardRead Reader::read_base(bool with_fingerprint) {
   const Command c = with_fingerprint ? cmd::kReadBaseFingerprint : cmd::kReadBase;
@@ -146,7 +154,8 @@ std::string Reader::read_extra_address() {
   Response r = transact(cmd::kReadExtraAddress, {}, opts_.command_timeout);
   if (r.sw3 == 0x91) return "";
   if (r.sw3 != 0x90)
-    throw ReaderError(ReaderError::Kind::Status, "idcard: read extra address: " + describe_status(r.sw3), r.sw3);
+    throw ReaderError(ReaderError::Kind::Status, "idcard: read extra address: " + describe_status(r.sw3),
+                      r.sw3);
   try {
     std::string s = ucs2le_to_utf8(r.data);
     while (!s.empty() && s.back() == ' ') s.pop_back();
@@ -175,9 +184,13 @@ std::optional<CardRead> Reader::read_card() {
 CardPoller::CardPoller(Opener open, PollerOptions opts) : open_(std::move(open)), opts_(opts) {}
 CardPoller::~CardPoller() = default;
 
-Millis CardPoller::next_delay() const { return faulted_ ? opts_.reconnect_backoff : opts_.interval; }
+Millis CardPoller::next_delay() const {
+  return faulted_ ? opts_.reconnect_backoff : opts_.interval;
+}
 
-std::string CardPoller::describe() const { return transport_ ? transport_->describe() : "(closed)"; }
+std::string CardPoller::describe() const {
+  return transport_ ? transport_->describe() : "(closed)";
+}
 
 ReaderStats CardPoller::stats() const {
   ReaderStats s = past_stats_;
@@ -222,7 +235,8 @@ bool CardPoller::ensure_open(std::string& why) {
       reader_->reset_sam();
       st = reader_->sam_status();
     }
-    if (st != 0x90) throw ReaderError(ReaderError::Kind::Status, "idcard: SAM status: " + describe_status(st), st);
+    if (st != 0x90)
+      throw ReaderError(ReaderError::Kind::Status, "idcard: SAM status: " + describe_status(st), st);
     return true;
   } catch (const std::exception& e) {
     why = e.what();
@@ -273,7 +287,8 @@ PollEvent CardPoller::step() {
     }
     return {};
   } catch (const ReaderError& e) {
-    if ((e.kind() == ReaderError::Kind::Status && !is_sam_fault(e.sw3())) || e.kind() == ReaderError::Kind::CardData) {
+    if ((e.kind() == ReaderError::Kind::Status && !is_sam_fault(e.sw3())) ||
+        e.kind() == ReaderError::Kind::CardData) {
       // A card-level failure (auth, select, read): the card must leave the field before a new try.
       if (!present_) announced_ = false;
       present_ = true;

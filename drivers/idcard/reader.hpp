@@ -38,7 +38,9 @@ class ReaderError : public std::runtime_error {
   Kind kind() const { return kind_; }
   std::uint8_t sw3() const { return sw3_; }
   transport::ErrorKind transport_kind() const { return tkind_; }
-  bool disconnected() const { return kind_ == Kind::Transport && tkind_ == transport::ErrorKind::Disconnected; }
+  bool disconnected() const {
+    return kind_ == Kind::Transport && tkind_ == transport::ErrorKind::Disconnected;
+  }
 
  private:
   Kind kind_;
@@ -48,8 +50,8 @@ class ReaderError : public std::runtime_error {
 
 struct CardRead {
   IdentityDocument document;
-  Bytes photo_wlt;          // 1024-byte WLT; personal data
-  Bytes fingerprint;        // empty unless read_fingerprint and the card has one
+  Bytes photo_wlt;            // 1024-byte WLT; personal data
+  Bytes fingerprint;          // empty unless read_fingerprint and the card has one
   std::string extra_address;  // 追加住址 (empty if none / not read)
   void wipe();
 };
@@ -103,7 +105,7 @@ struct PollEvent {
   enum class Kind { None, CardRead, CardRemoved, CardError, Fault, Recovered };
   Kind kind = Kind::None;
   std::optional<CardRead> card;  // CardRead
-  std::string detail;  // CardError/Fault/Recovered: log-safe English text (no personal data)
+  std::string detail;            // CardError/Fault/Recovered: log-safe English text (no personal data)
 };
 
 class CardPoller {

@@ -35,12 +35,18 @@ char id_check_char(std::string_view first17) {
 
 const char* to_string(IdCheck c) {
   switch (c) {
-    case IdCheck::Ok: return "ok";
-    case IdCheck::BadLength: return "bad length";
-    case IdCheck::BadCharacter: return "bad character";
-    case IdCheck::BadChecksum: return "bad check digit";
-    case IdCheck::BadBirthDate: return "bad birth date";
-    case IdCheck::UnknownRegion: return "unknown region code";
+    case IdCheck::Ok:
+      return "ok";
+    case IdCheck::BadLength:
+      return "bad length";
+    case IdCheck::BadCharacter:
+      return "bad character";
+    case IdCheck::BadChecksum:
+      return "bad check digit";
+    case IdCheck::BadBirthDate:
+      return "bad birth date";
+    case IdCheck::UnknownRegion:
+      return "unknown region code";
   }
   return "?";
 }
@@ -102,8 +108,8 @@ RegionTable RegionTable::load(const std::string& path) {
     t.entries_[line.substr(0, 6)] = {line.substr(tab1 + 1, tab2 - tab1 - 1), last_seen == "201904"};
   }
   for (auto& b : kSpecialRegions) t.entries_.try_emplace(b.code, Entry{b.name, true});
-  if (t.entries_.size() < 100) throw std::runtime_error("region table: only " + std::to_string(t.entries_.size()) +
-                                                        " codes in " + path);
+  if (t.entries_.size() < 100)
+    throw std::runtime_error("region table: only " + std::to_string(t.entries_.size()) + " codes in " + path);
   return t;
 }
 
@@ -126,7 +132,9 @@ const RegionTable::Entry* RegionTable::find(std::string_view code) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
-bool RegionTable::contains(std::string_view code) const { return code.size() == 6 && find(code) != nullptr; }
+bool RegionTable::contains(std::string_view code) const {
+  return code.size() == 6 && find(code) != nullptr;
+}
 
 std::string RegionTable::province_code(std::string_view code_or_id) const {
   if (code_or_id.size() < 2 || !all_digits(code_or_id.substr(0, 2))) return "";
@@ -145,7 +153,8 @@ std::optional<Region> RegionTable::lookup(std::string_view code) const {
   const std::string city = std::string(code.substr(0, 4)) + "00";
   if (const Entry* p = find(prov)) r.province = p->name;
   if (code.substr(2) != "0000") {
-    if (const Entry* c = find(city); c && c->name != "市辖区" && c->name != "县" && c->name != "省直辖县级行政区划")
+    if (const Entry* c = find(city);
+        c && c->name != "市辖区" && c->name != "县" && c->name != "省直辖县级行政区划")
       r.city = c->name;
     if (code.substr(4) != "00") r.county = self->name;
   }

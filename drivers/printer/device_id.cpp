@@ -8,9 +8,15 @@ static std::string get(const DeviceId& d, const char* a, const char* b) {
   return {};
 }
 
-std::string DeviceId::manufacturer() const { return get(*this, "MFG", "MANUFACTURER"); }
-std::string DeviceId::model() const { return get(*this, "MDL", "MODEL"); }
-std::string DeviceId::command_set() const { return get(*this, "CMD", "COMMAND SET"); }
+std::string DeviceId::manufacturer() const {
+  return get(*this, "MFG", "MANUFACTURER");
+}
+std::string DeviceId::model() const {
+  return get(*this, "MDL", "MODEL");
+}
+std::string DeviceId::command_set() const {
+  return get(*this, "CMD", "COMMAND SET");
+}
 
 DeviceId parse_device_id(std::span<const std::uint8_t> r) {
   if (r.size() < 2) throw DeviceIdError("device ID reply shorter than its length field");
@@ -25,7 +31,8 @@ DeviceId parse_device_id(std::span<const std::uint8_t> r) {
     if (end == std::string::npos) end = s.size();
     std::string item = s.substr(pos, end - pos);
     pos = end + 1;
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\r' || item.front() == '\n')) item.erase(0, 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\r' || item.front() == '\n'))
+      item.erase(0, 1);
     if (item.empty()) continue;
     auto colon = item.find(':');
     if (colon == std::string::npos || colon == 0) throw DeviceIdError("device ID item without key");

@@ -1,8 +1,9 @@
 #include "drivers/printer/dialect.hpp"
 
+#include <toml++/toml.h>
+
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace kiosk::printer {
 
@@ -51,9 +52,7 @@ Dialect parse_dialect_toml(const std::string& text, const std::string& source) {
   d.id = t["id"].value_or(d.id);
   for (auto&& [k, v] : t) {
     std::string key(k.str());
-    auto bad = [&](const char* what) {
-      throw DialectError(source + ": key '" + key + "': " + what);
-    };
+    auto bad = [&](const char* what) { throw DialectError(source + ": key '" + key + "': " + what); };
     if (key == "base" || key == "id") continue;
     if (key == "name") {
       if (!v.is_string()) bad("expected string");
@@ -65,28 +64,39 @@ Dialect parse_dialect_toml(const std::string& text, const std::string& source) {
     } else if (key == "chinese_mode" || key == "qr_model_select" || key == "realtime_status") {
       auto b = v.value<bool>();
       if (!b) bad("expected boolean");
-      (key == "chinese_mode" ? d.chinese_mode : key == "qr_model_select" ? d.qr_model_select
-                                                                          : d.realtime_status) = *b;
+      (key == "chinese_mode"      ? d.chinese_mode
+       : key == "qr_model_select" ? d.qr_model_select
+                                  : d.realtime_status) = *b;
     } else if (key == "encoding") {
       auto s = v.value<std::string>().value_or("");
-      if (s == "gbk") d.encoding = TextEncoding::Gbk;
-      else if (s == "gb18030") d.encoding = TextEncoding::Gb18030;
-      else bad("expected \"gbk\" or \"gb18030\"");
+      if (s == "gbk")
+        d.encoding = TextEncoding::Gbk;
+      else if (s == "gb18030")
+        d.encoding = TextEncoding::Gb18030;
+      else
+        bad("expected \"gbk\" or \"gb18030\"");
     } else if (key == "qr") {
       auto s = v.value<std::string>().value_or("");
-      if (s == "native") d.qr = QrMode::Native;
-      else if (s == "raster") d.qr = QrMode::Raster;
-      else bad("expected \"native\" or \"raster\"");
+      if (s == "native")
+        d.qr = QrMode::Native;
+      else if (s == "raster")
+        d.qr = QrMode::Raster;
+      else
+        bad("expected \"native\" or \"raster\"");
     } else if (key == "qr_max_module") {
       auto n = v.value<int>();
       if (!n || *n < 1 || *n > 16) bad("expected 1..16");
       d.qr_max_module = *n;
     } else if (key == "cut") {
       auto s = v.value<std::string>().value_or("");
-      if (s == "gs_v_feed") d.cut = CutMode::GsVFeed;
-      else if (s == "gs_v") d.cut = CutMode::GsV;
-      else if (s == "esc_i") d.cut = CutMode::EscI;
-      else bad("expected \"gs_v_feed\", \"gs_v\" or \"esc_i\"");
+      if (s == "gs_v_feed")
+        d.cut = CutMode::GsVFeed;
+      else if (s == "gs_v")
+        d.cut = CutMode::GsV;
+      else if (s == "esc_i")
+        d.cut = CutMode::EscI;
+      else
+        bad("expected \"gs_v_feed\", \"gs_v\" or \"esc_i\"");
     } else if (key == "cut_feed") {
       auto n = v.value<int>();
       if (!n || *n < 0 || *n > 255) bad("expected 0..255");

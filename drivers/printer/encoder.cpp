@@ -49,7 +49,9 @@ Encoder& Encoder::line_spacing(int dots) {
   return raw({0x1B, 0x33, static_cast<std::uint8_t>(std::clamp(dots, 0, 255))});
 }
 
-Encoder& Encoder::default_line_spacing() { return raw({0x1B, 0x32}); }
+Encoder& Encoder::default_line_spacing() {
+  return raw({0x1B, 0x32});
+}
 
 Encoder& Encoder::text(std::string_view utf8) {
   auto enc = encode_printer_text(utf8, dialect_.encoding);
@@ -77,8 +79,12 @@ Encoder& Encoder::line(std::string_view utf8) {
   return image(b);
 }
 
-Encoder& Encoder::feed_lines(int n) { return raw({0x1B, 0x64, static_cast<std::uint8_t>(std::clamp(n, 0, 255))}); }
-Encoder& Encoder::feed_dots(int n) { return raw({0x1B, 0x4A, static_cast<std::uint8_t>(std::clamp(n, 0, 255))}); }
+Encoder& Encoder::feed_lines(int n) {
+  return raw({0x1B, 0x64, static_cast<std::uint8_t>(std::clamp(n, 0, 255))});
+}
+Encoder& Encoder::feed_dots(int n) {
+  return raw({0x1B, 0x4A, static_cast<std::uint8_t>(std::clamp(n, 0, 255))});
+}
 
 Encoder& Encoder::qr(std::string_view data, int module, QrEc ec) {
   if (data.empty() || data.size() > 7089) throw EncodeError("QR data must be 1..7089 bytes");
@@ -88,7 +94,8 @@ Encoder& Encoder::qr(std::string_view data, int module, QrEc ec) {
   raw({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, static_cast<std::uint8_t>(module)});
   raw({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, static_cast<std::uint8_t>(0x30 + static_cast<int>(ec))});
   std::size_t k = data.size() + 3;
-  raw({0x1D, 0x28, 0x6B, static_cast<std::uint8_t>(k & 0xFF), static_cast<std::uint8_t>(k >> 8), 0x31, 0x50, 0x30});
+  raw({0x1D, 0x28, 0x6B, static_cast<std::uint8_t>(k & 0xFF), static_cast<std::uint8_t>(k >> 8), 0x31, 0x50,
+       0x30});
   put(data);
   raw({0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30});
   return *this;
@@ -110,8 +117,9 @@ Encoder& Encoder::image(const Bitmap& b) {
   const int wbytes = (b.width + 7) / 8;
   for (int y0 = 0; y0 < b.height; y0 += 256) {
     int h = std::min(256, b.height - y0);
-    raw({0x1D, 0x76, 0x30, 0x00, static_cast<std::uint8_t>(wbytes & 0xFF), static_cast<std::uint8_t>(wbytes >> 8),
-         static_cast<std::uint8_t>(h & 0xFF), static_cast<std::uint8_t>(h >> 8)});
+    raw({0x1D, 0x76, 0x30, 0x00, static_cast<std::uint8_t>(wbytes & 0xFF),
+         static_cast<std::uint8_t>(wbytes >> 8), static_cast<std::uint8_t>(h & 0xFF),
+         static_cast<std::uint8_t>(h >> 8)});
     for (int y = y0; y < y0 + h; ++y)
       for (int xb = 0; xb < wbytes; ++xb) {
         std::uint8_t v = 0;
@@ -125,7 +133,9 @@ Encoder& Encoder::image(const Bitmap& b) {
   return *this;
 }
 
-Encoder& Encoder::image(const Gray& g) { return image(dither(fit_width(g, dialect_.width_dots))); }
+Encoder& Encoder::image(const Gray& g) {
+  return image(dither(fit_width(g, dialect_.width_dots)));
+}
 
 Encoder& Encoder::barcode128(std::string_view ascii, int height, int module) {
   if (ascii.empty() || ascii.size() > 250) throw EncodeError("CODE128 data must be 1..250 chars");
@@ -147,7 +157,8 @@ Encoder& Encoder::barcode128(std::string_view ascii, int height, int module) {
 Encoder& Encoder::cut(bool partial) {
   switch (dialect_.cut) {
     case CutMode::GsVFeed:
-      return raw({0x1D, 0x56, static_cast<std::uint8_t>(partial ? 0x42 : 0x41), static_cast<std::uint8_t>(dialect_.cut_feed)});
+      return raw({0x1D, 0x56, static_cast<std::uint8_t>(partial ? 0x42 : 0x41),
+                  static_cast<std::uint8_t>(dialect_.cut_feed)});
     case CutMode::GsV:
       feed_lines(4);
       return raw({0x1D, 0x56, static_cast<std::uint8_t>(partial ? 0x01 : 0x00)});

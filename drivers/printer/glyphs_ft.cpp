@@ -10,7 +10,9 @@
 
 namespace kiosk::printer {
 
-std::string default_font_path() { return "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"; }
+std::string default_font_path() {
+  return "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+}
 
 namespace {
 
@@ -39,7 +41,8 @@ class FreeTypeGlyphs : public GlyphSource {
     // printer's fixed-pitch font, instead of being clipped.
     if (gi != 0 && FT_Load_Glyph(face_, gi, FT_LOAD_DEFAULT) == 0) {
       int adv0 = static_cast<int>(face_->glyph->advance.x >> 6);
-      if (adv0 > w) FT_Set_Pixel_Sizes(face_, static_cast<FT_UInt>(std::max(1, h * w / adv0)), static_cast<FT_UInt>(h));
+      if (adv0 > w)
+        FT_Set_Pixel_Sizes(face_, static_cast<FT_UInt>(std::max(1, h * w / adv0)), static_cast<FT_UInt>(h));
     }
     if (gi != 0 && FT_Load_Glyph(face_, gi, FT_LOAD_DEFAULT) == 0 &&
         FT_Render_Glyph(face_->glyph, FT_RENDER_MODE_NORMAL) == 0) {

@@ -6,14 +6,22 @@ namespace kiosk::printer {
 
 const char* to_string(PrintErrorKind k) {
   switch (k) {
-    case PrintErrorKind::PaperOut: return "paper-out";
-    case PrintErrorKind::CoverOpen: return "cover-open";
-    case PrintErrorKind::CutterError: return "cutter-error";
-    case PrintErrorKind::Offline: return "offline";
-    case PrintErrorKind::DeviceError: return "device-error";
-    case PrintErrorKind::Disconnected: return "disconnected";
-    case PrintErrorKind::Timeout: return "timeout";
-    case PrintErrorKind::Io: return "io";
+    case PrintErrorKind::PaperOut:
+      return "paper-out";
+    case PrintErrorKind::CoverOpen:
+      return "cover-open";
+    case PrintErrorKind::CutterError:
+      return "cutter-error";
+    case PrintErrorKind::Offline:
+      return "offline";
+    case PrintErrorKind::DeviceError:
+      return "device-error";
+    case PrintErrorKind::Disconnected:
+      return "disconnected";
+    case PrintErrorKind::Timeout:
+      return "timeout";
+    case PrintErrorKind::Io:
+      return "io";
   }
   return "?";
 }
@@ -21,10 +29,13 @@ const char* to_string(PrintErrorKind k) {
 PrintError from_transport(const transport::TransportError& e, bool partial) {
   using transport::ErrorKind;
   switch (e.kind()) {
-    case ErrorKind::Timeout: return PrintError(PrintErrorKind::Timeout, e.what(), partial);
+    case ErrorKind::Timeout:
+      return PrintError(PrintErrorKind::Timeout, e.what(), partial);
     case ErrorKind::Disconnected:
-    case ErrorKind::NotFound: return PrintError(PrintErrorKind::Disconnected, e.what(), partial);
-    default: return PrintError(PrintErrorKind::Io, e.what(), partial);
+    case ErrorKind::NotFound:
+      return PrintError(PrintErrorKind::Disconnected, e.what(), partial);
+    default:
+      return PrintError(PrintErrorKind::Io, e.what(), partial);
   }
 }
 
@@ -37,7 +48,8 @@ std::uint8_t ReceiptPrinter::ask(int n) {
   auto deadline = std::chrono::steady_clock::now() + timeout_;
   for (;;) {
     auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) throw PrintError(PrintErrorKind::Timeout, "no reply to DLE EOT " + std::to_string(n));
+    if (left.count() <= 0)
+      throw PrintError(PrintErrorKind::Timeout, "no reply to DLE EOT " + std::to_string(n));
     std::uint8_t b = 0;
     if (t_.read(std::span(&b, 1), left) == 0) continue;
     if (is_dle_eot_reply(b)) return b;
@@ -67,11 +79,16 @@ void ReceiptPrinter::recover() {
 
 void ReceiptPrinter::fail(const PrinterStatus& s, bool partial) {
   switch (classify(s)) {
-    case PrinterState::CoverOpen: throw PrintError(PrintErrorKind::CoverOpen, describe(s), partial);
-    case PrinterState::PaperEnd: throw PrintError(PrintErrorKind::PaperOut, describe(s), partial);
-    case PrinterState::CutterError: throw PrintError(PrintErrorKind::CutterError, describe(s), partial);
-    case PrinterState::Offline: throw PrintError(PrintErrorKind::Offline, describe(s), partial);
-    default: throw PrintError(PrintErrorKind::DeviceError, describe(s), partial);
+    case PrinterState::CoverOpen:
+      throw PrintError(PrintErrorKind::CoverOpen, describe(s), partial);
+    case PrinterState::PaperEnd:
+      throw PrintError(PrintErrorKind::PaperOut, describe(s), partial);
+    case PrinterState::CutterError:
+      throw PrintError(PrintErrorKind::CutterError, describe(s), partial);
+    case PrinterState::Offline:
+      throw PrintError(PrintErrorKind::Offline, describe(s), partial);
+    default:
+      throw PrintError(PrintErrorKind::DeviceError, describe(s), partial);
   }
 }
 

@@ -15,7 +15,16 @@
 
 namespace kiosk::printer {
 
-enum class PrintErrorKind { PaperOut, CoverOpen, CutterError, Offline, DeviceError, Disconnected, Timeout, Io };
+enum class PrintErrorKind {
+  PaperOut,
+  CoverOpen,
+  CutterError,
+  Offline,
+  DeviceError,
+  Disconnected,
+  Timeout,
+  Io
+};
 const char* to_string(PrintErrorKind k);
 
 class PrintError : public std::runtime_error {

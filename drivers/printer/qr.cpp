@@ -10,8 +10,8 @@ Bitmap qr_modules(std::string_view data, QrEc ec) {
   if (data.empty() || data.size() > 2900) throw ImageError("QR data empty or too long");
   auto level = static_cast<QRecLevel>(static_cast<int>(ec));
   std::unique_ptr<QRcode, void (*)(QRcode*)> q(
-      QRcode_encodeData(static_cast<int>(data.size()), reinterpret_cast<const unsigned char*>(data.data()),
-                        0, level),
+      QRcode_encodeData(static_cast<int>(data.size()), reinterpret_cast<const unsigned char*>(data.data()), 0,
+                        level),
       QRcode_free);
   if (!q) throw ImageError("QR encode failed (data too long for the EC level?)");
   const int quiet = 4;

@@ -34,9 +34,12 @@ class Renderer {
         break;
       }
       auto e = d.subspan(i, len);
-      if (!known) note_unknown(e);
-      else if (len == 1) i += text_byte(d, i) - 1;
-      else command(e);
+      if (!known)
+        note_unknown(e);
+      else if (len == 1)
+        i += text_byte(d, i) - 1;
+      else
+        command(e);
       i += len;
     }
     flush_line(false);
@@ -77,16 +80,22 @@ class Renderer {
   std::size_t text_byte(std::span<const std::uint8_t> d, std::size_t i) {
     std::uint8_t b = d[i];
     switch (b) {
-      case 0x0A: flush_line(true); return 1;
-      case 0x0D: return 1;
-      case 0x0C: flush_line(true); return 1;
+      case 0x0A:
+        flush_line(true);
+        return 1;
+      case 0x0D:
+        return 1;
+      case 0x0C:
+        flush_line(true);
+        return 1;
       case 0x09: {
         int cell = cell_w(false);
         int stop = ((cursor_ / (cell * 8)) + 1) * cell * 8;
         cursor_ = std::min(stop, width_);
         return 1;
       }
-      default: break;
+      default:
+        break;
     }
     if (b < 0x20) return 1;
     if (b < 0x80) {
@@ -143,7 +152,9 @@ class Renderer {
       h = std::max(h, it.bmp.height);
       w = std::max(w, it.x + it.bmp.width);
     }
-    int off = left_margin_ + (line_align_ == 1 ? (line_width() - w) / 2 : line_align_ == 2 ? line_width() - w : 0);
+    int off = left_margin_ + (line_align_ == 1   ? (line_width() - w) / 2
+                              : line_align_ == 2 ? line_width() - w
+                                                 : 0);
     ensure(y_ + h);
     for (auto& it : items_) r_.image.blit(it.bmp, off + it.x, y_ + h - it.bmp.height);
     int adv = std::max(h, spacing_ * hmag_);
@@ -175,7 +186,9 @@ class Renderer {
   // Blocks (images, QR, barcodes) print at the current y with the current alignment.
   void block(const Bitmap& b) {
     flush_line(false);
-    int x = left_margin_ + (align_ == 1 ? (line_width() - b.width) / 2 : align_ == 2 ? line_width() - b.width : 0);
+    int x = left_margin_ + (align_ == 1   ? (line_width() - b.width) / 2
+                            : align_ == 2 ? line_width() - b.width
+                                          : 0);
     ensure(y_ + b.height);
     r_.image.blit(b, std::max(0, x), y_);
     feed(b.height);
@@ -238,17 +251,22 @@ class Renderer {
         add_unknown(cn == 0x30 ? "GS ( k PDF417" : "GS ( k 2D symbol");
         return;
       }
-      if (f == 0x43 && p >= 3) qr_module_ = std::clamp<int>(body[2], 1, 16);
-      else if (f == 0x45 && p >= 3) qr_ec_ = static_cast<QrEc>(std::clamp(body[2] - 0x30, 0, 3));
-      else if (f == 0x50 && p >= 3) qr_data_.assign(body.begin() + 3, body.end());
-      else if (f == 0x51) print_qr();
+      if (f == 0x43 && p >= 3)
+        qr_module_ = std::clamp<int>(body[2], 1, 16);
+      else if (f == 0x45 && p >= 3)
+        qr_ec_ = static_cast<QrEc>(std::clamp(body[2] - 0x30, 0, 3));
+      else if (f == 0x50 && p >= 3)
+        qr_data_.assign(body.begin() + 3, body.end());
+      else if (f == 0x51)
+        print_qr();
       return;
     }
     if (fn == 'L') {
       graphics(body);
       return;
     }
-    if (fn == 'A' || fn == 'E' || fn == 'H' || fn == 'K' || fn == 'C') return;  // test print, user setup, etc.
+    if (fn == 'A' || fn == 'E' || fn == 'H' || fn == 'K' || fn == 'C')
+      return;  // test print, user setup, etc.
     char buf[16];
     std::snprintf(buf, sizeof buf, "GS ( %c", fn >= 0x20 && fn < 0x7F ? fn : '?');
     add_unknown(buf);
@@ -299,9 +317,12 @@ class Renderer {
   void barcode(std::span<const std::uint8_t> e) {
     std::uint8_t m = e[2];
     std::string data;
-    if (m <= 6) data.assign(e.begin() + 3, e.end() - (e.back() == 0 ? 1 : 0));
-    else if (m == 97) data.assign(e.begin() + 7, e.end());
-    else data.assign(e.begin() + 4, e.end());
+    if (m <= 6)
+      data.assign(e.begin() + 3, e.end() - (e.back() == 0 ? 1 : 0));
+    else if (m == 97)
+      data.assign(e.begin() + 7, e.end());
+    else
+      data.assign(e.begin() + 4, e.end());
     std::string hri = data;
     if (m == 73) {  // CODE128: drop code-set selectors, unescape "{{"
       hri.clear();
@@ -329,10 +350,15 @@ class Renderer {
         if (black)
           for (int y = 0; y < b.height; ++y) b.set(x, y);
     };
-    bar(2, true); bar(1, false); bar(2, true); bar(1, false);
+    bar(2, true);
+    bar(1, false);
+    bar(2, true);
+    bar(1, false);
     for (unsigned char c : data)
       for (int bit = 0; bit < 8; ++bit) bar((bit % 3) + 1, ((c >> bit) & 1) != (bit & 1));
-    bar(2, true); bar(1, false); bar(2, true);
+    bar(2, true);
+    bar(1, false);
+    bar(2, true);
     if (hri_ & 1) hri_line(hri);
     block(b);
     if (hri_ & 2) hri_line(hri);
@@ -362,14 +388,34 @@ class Renderer {
     if (c == 0x10) return;  // real-time requests: nothing printed
     if (c == 0x1B) {
       switch (f) {
-        case '@': flush_line(false); reset(); return;
-        case '2': spacing_ = 30; return;
-        case '3': spacing_ = e[2]; return;
-        case 'd': flush_line(true); feed(spacing_ * std::max(0, e[2] - 1)); return;
-        case 'J': flush_line(false); feed(e[2]); return;
-        case 'a': align_ = e[2] % 48 % 3; return;
-        case 'E': case 'G': bold_ = e[2] & 1; return;
-        case '-': underline_ = std::clamp(e[2] % 48, 0, 2); return;
+        case '@':
+          flush_line(false);
+          reset();
+          return;
+        case '2':
+          spacing_ = 30;
+          return;
+        case '3':
+          spacing_ = e[2];
+          return;
+        case 'd':
+          flush_line(true);
+          feed(spacing_ * std::max(0, e[2] - 1));
+          return;
+        case 'J':
+          flush_line(false);
+          feed(e[2]);
+          return;
+        case 'a':
+          align_ = e[2] % 48 % 3;
+          return;
+        case 'E':
+        case 'G':
+          bold_ = e[2] & 1;
+          return;
+        case '-':
+          underline_ = std::clamp(e[2] % 48, 0, 2);
+          return;
         case '!':
           font_b_ = e[2] & 0x01;
           bold_ = e[2] & 0x08;
@@ -377,32 +423,83 @@ class Renderer {
           wmag_ = (e[2] & 0x20) ? 2 : 1;
           underline_ = (e[2] & 0x80) ? 1 : 0;
           return;
-        case 'M': font_b_ = (e[2] % 48) == 1; return;
-        case '*': column_image(e); return;
-        case 'i': case 'm': cut(); return;
-        case '$': cursor_ = std::min(static_cast<int>(u16(e, 2)), line_width()); return;
-        case '\\': cursor_ = std::clamp(cursor_ + static_cast<std::int16_t>(u16(e, 2)), 0, line_width()); return;
-        case 't': case 'R': case 'D': case 'p': case 'B': case 'C': case '=': case 'c': case '{': case ' ':
-        case 'V': case 'U': case 'L': case 'S': case 'T': case 'W': case 'r': case '%': case '&': case '?':
-        case '9': case 'v': case 'u': case '<': case 0x0C: case 'K': case 'j': case 'e':
+        case 'M':
+          font_b_ = (e[2] % 48) == 1;
+          return;
+        case '*':
+          column_image(e);
+          return;
+        case 'i':
+        case 'm':
+          cut();
+          return;
+        case '$':
+          cursor_ = std::min(static_cast<int>(u16(e, 2)), line_width());
+          return;
+        case '\\':
+          cursor_ = std::clamp(cursor_ + static_cast<std::int16_t>(u16(e, 2)), 0, line_width());
+          return;
+        case 't':
+        case 'R':
+        case 'D':
+        case 'p':
+        case 'B':
+        case 'C':
+        case '=':
+        case 'c':
+        case '{':
+        case ' ':
+        case 'V':
+        case 'U':
+        case 'L':
+        case 'S':
+        case 'T':
+        case 'W':
+        case 'r':
+        case '%':
+        case '&':
+        case '?':
+        case '9':
+        case 'v':
+        case 'u':
+        case '<':
+        case 0x0C:
+        case 'K':
+        case 'j':
+        case 'e':
           return;  // accepted, no effect on the rendered image
-        case 'Z': add_unknown("ESC Z (QR dialect)"); return;
-        default: note_unknown(e); return;
+        case 'Z':
+          add_unknown("ESC Z (QR dialect)");
+          return;
+        default:
+          note_unknown(e);
+          return;
       }
     }
     if (c == 0x1C) {
       switch (f) {
-        case '&': chinese_ = true; return;
-        case '.': chinese_ = false; return;
+        case '&':
+          chinese_ = true;
+          return;
+        case '.':
+          chinese_ = false;
+          return;
         case '!':
           wmag_ = (e[2] & 0x04) ? 2 : 1;
           hmag_ = (e[2] & 0x08) ? 2 : 1;
           underline_ = (e[2] & 0x80) ? 1 : underline_;
           return;
-        case 'W': wmag_ = hmag_ = (e[2] & 1) ? 2 : 1; return;
-        case '-': underline_ = std::clamp(e[2] % 48, 0, 2); return;
-        case 'p': add_unknown("FS p (NV image)"); return;
-        default: return;
+        case 'W':
+          wmag_ = hmag_ = (e[2] & 1) ? 2 : 1;
+          return;
+        case '-':
+          underline_ = std::clamp(e[2] % 48, 0, 2);
+          return;
+        case 'p':
+          add_unknown("FS p (NV image)");
+          return;
+        default:
+          return;
       }
     }
     // GS
@@ -411,19 +508,47 @@ class Renderer {
         wmag_ = ((e[2] >> 4) & 7) + 1;
         hmag_ = (e[2] & 7) + 1;
         return;
-      case 'B': reverse_ = e[2] & 1; return;
-      case 'V': cut(); return;
-      case 'v': raster(e.subspan(8), u16(e, 4), u16(e, 6), (e[3] & 1) + 1, ((e[3] >> 1) & 1) + 1); return;
-      case '(': gs_paren(e); return;
-      case '8': if (e[2] == 'L') graphics(e.subspan(7)); else add_unknown("GS 8"); return;
-      case 'k': barcode(e); return;
-      case 'h': bar_h_ = e[2]; return;
-      case 'w': bar_w_ = e[2]; return;
-      case 'H': hri_ = e[2] % 48; return;
-      case 'L': left_margin_ = std::min(static_cast<int>(u16(e, 2)), width_ - 8); return;
-      case '*': add_unknown("GS * (downloaded image)"); return;
-      case '/': add_unknown("GS / (downloaded image)"); return;
-      default: return;
+      case 'B':
+        reverse_ = e[2] & 1;
+        return;
+      case 'V':
+        cut();
+        return;
+      case 'v':
+        raster(e.subspan(8), u16(e, 4), u16(e, 6), (e[3] & 1) + 1, ((e[3] >> 1) & 1) + 1);
+        return;
+      case '(':
+        gs_paren(e);
+        return;
+      case '8':
+        if (e[2] == 'L')
+          graphics(e.subspan(7));
+        else
+          add_unknown("GS 8");
+        return;
+      case 'k':
+        barcode(e);
+        return;
+      case 'h':
+        bar_h_ = e[2];
+        return;
+      case 'w':
+        bar_w_ = e[2];
+        return;
+      case 'H':
+        hri_ = e[2] % 48;
+        return;
+      case 'L':
+        left_margin_ = std::min(static_cast<int>(u16(e, 2)), width_ - 8);
+        return;
+      case '*':
+        add_unknown("GS * (downloaded image)");
+        return;
+      case '/':
+        add_unknown("GS / (downloaded image)");
+        return;
+      default:
+        return;
     }
   }
 

@@ -3,7 +3,9 @@
 namespace kiosk::printer {
 namespace {
 
-std::size_t need(std::size_t n, std::size_t have) { return n <= have ? n : 0; }
+std::size_t need(std::size_t n, std::size_t have) {
+  return n <= have ? n : 0;
+}
 
 std::size_t until_nul(std::span<const std::uint8_t> d, std::size_t from, std::size_t max) {
   for (std::size_t i = from; i < d.size() && i < from + max; ++i)
@@ -27,26 +29,68 @@ std::size_t element_length(std::span<const std::uint8_t> d, bool* known) {
   };
   if (c == 0x10) {
     switch (f) {
-      case 0x04: case 0x05: return need(3, n);
+      case 0x04:
+      case 0x05:
+        return need(3, n);
       case 0x14: {
         if (n < 3) return 0;
         return need(d[2] == 8 ? 10 : 5, n);
       }
-      default: return unknown();
+      default:
+        return unknown();
     }
   }
   if (c == 0x1B) {
     switch (f) {
-      case '@': case '2': case 'i': case 'm': case '<': case 'v': case 'L': case 'S': case 0x0C: return 2;
-      case 'd': case 'J': case '3': case 'a': case 'E': case 'G': case '-': case '!': case 'M': case 't':
-      case 'R': case 'V': case '{': case ' ': case 'T': case '=': case 'r': case 'U': case '%': case '?':
-      case 'e': case 'u': case '9': case 'K': case 'j':
+      case '@':
+      case '2':
+      case 'i':
+      case 'm':
+      case '<':
+      case 'v':
+      case 'L':
+      case 'S':
+      case 0x0C:
+        return 2;
+      case 'd':
+      case 'J':
+      case '3':
+      case 'a':
+      case 'E':
+      case 'G':
+      case '-':
+      case '!':
+      case 'M':
+      case 't':
+      case 'R':
+      case 'V':
+      case '{':
+      case ' ':
+      case 'T':
+      case '=':
+      case 'r':
+      case 'U':
+      case '%':
+      case '?':
+      case 'e':
+      case 'u':
+      case '9':
+      case 'K':
+      case 'j':
         return need(3, n);
-      case '$': case '\\': case 'B': return need(4, n);
-      case 'c': return need(4, n);
-      case 'p': case 'C': return need(5, n);
-      case 'W': return need(10, n);
-      case 'D': return until_nul(d, 2, 33);
+      case '$':
+      case '\\':
+      case 'B':
+        return need(4, n);
+      case 'c':
+        return need(4, n);
+      case 'p':
+      case 'C':
+        return need(5, n);
+      case 'W':
+        return need(10, n);
+      case 'D':
+        return until_nul(d, 2, 33);
       case '*': {
         if (n < 5) return 0;
         std::size_t cols = u16(3);
@@ -68,30 +112,62 @@ std::size_t element_length(std::span<const std::uint8_t> d, bool* known) {
         }
         return need(pos, n);
       }
-      default: return unknown();
+      default:
+        return unknown();
     }
   }
   if (c == 0x1C) {
     switch (f) {
-      case '&': case '.': case 'P': return 2;
-      case '!': case '-': case 'W': case 'C': return need(3, n);
-      case 'S': case 'p': return need(4, n);
-      case '2': return need(76, n);
+      case '&':
+      case '.':
+      case 'P':
+        return 2;
+      case '!':
+      case '-':
+      case 'W':
+      case 'C':
+        return need(3, n);
+      case 'S':
+      case 'p':
+        return need(4, n);
+      case '2':
+        return need(76, n);
       case '(': {
         if (n < 5) return 0;
         return need(5 + u16(3), n);
       }
-      default: return unknown();
+      default:
+        return unknown();
     }
   }
   // GS
   switch (f) {
-    case '!': case 'B': case 'h': case 'w': case 'H': case 'f': case 'a': case 'r': case 'I': case 'b':
-    case 'Z': case '/': case 'T': case 'E': case 'j':
+    case '!':
+    case 'B':
+    case 'h':
+    case 'w':
+    case 'H':
+    case 'f':
+    case 'a':
+    case 'r':
+    case 'I':
+    case 'b':
+    case 'Z':
+    case '/':
+    case 'T':
+    case 'E':
+    case 'j':
       return need(3, n);
-    case ':': return 2;
-    case 'L': case 'W': case 'P': case '$': case '\\': return need(4, n);
-    case '^': return need(5, n);
+    case ':':
+      return 2;
+    case 'L':
+    case 'W':
+    case 'P':
+    case '$':
+    case '\\':
+      return need(4, n);
+    case '^':
+      return need(5, n);
     case 'V': {
       if (n < 3) return 0;
       std::uint8_t m = d[2];
@@ -128,7 +204,8 @@ std::size_t element_length(std::span<const std::uint8_t> d, bool* known) {
       if (n < 4) return 0;
       return need(4 + d[3], n);
     }
-    default: return unknown();
+    default:
+      return unknown();
   }
 }
 

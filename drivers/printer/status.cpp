@@ -14,13 +14,20 @@ PrinterState classify(const PrinterStatus& s) {
 
 const char* to_string(PrinterState s) {
   switch (s) {
-    case PrinterState::Ready: return "ready";
-    case PrinterState::PaperNearEnd: return "paper-near-end";
-    case PrinterState::PaperEnd: return "paper-end";
-    case PrinterState::CoverOpen: return "cover-open";
-    case PrinterState::CutterError: return "cutter-error";
-    case PrinterState::Offline: return "offline";
-    case PrinterState::Error: return "error";
+    case PrinterState::Ready:
+      return "ready";
+    case PrinterState::PaperNearEnd:
+      return "paper-near-end";
+    case PrinterState::PaperEnd:
+      return "paper-end";
+    case PrinterState::CoverOpen:
+      return "cover-open";
+    case PrinterState::CutterError:
+      return "cutter-error";
+    case PrinterState::Offline:
+      return "offline";
+    case PrinterState::Error:
+      return "error";
   }
   return "?";
 }
@@ -36,13 +43,19 @@ std::string describe(const PrinterStatus& s) {
   return r;
 }
 
-bool is_dle_eot_reply(std::uint8_t b) { return (b & 0x93) == 0x12; }
-bool is_asb_header(std::uint8_t b) { return (b & 0x93) == 0x10; }
+bool is_dle_eot_reply(std::uint8_t b) {
+  return (b & 0x93) == 0x12;
+}
+bool is_asb_header(std::uint8_t b) {
+  return (b & 0x93) == 0x10;
+}
 
 void apply_dle_eot(PrinterStatus& s, int n, std::uint8_t b) {
   if (!is_dle_eot_reply(b)) throw StatusError("DLE EOT reply has wrong fixed bits");
   switch (n) {
-    case 1: s.online = !(b & 0x08); break;
+    case 1:
+      s.online = !(b & 0x08);
+      break;
     case 2:
       s.cover_open = b & 0x04;
       s.paper_end = b & 0x20;
@@ -56,14 +69,17 @@ void apply_dle_eot(PrinterStatus& s, int n, std::uint8_t b) {
       s.paper_near_end = (b & 0x0C) != 0;
       s.paper_end = (b & 0x60) != 0;
       break;
-    default: throw StatusError("DLE EOT n must be 1..4");
+    default:
+      throw StatusError("DLE EOT n must be 1..4");
   }
 }
 
 std::uint8_t encode_dle_eot(const PrinterStatus& s, int n) {
   std::uint8_t b = 0x12;
   switch (n) {
-    case 1: if (!s.online) b |= 0x08; break;
+    case 1:
+      if (!s.online) b |= 0x08;
+      break;
     case 2:
       if (s.cover_open) b |= 0x04;
       if (s.paper_end) b |= 0x20;
@@ -78,7 +94,8 @@ std::uint8_t encode_dle_eot(const PrinterStatus& s, int n) {
       if (s.paper_near_end) b |= 0x0C;
       if (s.paper_end) b |= 0x60;
       break;
-    default: break;
+    default:
+      break;
   }
   return b;
 }

@@ -19,9 +19,7 @@ struct PrinterStatus {
   bool unrecoverable = false;
   bool auto_recoverable = false;  // head temperature / voltage
 
-  bool can_print() const {
-    return online && !cover_open && !paper_end && !cutter_error && !unrecoverable;
-  }
+  bool can_print() const { return online && !cover_open && !paper_end && !cutter_error && !unrecoverable; }
   bool operator==(const PrinterStatus&) const = default;
 };
 

@@ -47,7 +47,8 @@ TcpTransport::TcpTransport(const std::string& host, std::uint16_t port, transpor
     int e = errno;
     ::close(fd_);
     fd_ = -1;
-    throw TransportError(e == ECONNREFUSED ? ErrorKind::NotFound : ErrorKind::Io, peer_ + ": " + std::strerror(e));
+    throw TransportError(e == ECONNREFUSED ? ErrorKind::NotFound : ErrorKind::Io,
+                         peer_ + ": " + std::strerror(e));
   }
   int ev = wait_fd(fd_, POLLOUT, timeout);
   int err = 0;
@@ -57,7 +58,8 @@ TcpTransport::TcpTransport(const std::string& host, std::uint16_t port, transpor
     ::close(fd_);
     fd_ = -1;
     if (ev == 0) throw TransportError(ErrorKind::Timeout, peer_ + ": connect");
-    throw TransportError(err == ECONNREFUSED ? ErrorKind::NotFound : ErrorKind::Io, peer_ + ": " + std::strerror(err));
+    throw TransportError(err == ECONNREFUSED ? ErrorKind::NotFound : ErrorKind::Io,
+                         peer_ + ": " + std::strerror(err));
   }
   int one = 1;
   ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);

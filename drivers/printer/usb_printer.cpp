@@ -14,12 +14,18 @@ namespace {
 
 ErrorKind kind_of(int rc) {
   switch (rc) {
-    case LIBUSB_ERROR_TIMEOUT: return ErrorKind::Timeout;
-    case LIBUSB_ERROR_NO_DEVICE: return ErrorKind::Disconnected;
-    case LIBUSB_ERROR_NOT_FOUND: return ErrorKind::NotFound;
-    case LIBUSB_ERROR_ACCESS: return ErrorKind::Access;
-    case LIBUSB_ERROR_BUSY: return ErrorKind::Busy;
-    default: return ErrorKind::Io;
+    case LIBUSB_ERROR_TIMEOUT:
+      return ErrorKind::Timeout;
+    case LIBUSB_ERROR_NO_DEVICE:
+      return ErrorKind::Disconnected;
+    case LIBUSB_ERROR_NOT_FOUND:
+      return ErrorKind::NotFound;
+    case LIBUSB_ERROR_ACCESS:
+      return ErrorKind::Access;
+    case LIBUSB_ERROR_BUSY:
+      return ErrorKind::Busy;
+    default:
+      return ErrorKind::Io;
   }
 }
 
@@ -27,7 +33,9 @@ ErrorKind kind_of(int rc) {
   throw TransportError(kind_of(rc), what + ": " + libusb_error_name(rc));
 }
 
-unsigned to_ms(transport::Millis t) { return static_cast<unsigned>(std::max<long long>(1, t.count())); }
+unsigned to_ms(transport::Millis t) {
+  return static_cast<unsigned>(std::max<long long>(1, t.count()));
+}
 
 }  // namespace
 
@@ -68,8 +76,10 @@ UsbPrinter::UsbPrinter(const UsbPrinterSelector& sel) : impl_(std::make_unique<I
         for (int e = 0; e < id.bNumEndpoints; ++e) {
           const auto& ep = id.endpoint[e];
           if ((ep.bmAttributes & 3) != LIBUSB_TRANSFER_TYPE_BULK) continue;
-          if (ep.bEndpointAddress & LIBUSB_ENDPOINT_IN) in = ep.bEndpointAddress;
-          else out = ep.bEndpointAddress;
+          if (ep.bEndpointAddress & LIBUSB_ENDPOINT_IN)
+            in = ep.bEndpointAddress;
+          else
+            out = ep.bEndpointAddress;
         }
         if (!out) continue;
         m.iface = id.bInterfaceNumber;
@@ -99,8 +109,8 @@ UsbPrinter::UsbPrinter(const UsbPrinterSelector& sel) : impl_(std::make_unique<I
       }
     }
     char d[64];
-    std::snprintf(d, sizeof d, "usb:%04x:%04x@%d.%d", dd.idVendor, dd.idProduct, libusb_get_bus_number(list[i]),
-                  libusb_get_device_address(list[i]));
+    std::snprintf(d, sizeof d, "usb:%04x:%04x@%d.%d", dd.idVendor, dd.idProduct,
+                  libusb_get_bus_number(list[i]), libusb_get_device_address(list[i]));
     m.desc = d;
   }
   libusb_free_device_list(list, 1);
@@ -156,7 +166,8 @@ std::size_t UsbPrinter::read(std::span<std::uint8_t> buf, transport::Millis time
     return 0;
   }
   int done = 0;
-  int rc = libusb_bulk_transfer(m.h, m.ep_in, buf.data(), static_cast<int>(buf.size()), &done, to_ms(timeout));
+  int rc =
+      libusb_bulk_transfer(m.h, m.ep_in, buf.data(), static_cast<int>(buf.size()), &done, to_ms(timeout));
   if (rc == LIBUSB_ERROR_TIMEOUT) return static_cast<std::size_t>(done);
   if (rc == LIBUSB_ERROR_NO_DEVICE) m.gone = true;
   if (rc != 0) fail(rc, "USB bulk read");
@@ -170,9 +181,15 @@ void UsbPrinter::flush_input() {
     }
 }
 
-bool UsbPrinter::connected() const { return !impl_->gone; }
-std::string UsbPrinter::describe() const { return impl_->desc; }
-bool UsbPrinter::bidirectional() const { return impl_->ep_in != 0; }
+bool UsbPrinter::connected() const {
+  return !impl_->gone;
+}
+std::string UsbPrinter::describe() const {
+  return impl_->desc;
+}
+bool UsbPrinter::bidirectional() const {
+  return impl_->ep_in != 0;
+}
 
 DeviceId UsbPrinter::device_id(transport::Millis timeout) {
   auto& m = *impl_;
@@ -188,7 +205,8 @@ DeviceId UsbPrinter::device_id(transport::Millis timeout) {
 std::uint8_t UsbPrinter::port_status_byte(transport::Millis timeout) {
   auto& m = *impl_;
   std::uint8_t b = 0;
-  int rc = libusb_control_transfer(m.h, 0xA1, 1, 0, static_cast<std::uint16_t>(m.iface), &b, 1, to_ms(timeout));
+  int rc =
+      libusb_control_transfer(m.h, 0xA1, 1, 0, static_cast<std::uint16_t>(m.iface), &b, 1, to_ms(timeout));
   if (rc < 0) fail(rc, "GET_PORT_STATUS");
   if (rc != 1) throw TransportError(ErrorKind::Io, "GET_PORT_STATUS: short reply");
   return b;
@@ -196,7 +214,8 @@ std::uint8_t UsbPrinter::port_status_byte(transport::Millis timeout) {
 
 void UsbPrinter::soft_reset(transport::Millis timeout) {
   auto& m = *impl_;
-  int rc = libusb_control_transfer(m.h, 0x21, 2, 0, static_cast<std::uint16_t>(m.iface), nullptr, 0, to_ms(timeout));
+  int rc = libusb_control_transfer(m.h, 0x21, 2, 0, static_cast<std::uint16_t>(m.iface), nullptr, 0,
+                                   to_ms(timeout));
   if (rc < 0) fail(rc, "SOFT_RESET");
 }
 

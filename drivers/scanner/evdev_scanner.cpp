@@ -19,11 +19,17 @@ using transport::TransportError;
 
 ErrorKind kind_of_errno(int e) {
   switch (e) {
-    case ENOENT: return ErrorKind::NotFound;
-    case EACCES: case EPERM: return ErrorKind::Access;
-    case EBUSY: return ErrorKind::Busy;
-    case ENODEV: return ErrorKind::Disconnected;
-    default: return ErrorKind::Io;
+    case ENOENT:
+      return ErrorKind::NotFound;
+    case EACCES:
+    case EPERM:
+      return ErrorKind::Access;
+    case EBUSY:
+      return ErrorKind::Busy;
+    case ENODEV:
+      return ErrorKind::Disconnected;
+    default:
+      return ErrorKind::Io;
   }
 }
 
@@ -70,7 +76,10 @@ EvdevScanner::EvdevScanner(EvdevConfig cfg)
 }
 
 EvdevScanner::EvdevScanner(int fd, EvdevConfig cfg)
-    : cfg_(std::move(cfg)), path_(cfg_.path.empty() ? "fd" : cfg_.path), fd_(fd), keys_(cfg_.layout),
+    : cfg_(std::move(cfg)),
+      path_(cfg_.path.empty() ? "fd" : cfg_.path),
+      fd_(fd),
+      keys_(cfg_.layout),
       assembler_(cfg_.assembler) {
   grab();
 }

@@ -11,9 +11,9 @@
 namespace kiosk::scanner {
 
 struct EvdevConfig {
-  std::string path;         // /dev/input/event5 or /dev/input/by-id/...-event-kbd
-  std::string name_match;   // if path is empty: first device whose name contains this
-  bool grab = true;         // refuse to run without the grab (scans would leak as keystrokes)
+  std::string path;        // /dev/input/event5 or /dev/input/by-id/...-event-kbd
+  std::string name_match;  // if path is empty: first device whose name contains this
+  bool grab = true;        // refuse to run without the grab (scans would leak as keystrokes)
   Layout layout = Layout::Us;
   AssemblerConfig assembler;
 };
@@ -44,7 +44,7 @@ class EvdevScanner : public Scanner {
   bool grabbed_ = false;
   KeyTranslator keys_;
   ScanAssembler assembler_;
-  std::deque<std::string> ready_;  // scans completed by one read beyond the first
+  std::deque<std::string> ready_;       // scans completed by one read beyond the first
   std::vector<unsigned char> pending_;  // partial input_event bytes
 };
 

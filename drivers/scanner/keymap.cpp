@@ -17,6 +17,8 @@ struct Key {
 constexpr std::uint8_t kFirst = 0x04, kLast = 0x38;
 using Table = std::array<Key, kLast - kFirst + 1>;
 
+// Hand-laid rows of seven keys (HID usage order); clang-format would reflow them.
+// clang-format off
 constexpr Key L(const char* lo, const char* up, const char* ag = "") { return {lo, up, ag, true}; }
 constexpr Key S(const char* lo, const char* up, const char* ag = "") { return {lo, up, ag, false}; }
 
@@ -55,12 +57,16 @@ constexpr Table kFr = {
     S(" ", " "), S(")", "°", "]"), S("=", "+", "}"), S("^", "¨"), S("$", "£", "¤"), S("*", "µ"),
     S("*", "µ"), L("m", "M"), S("ù", "%"), S("²", ""), S(";", "."), S(":", "/"), S("!", "§"),
 };
+// clang-format on
 
 const Table& table(Layout l) {
   switch (l) {
-    case Layout::De: return kDe;
-    case Layout::Fr: return kFr;
-    case Layout::Us: break;
+    case Layout::De:
+      return kDe;
+    case Layout::Fr:
+      return kFr;
+    case Layout::Us:
+      break;
   }
   return kUs;
 }
@@ -92,9 +98,12 @@ std::optional<Layout> parse_layout(std::string_view name) {
 
 const char* to_string(Layout l) {
   switch (l) {
-    case Layout::Us: return "us";
-    case Layout::De: return "de";
-    case Layout::Fr: return "fr";
+    case Layout::Us:
+      return "us";
+    case Layout::De:
+      return "de";
+    case Layout::Fr:
+      return "fr";
   }
   return "?";
 }
@@ -102,12 +111,18 @@ const char* to_string(Layout l) {
 std::string key_to_utf8(Layout layout, std::uint8_t u, const KeyState& st) {
   // Keypad (Num Lock assumed on, as scanners send it), same on every layout.
   switch (u) {
-    case 0x54: return "/";
-    case 0x55: return "*";
-    case 0x56: return "-";
-    case 0x57: return "+";
-    case 0x63: return layout == Layout::De ? "," : ".";
-    default: break;
+    case 0x54:
+      return "/";
+    case 0x55:
+      return "*";
+    case 0x56:
+      return "-";
+    case 0x57:
+      return "+";
+    case 0x63:
+      return layout == Layout::De ? "," : ".";
+    default:
+      break;
   }
   if (int d = keypad_digit(u); d >= 0) return std::string(1, static_cast<char>('0' + d));
   if (u == 0x64) {  // non-US \ and |, the ISO key left of Z
@@ -155,9 +170,19 @@ std::uint8_t evdev_to_usage(std::uint16_t code) {
     m[57] = 0x2C;
     m[58] = 0x39;
     m[69] = 0x53;
-    m[71] = 0x5F; m[72] = 0x60; m[73] = 0x61; m[74] = 0x56;
-    m[75] = 0x5C; m[76] = 0x5D; m[77] = 0x5E; m[78] = 0x57;
-    m[79] = 0x59; m[80] = 0x5A; m[81] = 0x5B; m[82] = 0x62; m[83] = 0x63;
+    m[71] = 0x5F;
+    m[72] = 0x60;
+    m[73] = 0x61;
+    m[74] = 0x56;
+    m[75] = 0x5C;
+    m[76] = 0x5D;
+    m[77] = 0x5E;
+    m[78] = 0x57;
+    m[79] = 0x59;
+    m[80] = 0x5A;
+    m[81] = 0x5B;
+    m[82] = 0x62;
+    m[83] = 0x63;
     m[86] = 0x64;
     m[96] = 0x58;
     m[97] = 0xE4;

@@ -12,20 +12,28 @@ std::optional<Terminator> parse_terminator(std::string_view n) {
 
 const char* to_string(Terminator t) {
   switch (t) {
-    case Terminator::Enter: return "enter";
-    case Terminator::Tab: return "tab";
-    case Terminator::EnterOrTab: return "enter_or_tab";
-    case Terminator::None: return "none";
+    case Terminator::Enter:
+      return "enter";
+    case Terminator::Tab:
+      return "tab";
+    case Terminator::EnterOrTab:
+      return "enter_or_tab";
+    case Terminator::None:
+      return "none";
   }
   return "?";
 }
 
 bool ScanAssembler::is_terminator(Keystroke::Type t) const {
   switch (cfg_.terminator) {
-    case Terminator::Enter: return t == Keystroke::Type::Enter;
-    case Terminator::Tab: return t == Keystroke::Type::Tab;
-    case Terminator::EnterOrTab: return t != Keystroke::Type::Text;
-    case Terminator::None: return false;
+    case Terminator::Enter:
+      return t == Keystroke::Type::Enter;
+    case Terminator::Tab:
+      return t == Keystroke::Type::Tab;
+    case Terminator::EnterOrTab:
+      return t != Keystroke::Type::Text;
+    case Terminator::None:
+      return false;
   }
   return false;
 }
@@ -76,7 +84,8 @@ std::vector<std::string> ScanAssembler::push(const std::vector<Keystroke>& keys,
   return out;
 }
 
-std::vector<std::string> ScanAssembler::push_bytes(std::span<const std::uint8_t> bytes, Clock::time_point now) {
+std::vector<std::string> ScanAssembler::push_bytes(std::span<const std::uint8_t> bytes,
+                                                   Clock::time_point now) {
   std::vector<std::string> out;
   if (auto s = poll(now)) out.push_back(std::move(*s));
   for (std::uint8_t b : bytes) {

@@ -18,15 +18,24 @@ using transport::TransportError;
 
 speed_t to_speed(int baud) {
   switch (baud) {
-    case 1200: return B1200;
-    case 2400: return B2400;
-    case 4800: return B4800;
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    default: throw TransportError(ErrorKind::Invalid, "unsupported baud rate " + std::to_string(baud));
+    case 1200:
+      return B1200;
+    case 2400:
+      return B2400;
+    case 4800:
+      return B4800;
+    case 9600:
+      return B9600;
+    case 19200:
+      return B19200;
+    case 38400:
+      return B38400;
+    case 57600:
+      return B57600;
+    case 115200:
+      return B115200;
+    default:
+      throw TransportError(ErrorKind::Invalid, "unsupported baud rate " + std::to_string(baud));
   }
 }
 
@@ -37,7 +46,9 @@ TermiosPort::TermiosPort(const std::string& device, int baud) : device_(device),
   fd_ = ::open(device.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
   if (fd_ < 0) {
     int e = errno;
-    throw TransportError(e == ENOENT ? ErrorKind::NotFound : e == EACCES ? ErrorKind::Access : ErrorKind::Io,
+    throw TransportError(e == ENOENT   ? ErrorKind::NotFound
+                         : e == EACCES ? ErrorKind::Access
+                                       : ErrorKind::Io,
                          "open " + device + ": " + std::strerror(e));
   }
   termios t{};
@@ -57,9 +68,13 @@ TermiosPort::~TermiosPort() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-std::string TermiosPort::describe() const { return "serial:" + device_ + "@" + std::to_string(baud_); }
+std::string TermiosPort::describe() const {
+  return "serial:" + device_ + "@" + std::to_string(baud_);
+}
 
-void TermiosPort::flush_input() { tcflush(fd_, TCIFLUSH); }
+void TermiosPort::flush_input() {
+  tcflush(fd_, TCIFLUSH);
+}
 
 void TermiosPort::write(std::span<const std::uint8_t> data, transport::Millis timeout) {
   auto end = std::chrono::steady_clock::now() + timeout;
@@ -139,7 +154,8 @@ std::optional<std::string> SerialScanner::read_scan(std::chrono::milliseconds ti
     if (now >= end) return std::nullopt;
     auto until = end;
     if (auto d = assembler_.deadline()) until = std::min(until, *d);
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(until - now) + std::chrono::milliseconds(1);
+    auto wait =
+        std::chrono::duration_cast<std::chrono::milliseconds>(until - now) + std::chrono::milliseconds(1);
     std::size_t n = port_->read(buf, wait);
     if (n == 0) continue;
     for (auto& s : assembler_.push_bytes(std::span(buf, n), Clock::now())) ready_.push_back(std::move(s));

@@ -11,7 +11,7 @@
 namespace kiosk::scanner {
 
 struct SerialConfig {
-  std::string device;   // /dev/ttyACM0
+  std::string device;  // /dev/ttyACM0
   int baud = 9600;
   std::string encoding = "utf-8";  // or "gbk" (many Chinese scanners' default for 汉字)
   AssemblerConfig assembler;

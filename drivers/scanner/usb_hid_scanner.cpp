@@ -14,13 +14,20 @@ using transport::TransportError;
 
 ErrorKind kind_of(int rc) {
   switch (rc) {
-    case LIBUSB_ERROR_NO_DEVICE: return ErrorKind::Disconnected;
-    case LIBUSB_ERROR_NOT_FOUND: return ErrorKind::NotFound;
-    case LIBUSB_ERROR_ACCESS: return ErrorKind::Access;
-    case LIBUSB_ERROR_BUSY: return ErrorKind::Busy;
-    case LIBUSB_ERROR_TIMEOUT: return ErrorKind::Timeout;
-    case LIBUSB_ERROR_INVALID_PARAM: return ErrorKind::Invalid;
-    default: return ErrorKind::Io;
+    case LIBUSB_ERROR_NO_DEVICE:
+      return ErrorKind::Disconnected;
+    case LIBUSB_ERROR_NOT_FOUND:
+      return ErrorKind::NotFound;
+    case LIBUSB_ERROR_ACCESS:
+      return ErrorKind::Access;
+    case LIBUSB_ERROR_BUSY:
+      return ErrorKind::Busy;
+    case LIBUSB_ERROR_TIMEOUT:
+      return ErrorKind::Timeout;
+    case LIBUSB_ERROR_INVALID_PARAM:
+      return ErrorKind::Invalid;
+    default:
+      return ErrorKind::Io;
   }
 }
 
@@ -68,8 +75,10 @@ UsbHidScanner::UsbHidScanner(UsbHidConfig cfg)
     if (int rc = libusb_claim_interface(handle_, interface_); rc != 0) fail(rc, "claim interface");
     if (cfg_.set_boot_protocol) {
       // HID SET_PROTOCOL(boot) and SET_IDLE(0); optional for a boot keyboard, so a STALL is fine.
-      libusb_control_transfer(handle_, 0x21, 0x0B, 0, static_cast<std::uint16_t>(interface_), nullptr, 0, 200);
-      libusb_control_transfer(handle_, 0x21, 0x0A, 0, static_cast<std::uint16_t>(interface_), nullptr, 0, 200);
+      libusb_control_transfer(handle_, 0x21, 0x0B, 0, static_cast<std::uint16_t>(interface_), nullptr, 0,
+                              200);
+      libusb_control_transfer(handle_, 0x21, 0x0A, 0, static_cast<std::uint16_t>(interface_), nullptr, 0,
+                              200);
     }
   } catch (...) {
     libusb_close(handle_);

@@ -16,8 +16,8 @@ namespace kiosk::scanner {
 struct UsbHidConfig {
   std::uint16_t vid = 0;
   std::uint16_t pid = 0;
-  int interface = -1;       // -1: first HID interface with an interrupt-IN endpoint
-  int report_id = -1;       // -1: reports have no report-ID byte
+  int interface = -1;  // -1: first HID interface with an interrupt-IN endpoint
+  int report_id = -1;  // -1: reports have no report-ID byte
   bool set_boot_protocol = true;
   Layout layout = Layout::Us;
   AssemblerConfig assembler;

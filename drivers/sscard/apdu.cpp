@@ -93,19 +93,31 @@ Bytes encode_response(const Response& r) {
 Status classify(std::uint16_t sw) {
   const std::uint8_t s1 = static_cast<std::uint8_t>(sw >> 8);
   switch (sw) {
-    case 0x9000: return Status::Ok;
-    case 0x6983: return Status::Blocked;
-    case 0x6982: return Status::SecurityNotSatisfied;
-    case 0x6985: return Status::ConditionsNotSatisfied;
-    case 0x6A82: return Status::FileNotFound;
-    case 0x6A83: return Status::RecordNotFound;
+    case 0x9000:
+      return Status::Ok;
+    case 0x6983:
+      return Status::Blocked;
+    case 0x6982:
+      return Status::SecurityNotSatisfied;
+    case 0x6985:
+      return Status::ConditionsNotSatisfied;
+    case 0x6A82:
+      return Status::FileNotFound;
+    case 0x6A83:
+      return Status::RecordNotFound;
     case 0x6A86:
-    case 0x6B00: return Status::WrongP1P2;
-    case 0x6A81: return Status::FunctionNotSupported;
-    case 0x6700: return Status::WrongLength;
-    case 0x6D00: return Status::InsNotSupported;
-    case 0x6E00: return Status::ClaNotSupported;
-    default: break;
+    case 0x6B00:
+      return Status::WrongP1P2;
+    case 0x6A81:
+      return Status::FunctionNotSupported;
+    case 0x6700:
+      return Status::WrongLength;
+    case 0x6D00:
+      return Status::InsNotSupported;
+    case 0x6E00:
+      return Status::ClaNotSupported;
+    default:
+      break;
   }
   if (s1 == 0x61) return Status::BytesAvailable;
   if (s1 == 0x6C) return Status::WrongLe;
@@ -116,22 +128,38 @@ Status classify(std::uint16_t sw) {
 
 const char* to_string(Status s) {
   switch (s) {
-    case Status::Ok: return "ok";
-    case Status::BytesAvailable: return "bytes available";
-    case Status::WrongLe: return "wrong Le";
-    case Status::VerifyFailed: return "verification failed";
-    case Status::Blocked: return "blocked";
-    case Status::SecurityNotSatisfied: return "security status not satisfied";
-    case Status::ConditionsNotSatisfied: return "conditions of use not satisfied";
-    case Status::FileNotFound: return "file not found";
-    case Status::RecordNotFound: return "record not found";
-    case Status::WrongP1P2: return "wrong P1/P2";
-    case Status::FunctionNotSupported: return "function not supported";
-    case Status::WrongLength: return "wrong length";
-    case Status::InsNotSupported: return "INS not supported";
-    case Status::ClaNotSupported: return "CLA not supported";
-    case Status::Warning: return "warning";
-    case Status::Other: return "error";
+    case Status::Ok:
+      return "ok";
+    case Status::BytesAvailable:
+      return "bytes available";
+    case Status::WrongLe:
+      return "wrong Le";
+    case Status::VerifyFailed:
+      return "verification failed";
+    case Status::Blocked:
+      return "blocked";
+    case Status::SecurityNotSatisfied:
+      return "security status not satisfied";
+    case Status::ConditionsNotSatisfied:
+      return "conditions of use not satisfied";
+    case Status::FileNotFound:
+      return "file not found";
+    case Status::RecordNotFound:
+      return "record not found";
+    case Status::WrongP1P2:
+      return "wrong P1/P2";
+    case Status::FunctionNotSupported:
+      return "function not supported";
+    case Status::WrongLength:
+      return "wrong length";
+    case Status::InsNotSupported:
+      return "INS not supported";
+    case Status::ClaNotSupported:
+      return "CLA not supported";
+    case Status::Warning:
+      return "warning";
+    case Status::Other:
+      return "error";
   }
   return "?";
 }

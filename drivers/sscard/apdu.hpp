@@ -40,21 +40,21 @@ Bytes encode_response(const Response& r);
 
 // Status words as typed results.
 enum class Status {
-  Ok,                 // 9000
-  BytesAvailable,     // 61xx
-  WrongLe,            // 6Cxx
-  VerifyFailed,       // 63Cx (x tries left)
-  Blocked,            // 6983
-  SecurityNotSatisfied,  // 6982
+  Ok,                      // 9000
+  BytesAvailable,          // 61xx
+  WrongLe,                 // 6Cxx
+  VerifyFailed,            // 63Cx (x tries left)
+  Blocked,                 // 6983
+  SecurityNotSatisfied,    // 6982
   ConditionsNotSatisfied,  // 6985
-  FileNotFound,       // 6A82
-  RecordNotFound,     // 6A83
-  WrongP1P2,          // 6A86 / 6B00
-  FunctionNotSupported,  // 6A81
-  WrongLength,        // 6700
-  InsNotSupported,    // 6D00
-  ClaNotSupported,    // 6E00
-  Warning,            // 62xx / 63xx other
+  FileNotFound,            // 6A82
+  RecordNotFound,          // 6A83
+  WrongP1P2,               // 6A86 / 6B00
+  FunctionNotSupported,    // 6A81
+  WrongLength,             // 6700
+  InsNotSupported,         // 6D00
+  ClaNotSupported,         // 6E00
+  Warning,                 // 62xx / 63xx other
   Other,
 };
 Status classify(std::uint16_t sw);

@@ -42,8 +42,13 @@ Response ApduChannel::transmit(const Command& c) {
     Bytes data = std::move(r.data);
     for (int i = 0; r.sw1() == 0x61; ++i) {
       if (i > 64) throw SsCardError(ErrorKind::Protocol, "endless GET RESPONSE chain");
-      Command gr{static_cast<std::uint8_t>(c.cla & 0x03), 0xC0, 0, 0, {},
-                 static_cast<std::size_t>(r.sw2() == 0 ? 256 : r.sw2()), false};
+      Command gr{static_cast<std::uint8_t>(c.cla & 0x03),
+                 0xC0,
+                 0,
+                 0,
+                 {},
+                 static_cast<std::size_t>(r.sw2() == 0 ? 256 : r.sw2()),
+                 false};
       r = raw(gr);
       data.insert(data.end(), r.data.begin(), r.data.end());
     }

@@ -18,9 +18,9 @@ struct Atr {
   bool specific_mode = false;       // TA2 present
   std::uint8_t t1_ifsc = 32;        // first TA for T=1 (TA3 usually); default 32
   std::uint8_t t1_bwi = 4, t1_cwi = 13;
-  bool t1_crc = false;              // TC for T=1 bit 0
-  std::uint8_t guard_time = 0;      // TC1 (extra guard time N)
-  std::uint8_t wi = 10;             // TC2 for T=0 (work waiting integer)
+  bool t1_crc = false;          // TC for T=1 bit 0
+  std::uint8_t guard_time = 0;  // TC1 (extra guard time N)
+  std::uint8_t wi = 10;         // TC2 for T=0 (work waiting integer)
   Bytes historical;
   bool tck_present = false;
 

@@ -34,7 +34,8 @@ std::size_t announced_length(std::span<const std::uint8_t> header) {
 
 Message decode(std::span<const std::uint8_t> bytes, std::size_t max_length) {
   const std::size_t want = announced_length(bytes);
-  if (want > max_length) throw SsCardError(ErrorKind::Parse, "CCID dwLength exceeds the maximum message length");
+  if (want > max_length)
+    throw SsCardError(ErrorKind::Parse, "CCID dwLength exceeds the maximum message length");
   if (want != bytes.size())
     throw SsCardError(ErrorKind::Parse, "CCID dwLength " + std::to_string(want - kHeaderSize) +
                                             " does not match " + std::to_string(bytes.size() - kHeaderSize) +
@@ -50,23 +51,40 @@ Message decode(std::span<const std::uint8_t> bytes, std::size_t max_length) {
 
 std::string describe_error(std::uint8_t e) {
   switch (e) {
-    case CMD_ABORTED: return "command aborted";
-    case ICC_MUTE: return "card absent or mute";
-    case XFR_PARITY_ERROR: return "parity error";
-    case XFR_OVERRUN: return "overrun";
-    case HW_ERROR: return "hardware error";
-    case BAD_ATR_TS: return "bad ATR TS";
-    case BAD_ATR_TCK: return "bad ATR TCK";
-    case ICC_PROTOCOL_NOT_SUPPORTED: return "protocol not supported";
-    case ICC_CLASS_NOT_SUPPORTED: return "class not supported";
-    case PROCEDURE_BYTE_CONFLICT: return "procedure byte conflict";
-    case DEACTIVATED_PROTOCOL: return "deactivated protocol";
-    case BUSY_WITH_AUTO_SEQUENCE: return "busy with auto sequence";
-    case PIN_TIMEOUT: return "PIN timeout";
-    case PIN_CANCELLED: return "PIN cancelled";
-    case CMD_SLOT_BUSY: return "slot busy";
-    case 0: return "command not supported";
-    default: break;
+    case CMD_ABORTED:
+      return "command aborted";
+    case ICC_MUTE:
+      return "card absent or mute";
+    case XFR_PARITY_ERROR:
+      return "parity error";
+    case XFR_OVERRUN:
+      return "overrun";
+    case HW_ERROR:
+      return "hardware error";
+    case BAD_ATR_TS:
+      return "bad ATR TS";
+    case BAD_ATR_TCK:
+      return "bad ATR TCK";
+    case ICC_PROTOCOL_NOT_SUPPORTED:
+      return "protocol not supported";
+    case ICC_CLASS_NOT_SUPPORTED:
+      return "class not supported";
+    case PROCEDURE_BYTE_CONFLICT:
+      return "procedure byte conflict";
+    case DEACTIVATED_PROTOCOL:
+      return "deactivated protocol";
+    case BUSY_WITH_AUTO_SEQUENCE:
+      return "busy with auto sequence";
+    case PIN_TIMEOUT:
+      return "PIN timeout";
+    case PIN_CANCELLED:
+      return "PIN cancelled";
+    case CMD_SLOT_BUSY:
+      return "slot busy";
+    case 0:
+      return "command not supported";
+    default:
+      break;
   }
   char buf[48];
   std::snprintf(buf, sizeof buf, "bad header byte %u", static_cast<unsigned>(e));
@@ -76,34 +94,47 @@ std::string describe_error(std::uint8_t e) {
 ErrorKind error_kind(std::uint8_t b_status, std::uint8_t b_error) {
   if (icc_status(b_status) == IccStatus::Absent) return ErrorKind::NoCard;
   switch (b_error) {
-    case ICC_MUTE: return ErrorKind::Mute;
+    case ICC_MUTE:
+      return ErrorKind::Mute;
     case BAD_ATR_TS:
-    case BAD_ATR_TCK: return ErrorKind::BadAtr;
+    case BAD_ATR_TCK:
+      return ErrorKind::BadAtr;
     case XFR_PARITY_ERROR:
     case XFR_OVERRUN:
     case PROCEDURE_BYTE_CONFLICT:
-    case ICC_PROTOCOL_NOT_SUPPORTED: return ErrorKind::Protocol;
-    case 0: return ErrorKind::Unsupported;
-    default: return ErrorKind::Io;
+    case ICC_PROTOCOL_NOT_SUPPORTED:
+      return ErrorKind::Protocol;
+    case 0:
+      return ErrorKind::Unsupported;
+    default:
+      return ErrorKind::Io;
   }
 }
 
 const char* to_string(ExchangeLevel l) {
   switch (l) {
-    case ExchangeLevel::Character: return "character";
-    case ExchangeLevel::Tpdu: return "TPDU";
-    case ExchangeLevel::ShortApdu: return "short APDU";
-    case ExchangeLevel::ExtendedApdu: return "extended APDU";
+    case ExchangeLevel::Character:
+      return "character";
+    case ExchangeLevel::Tpdu:
+      return "TPDU";
+    case ExchangeLevel::ShortApdu:
+      return "short APDU";
+    case ExchangeLevel::ExtendedApdu:
+      return "extended APDU";
   }
   return "?";
 }
 
 ExchangeLevel Descriptor::exchange_level() const {
   switch (features & 0x00070000) {
-    case 0x00010000: return ExchangeLevel::Tpdu;
-    case 0x00020000: return ExchangeLevel::ShortApdu;
-    case 0x00040000: return ExchangeLevel::ExtendedApdu;
-    default: return ExchangeLevel::Character;
+    case 0x00010000:
+      return ExchangeLevel::Tpdu;
+    case 0x00020000:
+      return ExchangeLevel::ShortApdu;
+    case 0x00040000:
+      return ExchangeLevel::ExtendedApdu;
+    default:
+      return ExchangeLevel::Character;
   }
 }
 

@@ -57,8 +57,12 @@ std::size_t announced_length(std::span<const std::uint8_t> header);
 // bStatus.
 enum class IccStatus { PresentActive = 0, PresentInactive = 1, Absent = 2, Rfu = 3 };
 enum class CommandStatus { Ok = 0, Failed = 1, TimeExtension = 2, Rfu = 3 };
-inline IccStatus icc_status(std::uint8_t b) { return static_cast<IccStatus>(b & 3); }
-inline CommandStatus command_status(std::uint8_t b) { return static_cast<CommandStatus>(b >> 6); }
+inline IccStatus icc_status(std::uint8_t b) {
+  return static_cast<IccStatus>(b & 3);
+}
+inline CommandStatus command_status(std::uint8_t b) {
+  return static_cast<CommandStatus>(b >> 6);
+}
 
 // bError values (CCID 1.1 / OpenSC ccid-types.h).
 enum SlotError : std::uint8_t {
@@ -121,8 +125,8 @@ struct SlotChange {
   bool changed = false;
 };
 struct InterruptMessage {
-  std::uint8_t type = 0;  // 0x50 or 0x51
-  std::vector<SlotChange> slots;               // NotifySlotChange
+  std::uint8_t type = 0;                               // 0x50 or 0x51
+  std::vector<SlotChange> slots;                       // NotifySlotChange
   std::uint8_t hw_slot = 0, hw_seq = 0, hw_error = 0;  // HardwareError
 };
 // Length of an interrupt message of `type` for a reader with `slots` slots (0 if unknown type).

@@ -20,9 +20,12 @@ std::uint8_t expected_reply(std::uint8_t type) {
       return RDR_to_PC_DataBlock;
     case PC_to_RDR_SetParameters:
     case PC_to_RDR_GetParameters:
-    case PC_to_RDR_ResetParameters: return RDR_to_PC_Parameters;
-    case PC_to_RDR_Escape: return RDR_to_PC_Escape;
-    default: return RDR_to_PC_SlotStatus;
+    case PC_to_RDR_ResetParameters:
+      return RDR_to_PC_Parameters;
+    case PC_to_RDR_Escape:
+      return RDR_to_PC_Escape;
+    default:
+      return RDR_to_PC_SlotStatus;
   }
 }
 }  // namespace
@@ -61,7 +64,8 @@ Message CcidReader::exchange(Message cmd, Millis timeout_override) {
 Message CcidReader::power_on(std::uint8_t slot) {
   std::vector<std::uint8_t> selects;
   const auto& d = descriptor();
-  if (d.auto_voltage() || d.voltage_support == 0) selects.push_back(0);
+  if (d.auto_voltage() || d.voltage_support == 0)
+    selects.push_back(0);
   else
     for (std::uint8_t v : {1, 2, 3})
       if (d.voltage_support & (1 << (v - 1))) selects.push_back(v);
@@ -79,7 +83,10 @@ Message CcidReader::power_on(std::uint8_t slot) {
       Message off;
       off.type = PC_to_RDR_IccPowerOff;
       off.slot = slot;
-      try { exchange(off); } catch (const SsCardError&) {}
+      try {
+        exchange(off);
+      } catch (const SsCardError&) {
+      }
     }
   }
   throw *last;
@@ -153,7 +160,9 @@ SlotEvent CcidTerminal::wait_event(Millis timeout) {
   return now ? SlotEvent::CardInserted : SlotEvent::CardRemoved;
 }
 
-bool CcidTerminal::card_present() { return reader_->slot_status(slot_) != ccid::IccStatus::Absent; }
+bool CcidTerminal::card_present() {
+  return reader_->slot_status(slot_) != ccid::IccStatus::Absent;
+}
 
 Atr CcidTerminal::power_on() {
   const auto& d = reader_->descriptor();
@@ -170,18 +179,28 @@ Atr CcidTerminal::power_on() {
     p.slot = slot_;
     p.param = {static_cast<std::uint8_t>(protocol_), 0, 0};
     const std::uint8_t fidi = atr.ta1.value_or(0x11);
-    if (protocol_ == 0) p.data = {fidi, 0x00, atr.guard_time, atr.wi, 0x00};
+    if (protocol_ == 0)
+      p.data = {fidi, 0x00, atr.guard_time, atr.wi, 0x00};
     else
-      p.data = {fidi, static_cast<std::uint8_t>(atr.t1_crc ? 0x11 : 0x10), atr.guard_time,
-                static_cast<std::uint8_t>(atr.t1_bwi << 4 | atr.t1_cwi), 0x00, atr.t1_ifsc, 0x00};
+      p.data = {fidi,
+                static_cast<std::uint8_t>(atr.t1_crc ? 0x11 : 0x10),
+                atr.guard_time,
+                static_cast<std::uint8_t>(atr.t1_bwi << 4 | atr.t1_cwi),
+                0x00,
+                atr.t1_ifsc,
+                0x00};
     reader_->exchange(p);
   }
-  if (protocol_ == 1 && d.exchange_level() == ExchangeLevel::Tpdu) t1_.emplace(atr.t1_ifsc);
-  else t1_.reset();
+  if (protocol_ == 1 && d.exchange_level() == ExchangeLevel::Tpdu)
+    t1_.emplace(atr.t1_ifsc);
+  else
+    t1_.reset();
   return atr;
 }
 
-void CcidTerminal::power_off() { reader_->power_off(slot_); }
+void CcidTerminal::power_off() {
+  reader_->power_off(slot_);
+}
 
 bool CcidTerminal::extended_length() const {
   const auto l = reader_->descriptor().exchange_level();
@@ -194,13 +213,15 @@ Bytes CcidTerminal::transmit(std::span<const std::uint8_t> capdu) {
       if (parse_command(capdu).needs_extended())
         throw SsCardError(ErrorKind::Unsupported, "reader accepts short APDUs only");
       return reader_->xfr_block(slot_, capdu);
-    case ExchangeLevel::ExtendedApdu: return transmit_extended(capdu);
+    case ExchangeLevel::ExtendedApdu:
+      return transmit_extended(capdu);
     case ExchangeLevel::Tpdu:
       if (protocol_ == 0) return transmit_tpdu_t0(capdu);
       return t1_->transceive(capdu, [&](const Bytes& block, int wtx) {
         return reader_->xfr_block(slot_, block, 0, static_cast<std::uint8_t>(std::clamp(wtx, 1, 255)));
       });
-    case ExchangeLevel::Character: break;
+    case ExchangeLevel::Character:
+      break;
   }
   throw SsCardError(ErrorKind::Unsupported, "character-level CCID readers are not supported");
 }
@@ -225,7 +246,9 @@ Bytes CcidTerminal::transmit_extended(std::span<const std::uint8_t> capdu) {
   } else {
     for (std::size_t off = 0; off < capdu.size(); off += max_data) {
       const std::size_t n = std::min(max_data, capdu.size() - off);
-      const std::uint16_t level = off == 0 ? kLevelBegin : off + n >= capdu.size() ? kLevelEnd : kLevelContinue;
+      const std::uint16_t level = off == 0                  ? kLevelBegin
+                                  : off + n >= capdu.size() ? kLevelEnd
+                                                            : kLevelContinue;
       Bytes part = reader_->xfr_block(slot_, capdu.subspan(off, n), level, 0, &chain);
       if (level == kLevelEnd) response = std::move(part);
     }

@@ -10,9 +10,12 @@ auto mapped(F&& f) -> decltype(f()) {
   } catch (const transport::TransportError& e) {
     switch (e.kind()) {
       case transport::ErrorKind::Disconnected:
-      case transport::ErrorKind::NotFound: throw SsCardError(ErrorKind::ReaderGone, e.what());
-      case transport::ErrorKind::Timeout: throw SsCardError(ErrorKind::Timeout, e.what());
-      default: throw SsCardError(ErrorKind::Io, e.what());
+      case transport::ErrorKind::NotFound:
+        throw SsCardError(ErrorKind::ReaderGone, e.what());
+      case transport::ErrorKind::Timeout:
+        throw SsCardError(ErrorKind::Timeout, e.what());
+      default:
+        throw SsCardError(ErrorKind::Io, e.what());
     }
   }
 }
@@ -25,15 +28,17 @@ std::optional<Bytes> read_ccid_message(transport::Transport& t, Millis timeout, 
     if (n == 0) return std::nullopt;
     transport::read_exact(t, std::span(msg).subspan(1), timeout);
     const std::size_t total = ccid::announced_length(msg);
-    if (total > max_length) throw SsCardError(ErrorKind::Parse, "CCID dwLength exceeds the maximum message length");
+    if (total > max_length)
+      throw SsCardError(ErrorKind::Parse, "CCID dwLength exceeds the maximum message length");
     msg.resize(total);
-    if (total > ccid::kHeaderSize) transport::read_exact(t, std::span(msg).subspan(ccid::kHeaderSize), timeout);
+    if (total > ccid::kHeaderSize)
+      transport::read_exact(t, std::span(msg).subspan(ccid::kHeaderSize), timeout);
     return msg;
   });
 }
 
-StreamCcidPort::StreamCcidPort(std::shared_ptr<transport::Transport> bulk, std::shared_ptr<transport::Transport> intr,
-                               ccid::Descriptor d)
+StreamCcidPort::StreamCcidPort(std::shared_ptr<transport::Transport> bulk,
+                               std::shared_ptr<transport::Transport> intr, ccid::Descriptor d)
     : bulk_(std::move(bulk)), intr_(std::move(intr)), d_(d) {}
 
 void StreamCcidPort::send(std::span<const std::uint8_t> msg, Millis timeout) {
@@ -57,6 +62,8 @@ std::optional<Bytes> StreamCcidPort::interrupt(Millis timeout) {
   });
 }
 
-std::string StreamCcidPort::describe() const { return "ccid:" + bulk_->describe(); }
+std::string StreamCcidPort::describe() const {
+  return "ccid:" + bulk_->describe();
+}
 
 }  // namespace kiosk::sscard

@@ -9,17 +9,28 @@ namespace {
   ErrorKind k = ErrorKind::Io;
   switch (rc) {
     case static_cast<LONG>(SCARD_W_REMOVED_CARD):
-    case static_cast<LONG>(SCARD_E_NO_SMARTCARD): k = ErrorKind::NoCard; break;
+    case static_cast<LONG>(SCARD_E_NO_SMARTCARD):
+      k = ErrorKind::NoCard;
+      break;
     case static_cast<LONG>(SCARD_W_UNRESPONSIVE_CARD):
-    case static_cast<LONG>(SCARD_W_UNPOWERED_CARD): k = ErrorKind::Mute; break;
-    case static_cast<LONG>(SCARD_E_TIMEOUT): k = ErrorKind::Timeout; break;
+    case static_cast<LONG>(SCARD_W_UNPOWERED_CARD):
+      k = ErrorKind::Mute;
+      break;
+    case static_cast<LONG>(SCARD_E_TIMEOUT):
+      k = ErrorKind::Timeout;
+      break;
     case static_cast<LONG>(SCARD_E_NO_SERVICE):
     case static_cast<LONG>(SCARD_E_SERVICE_STOPPED):
     case static_cast<LONG>(SCARD_E_READER_UNAVAILABLE):
     case static_cast<LONG>(SCARD_E_UNKNOWN_READER):
-    case static_cast<LONG>(SCARD_E_NO_READERS_AVAILABLE): k = ErrorKind::ReaderGone; break;
-    case static_cast<LONG>(SCARD_W_UNSUPPORTED_CARD): k = ErrorKind::BadAtr; break;
-    default: break;
+    case static_cast<LONG>(SCARD_E_NO_READERS_AVAILABLE):
+      k = ErrorKind::ReaderGone;
+      break;
+    case static_cast<LONG>(SCARD_W_UNSUPPORTED_CARD):
+      k = ErrorKind::BadAtr;
+      break;
+    default:
+      break;
   }
   throw SsCardError(k, what + ": " + pcsc_stringify_error(rc));
 }
@@ -79,7 +90,8 @@ PcscTerminal::PcscTerminal(PcscOptions o) : impl_(std::make_unique<Impl>()) {
         reader_ = name;
         break;
       }
-    if (reader_.empty()) throw SsCardError(ErrorKind::ReaderGone, "no PC/SC reader matches '" + o.reader + "'");
+    if (reader_.empty())
+      throw SsCardError(ErrorKind::ReaderGone, "no PC/SC reader matches '" + o.reader + "'");
   } catch (...) {
     if (impl_->wait_ctx) SCardReleaseContext(impl_->wait_ctx);
     SCardReleaseContext(impl_->ctx);
@@ -124,8 +136,8 @@ Atr PcscTerminal::power_on() {
     SCardDisconnect(impl_->card, SCARD_RESET_CARD);
     impl_->card = 0;
   }
-  LONG rc = SCardConnect(impl_->ctx, reader_.c_str(), SCARD_SHARE_EXCLUSIVE, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-                         &impl_->card, &impl_->active);
+  LONG rc = SCardConnect(impl_->ctx, reader_.c_str(), SCARD_SHARE_EXCLUSIVE,
+                         SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &impl_->card, &impl_->active);
   if (rc == static_cast<LONG>(SCARD_E_SHARING_VIOLATION))
     rc = SCardConnect(impl_->ctx, reader_.c_str(), SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
                       &impl_->card, &impl_->active);
@@ -149,7 +161,8 @@ Bytes PcscTerminal::transmit(std::span<const std::uint8_t> capdu) {
   const SCARD_IO_REQUEST* pci = impl_->active == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
   Bytes r(258);
   DWORD len = static_cast<DWORD>(r.size());
-  const LONG rc = SCardTransmit(impl_->card, pci, capdu.data(), static_cast<DWORD>(capdu.size()), nullptr, r.data(), &len);
+  const LONG rc = SCardTransmit(impl_->card, pci, capdu.data(), static_cast<DWORD>(capdu.size()), nullptr,
+                                r.data(), &len);
   if (rc != SCARD_S_SUCCESS) fail(rc, "SCardTransmit");
   r.resize(len);
   return r;

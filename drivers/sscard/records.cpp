@@ -52,7 +52,9 @@ void wipe_string(std::string& s) {
 }
 }  // namespace
 
-std::span<const RecordSpec> record_specs() { return kSpecs; }
+std::span<const RecordSpec> record_specs() {
+  return kSpecs;
+}
 
 std::vector<TlvRecord> parse_simple_tlv(std::span<const std::uint8_t> b) {
   std::vector<TlvRecord> out;
@@ -108,7 +110,10 @@ std::string decode_cn(std::span<const std::uint8_t> v) {
   for (auto byte : v) {
     for (int shift : {4, 0}) {
       const int n = (byte >> shift) & 15;
-      if (n == 15) { ended = true; continue; }
+      if (n == 15) {
+        ended = true;
+        continue;
+      }
       if (ended || n > 9) throw SsCardError(ErrorKind::Parse, "cn field has a non-BCD digit");
       s.push_back(static_cast<char>('0' + n));
     }
@@ -138,7 +143,8 @@ void SocialSecurityCard::wipe() {
   generation = 0;
 }
 
-SocialSecurityCard build_card(const std::map<std::uint8_t, Bytes>& rec, std::vector<std::uint8_t> needs_psam) {
+SocialSecurityCard build_card(const std::map<std::uint8_t, Bytes>& rec,
+                              std::vector<std::uint8_t> needs_psam) {
   SocialSecurityCard c;
   c.needs_psam = std::move(needs_psam);
   auto refused = [&](std::uint8_t t) {
@@ -148,7 +154,8 @@ SocialSecurityCard build_card(const std::map<std::uint8_t, Bytes>& rec, std::vec
     auto it = rec.find(tag);
     if (it == rec.end()) {
       if (required && !refused(tag))
-        throw SsCardError(ErrorKind::Parse, "required record " + hex(std::array<std::uint8_t, 1>{tag}) + " missing");
+        throw SsCardError(ErrorKind::Parse,
+                          "required record " + hex(std::array<std::uint8_t, 1>{tag}) + " missing");
       return nullptr;
     }
     for (const auto& s : kSpecs)

@@ -65,14 +65,14 @@ struct SocialSecurityCard {
   std::string valid_until;   // YYYYMMDD (may be empty on gen 3)
   std::string card_number;   // 卡号
   // EF06
-  std::string ss_number;     // 社会保障号码
-  std::string name;          // 姓名 (UTF-8, with 姓名扩展 appended when present)
-  std::string gender;        // "男" / "女" / "" (unknown)
-  std::string nation;        // 民族 code, two digits
-  std::string birth_place;   // region code
-  std::string birth_date;    // YYYYMMDD
+  std::string ss_number;    // 社会保障号码
+  std::string name;         // 姓名 (UTF-8, with 姓名扩展 appended when present)
+  std::string gender;       // "男" / "女" / "" (unknown)
+  std::string nation;       // 民族 code, two digits
+  std::string birth_place;  // region code
+  std::string birth_date;   // YYYYMMDD
   // Derived
-  std::string region_code;   // insured / issuing region (6 digits, from 卡识别码)
+  std::string region_code;               // insured / issuing region (6 digits, from 卡识别码)
   std::vector<std::uint8_t> needs_psam;  // tags the card refused without PSAM authentication
 
   // Overwrites every personal field before clearing.

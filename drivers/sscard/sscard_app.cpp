@@ -6,21 +6,30 @@ namespace kiosk::sscard {
 
 const char* to_string(PinResult::Kind k) {
   switch (k) {
-    case PinResult::Kind::Ok: return "ok";
-    case PinResult::Kind::Wrong: return "wrong PIN";
-    case PinResult::Kind::Blocked: return "PIN blocked";
-    case PinResult::Kind::Invalid: return "invalid PIN format";
-    case PinResult::Kind::NoCard: return "no card";
-    case PinResult::Kind::Error: return "error";
+    case PinResult::Kind::Ok:
+      return "ok";
+    case PinResult::Kind::Wrong:
+      return "wrong PIN";
+    case PinResult::Kind::Blocked:
+      return "PIN blocked";
+    case PinResult::Kind::Invalid:
+      return "invalid PIN format";
+    case PinResult::Kind::NoCard:
+      return "no card";
+    case PinResult::Kind::Error:
+      return "error";
   }
   return "?";
 }
 
 const char* to_string(ReadMode m) {
   switch (m) {
-    case ReadMode::SfiAllRecords: return "SFI, all records";
-    case ReadMode::SfiById: return "SFI, by identifier";
-    case ReadMode::SelectById: return "SELECT EF, by identifier";
+    case ReadMode::SfiAllRecords:
+      return "SFI, all records";
+    case ReadMode::SfiById:
+      return "SFI, by identifier";
+    case ReadMode::SelectById:
+      return "SELECT EF, by identifier";
   }
   return "?";
 }
@@ -69,8 +78,10 @@ void SsCardApp::select_ef(std::uint8_t sfi) {
   if (selected_ef_ == sfi) return;
   const Bytes fid{0xEF, static_cast<std::uint8_t>(sfi)};
   Response r = ch_.transmit({0x00, 0xA4, 0x02, 0x00, fid, std::nullopt, false});
-  if (!r.ok() && addressing_refused(r.sw)) r = ch_.transmit({0x00, 0xA4, 0x00, 0x00, fid, std::nullopt, false});
-  if (!r.ok()) throw SsCardError(ErrorKind::Card, "SELECT EF0" + std::to_string(sfi) + ": " + describe_sw(r.sw));
+  if (!r.ok() && addressing_refused(r.sw))
+    r = ch_.transmit({0x00, 0xA4, 0x00, 0x00, fid, std::nullopt, false});
+  if (!r.ok())
+    throw SsCardError(ErrorKind::Card, "SELECT EF0" + std::to_string(sfi) + ": " + describe_sw(r.sw));
   selected_ef_ = sfi;
 }
 
@@ -88,8 +99,10 @@ bool SsCardApp::read_all(std::uint8_t sfi, std::map<std::uint8_t, Bytes>& out) {
 std::optional<Bytes> SsCardApp::read_record(std::uint8_t tag, std::uint8_t sfi, std::uint8_t len) {
   for (int attempt = 0; attempt < 3; ++attempt) {
     Command c{0x00, 0xB2, tag, 0, {}, static_cast<std::size_t>(len + 2), false};
-    if (mode_ == ReadMode::SelectById) select_ef(sfi);
-    else c.p2 = static_cast<std::uint8_t>(sfi << 3);
+    if (mode_ == ReadMode::SelectById)
+      select_ef(sfi);
+    else
+      c.p2 = static_cast<std::uint8_t>(sfi << 3);
     Response r = ch_.transmit(c);
     if (r.ok()) {
       auto recs = parse_simple_tlv(r.data);
@@ -186,7 +199,8 @@ PinResult SsCardApp::verify_pin(std::string& digits) {
     Response r = ch_.transmit(c);
     std::fill(c.data.begin(), c.data.end(), 0);
     const Status s = classify(r.sw);
-    if (s == Status::Ok) res.kind = PinResult::Kind::Ok;
+    if (s == Status::Ok)
+      res.kind = PinResult::Kind::Ok;
     else if (s == Status::VerifyFailed) {
       res.kind = (r.sw2() & 0x0F) == 0 ? PinResult::Kind::Blocked : PinResult::Kind::Wrong;
       res.tries_left = r.sw2() & 0x0F;

@@ -18,7 +18,8 @@ class Psam {
     Bytes cryptogram;
   };
   virtual ~Psam() = default;
-  virtual Auth authenticate(std::span<const std::uint8_t> challenge, std::span<const std::uint8_t> card_identifier) = 0;
+  virtual Auth authenticate(std::span<const std::uint8_t> challenge,
+                            std::span<const std::uint8_t> card_identifier) = 0;
 };
 
 // A PSAM card in another CardTerminal (second CCID slot or a second reader). Sends
@@ -31,7 +32,8 @@ class PsamOnTerminal : public Psam {
   };
   PsamOnTerminal(CardTerminal& t, Options o);
   explicit PsamOnTerminal(CardTerminal& t) : PsamOnTerminal(t, Options{}) {}
-  Auth authenticate(std::span<const std::uint8_t> challenge, std::span<const std::uint8_t> card_identifier) override;
+  Auth authenticate(std::span<const std::uint8_t> challenge,
+                    std::span<const std::uint8_t> card_identifier) override;
 
  private:
   ApduChannel ch_;

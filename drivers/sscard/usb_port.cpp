@@ -9,8 +9,8 @@ namespace {
 [[noreturn]] void fail(int rc, const std::string& what) {
   const ErrorKind k = rc == LIBUSB_ERROR_NO_DEVICE ? ErrorKind::ReaderGone
                       : rc == LIBUSB_ERROR_TIMEOUT ? ErrorKind::Timeout
-                      : rc == LIBUSB_ERROR_PIPE ? ErrorKind::Protocol
-                                                : ErrorKind::Io;
+                      : rc == LIBUSB_ERROR_PIPE    ? ErrorKind::Protocol
+                                                   : ErrorKind::Io;
   throw SsCardError(k, what + ": " + libusb_error_name(rc));
 }
 
@@ -37,7 +37,8 @@ std::optional<Found> find_ccid(libusb_device* dev) {
       d = ccid::find_descriptor(std::span(alt.extra, static_cast<std::size_t>(alt.extra_length)));
       // Some readers put the class descriptor after the last endpoint.
       for (int e = 0; !d && e < alt.bNumEndpoints; ++e)
-        d = ccid::find_descriptor(std::span(alt.endpoint[e].extra, static_cast<std::size_t>(alt.endpoint[e].extra_length)));
+        d = ccid::find_descriptor(
+            std::span(alt.endpoint[e].extra, static_cast<std::size_t>(alt.endpoint[e].extra_length)));
     } catch (const SsCardError&) {
       continue;  // malformed descriptor: not usable
     }
@@ -75,8 +76,9 @@ class UsbCcidPort : public CcidPort {
 
   void send(std::span<const std::uint8_t> msg, Millis timeout) override {
     int done = 0;
-    const int rc = libusb_bulk_transfer(h_, f_.ep_out, const_cast<std::uint8_t*>(msg.data()),
-                                        static_cast<int>(msg.size()), &done, static_cast<unsigned>(timeout.count()));
+    const int rc =
+        libusb_bulk_transfer(h_, f_.ep_out, const_cast<std::uint8_t*>(msg.data()),
+                             static_cast<int>(msg.size()), &done, static_cast<unsigned>(timeout.count()));
     if (rc != 0) fail(rc, "CCID bulk OUT");
     if (done != static_cast<int>(msg.size())) throw SsCardError(ErrorKind::Io, "CCID bulk OUT short write");
   }
@@ -86,14 +88,16 @@ class UsbCcidPort : public CcidPort {
     std::size_t have = 0;
     while (true) {
       int got = 0;
-      const int rc = libusb_bulk_transfer(h_, f_.ep_in, buf.data() + have, static_cast<int>(buf.size() - have), &got,
-                                          static_cast<unsigned>(timeout.count()));
+      const int rc =
+          libusb_bulk_transfer(h_, f_.ep_in, buf.data() + have, static_cast<int>(buf.size() - have), &got,
+                               static_cast<unsigned>(timeout.count()));
       if (rc == LIBUSB_ERROR_TIMEOUT && have == 0) return std::nullopt;
       if (rc != 0) fail(rc, "CCID bulk IN");
       have += static_cast<std::size_t>(got);
       if (have < ccid::kHeaderSize) continue;
       const std::size_t want = ccid::announced_length(std::span(buf).first(have));
-      if (want > f_.desc.max_message_length) throw SsCardError(ErrorKind::Parse, "CCID message longer than the maximum");
+      if (want > f_.desc.max_message_length)
+        throw SsCardError(ErrorKind::Parse, "CCID message longer than the maximum");
       if (have >= want) {
         buf.resize(want);
         return buf;
@@ -145,7 +149,8 @@ std::vector<UsbCcidInfo> list_usb_ccid() {
   if (int rc = libusb_init(&ctx); rc != 0) fail(rc, "libusb_init");
   std::vector<UsbCcidInfo> out;
   for_each_ccid(ctx, [&](libusb_device* d, const libusb_device_descriptor& dd, const Found& f) {
-    out.push_back({dd.idVendor, dd.idProduct, libusb_get_bus_number(d), libusb_get_device_address(d), f.interface, f.desc});
+    out.push_back({dd.idVendor, dd.idProduct, libusb_get_bus_number(d), libusb_get_device_address(d),
+                   f.interface, f.desc});
     return false;
   });
   libusb_exit(ctx);
@@ -166,8 +171,8 @@ std::unique_ptr<CcidPort> open_usb_ccid(const UsbCcidOptions& o) {
       rc_open = libusb_open(d, &handle);
       found = f;
       char buf[64];
-      std::snprintf(buf, sizeof buf, "usb:%04x:%04x@%d-%d", dd.idVendor, dd.idProduct, libusb_get_bus_number(d),
-                    libusb_get_device_address(d));
+      std::snprintf(buf, sizeof buf, "usb:%04x:%04x@%d-%d", dd.idVendor, dd.idProduct,
+                    libusb_get_bus_number(d), libusb_get_device_address(d));
       name = buf;
       return true;
     });

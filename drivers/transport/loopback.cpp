@@ -54,7 +54,9 @@ bool LoopbackEndpoint::connected() const {
   return !shared_->closed;
 }
 
-std::string LoopbackEndpoint::describe() const { return "loopback:" + name_; }
+std::string LoopbackEndpoint::describe() const {
+  return "loopback:" + name_;
+}
 
 void LoopbackEndpoint::close() {
   std::lock_guard lock(shared_->mu);

@@ -24,19 +24,27 @@ int poll_ms(Clock::time_point deadline) {
 
 speed_t to_speed(int baud) {
   switch (baud) {
-    case 9600: return B9600;
-    case 19200: return B19200;
-    case 38400: return B38400;
-    case 57600: return B57600;
-    case 115200: return B115200;
-    case 230400: return B230400;
-    default: throw TransportError(ErrorKind::Invalid, "unsupported baud rate " + std::to_string(baud));
+    case 9600:
+      return B9600;
+    case 19200:
+      return B19200;
+    case 38400:
+      return B38400;
+    case 57600:
+      return B57600;
+    case 115200:
+      return B115200;
+    case 230400:
+      return B230400;
+    default:
+      throw TransportError(ErrorKind::Invalid, "unsupported baud rate " + std::to_string(baud));
   }
 }
 
 void make_raw(int fd, int baud, const std::string& name) {
   termios tio{};
-  if (tcgetattr(fd, &tio) != 0) throw TransportError(ErrorKind::Io, name + ": tcgetattr: " + std::strerror(errno));
+  if (tcgetattr(fd, &tio) != 0)
+    throw TransportError(ErrorKind::Io, name + ": tcgetattr: " + std::strerror(errno));
   cfmakeraw(&tio);
   tio.c_cflag |= CLOCAL | CREAD;
   tio.c_cflag &= ~static_cast<tcflag_t>(CSTOPB | PARENB | CRTSCTS);
@@ -45,30 +53,44 @@ void make_raw(int fd, int baud, const std::string& name) {
   const speed_t sp = to_speed(baud);
   cfsetispeed(&tio, sp);
   cfsetospeed(&tio, sp);
-  if (tcsetattr(fd, TCSANOW, &tio) != 0) throw TransportError(ErrorKind::Io, name + ": tcsetattr: " + std::strerror(errno));
+  if (tcsetattr(fd, TCSANOW, &tio) != 0)
+    throw TransportError(ErrorKind::Io, name + ": tcsetattr: " + std::strerror(errno));
 }
 
 ErrorKind kind_of_errno(int e) {
   switch (e) {
-    case ENOENT: case ENODEV: case ENXIO: return ErrorKind::NotFound;
-    case EACCES: case EPERM: return ErrorKind::Access;
-    case EBUSY: case EWOULDBLOCK: return ErrorKind::Busy;
-    default: return ErrorKind::Io;
+    case ENOENT:
+    case ENODEV:
+    case ENXIO:
+      return ErrorKind::NotFound;
+    case EACCES:
+    case EPERM:
+      return ErrorKind::Access;
+    case EBUSY:
+    case EWOULDBLOCK:
+      return ErrorKind::Busy;
+    default:
+      return ErrorKind::Io;
   }
 }
 
 }  // namespace
 
-FdTransport::FdTransport(int fd, std::string name) : fd_(fd), name_(std::move(name)), is_tty_(isatty(fd) == 1) {}
+FdTransport::FdTransport(int fd, std::string name)
+    : fd_(fd), name_(std::move(name)), is_tty_(isatty(fd) == 1) {}
 
-FdTransport::~FdTransport() { close(); }
+FdTransport::~FdTransport() {
+  close();
+}
 
 void FdTransport::close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
 }
 
-bool FdTransport::connected() const { return fd_ >= 0 && !hung_up_; }
+bool FdTransport::connected() const {
+  return fd_ >= 0 && !hung_up_;
+}
 
 void FdTransport::write(std::span<const std::uint8_t> data, Millis timeout) {
   if (fd_ < 0 || hung_up_) throw TransportError(ErrorKind::Disconnected, name_ + " closed");
@@ -90,8 +112,11 @@ void FdTransport::write(std::span<const std::uint8_t> data, Millis timeout) {
     }
     pollfd p{fd_, POLLOUT, 0};
     int r = ::poll(&p, 1, poll_ms(deadline));
-    if (r == 0) throw TransportError(ErrorKind::Timeout, name_ + ": write of " + std::to_string(data.size()) + " bytes");
-    if (r < 0 && errno != EINTR) throw TransportError(ErrorKind::Io, name_ + ": poll: " + std::strerror(errno));
+    if (r == 0)
+      throw TransportError(ErrorKind::Timeout,
+                           name_ + ": write of " + std::to_string(data.size()) + " bytes");
+    if (r < 0 && errno != EINTR)
+      throw TransportError(ErrorKind::Io, name_ + ": poll: " + std::strerror(errno));
     if (r > 0 && (p.revents & (POLLHUP | POLLERR)) && !(p.revents & POLLOUT)) {
       hung_up_ = true;
       throw TransportError(ErrorKind::Disconnected, name_ + ": hang-up");
@@ -113,13 +138,15 @@ std::size_t FdTransport::read(std::span<std::uint8_t> buf, Millis timeout) {
       hung_up_ = true;
       throw TransportError(ErrorKind::Disconnected, name_ + (n == 0 ? ": end of stream" : ": device gone"));
     }
-    if (n < 0 && errno != EAGAIN && errno != EINTR) throw TransportError(ErrorKind::Io, name_ + ": read: " + std::strerror(errno));
+    if (n < 0 && errno != EAGAIN && errno != EINTR)
+      throw TransportError(ErrorKind::Io, name_ + ": read: " + std::strerror(errno));
     const int ms = poll_ms(deadline);
     if (ms == 0 && Clock::now() >= deadline) return 0;
     pollfd p{fd_, POLLIN, 0};
     int r = ::poll(&p, 1, ms);
     if (r == 0) return 0;
-    if (r < 0 && errno != EINTR) throw TransportError(ErrorKind::Io, name_ + ": poll: " + std::strerror(errno));
+    if (r < 0 && errno != EINTR)
+      throw TransportError(ErrorKind::Io, name_ + ": poll: " + std::strerror(errno));
     if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p.revents & POLLIN)) {
       hung_up_ = true;
       throw TransportError(ErrorKind::Disconnected, name_ + ": hang-up");

@@ -4,13 +4,20 @@ namespace kiosk::transport {
 
 const char* to_string(ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::Timeout: return "timeout";
-    case ErrorKind::Disconnected: return "disconnected";
-    case ErrorKind::Io: return "io error";
-    case ErrorKind::NotFound: return "not found";
-    case ErrorKind::Access: return "access denied";
-    case ErrorKind::Busy: return "busy";
-    case ErrorKind::Invalid: return "invalid";
+    case ErrorKind::Timeout:
+      return "timeout";
+    case ErrorKind::Disconnected:
+      return "disconnected";
+    case ErrorKind::Io:
+      return "io error";
+    case ErrorKind::NotFound:
+      return "not found";
+    case ErrorKind::Access:
+      return "access denied";
+    case ErrorKind::Busy:
+      return "busy";
+    case ErrorKind::Invalid:
+      return "invalid";
   }
   return "unknown";
 }

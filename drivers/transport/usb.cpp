@@ -12,13 +12,20 @@ namespace {
 
 ErrorKind kind_of(int rc) {
   switch (rc) {
-    case LIBUSB_ERROR_TIMEOUT: return ErrorKind::Timeout;
-    case LIBUSB_ERROR_NO_DEVICE: return ErrorKind::Disconnected;
-    case LIBUSB_ERROR_NOT_FOUND: return ErrorKind::NotFound;
-    case LIBUSB_ERROR_ACCESS: return ErrorKind::Access;
-    case LIBUSB_ERROR_BUSY: return ErrorKind::Busy;
-    case LIBUSB_ERROR_INVALID_PARAM: return ErrorKind::Invalid;
-    default: return ErrorKind::Io;
+    case LIBUSB_ERROR_TIMEOUT:
+      return ErrorKind::Timeout;
+    case LIBUSB_ERROR_NO_DEVICE:
+      return ErrorKind::Disconnected;
+    case LIBUSB_ERROR_NOT_FOUND:
+      return ErrorKind::NotFound;
+    case LIBUSB_ERROR_ACCESS:
+      return ErrorKind::Access;
+    case LIBUSB_ERROR_BUSY:
+      return ErrorKind::Busy;
+    case LIBUSB_ERROR_INVALID_PARAM:
+      return ErrorKind::Invalid;
+    default:
+      return ErrorKind::Io;
   }
 }
 
@@ -28,7 +35,9 @@ std::string hex4(std::uint16_t v) {
   return b;
 }
 
-unsigned to_ms(Millis t) { return t.count() <= 0 ? 1u : static_cast<unsigned>(t.count()); }
+unsigned to_ms(Millis t) {
+  return t.count() <= 0 ? 1u : static_cast<unsigned>(t.count());
+}
 
 }  // namespace
 
@@ -48,7 +57,8 @@ std::unique_ptr<UsbTransport> UsbTransport::open(const UsbOptions& o) {
   libusb_device_handle* h = libusb_open_device_with_vid_pid(ctx, o.vid, o.pid);
   if (!h) {
     libusb_exit(ctx);
-    throw TransportError(ErrorKind::NotFound, id + ": no such device (or no permission: check the udev rule)");
+    throw TransportError(ErrorKind::NotFound,
+                         id + ": no such device (or no permission: check the udev rule)");
   }
   bool detached = false;
   std::vector<int> claimed, reattach;
@@ -75,12 +85,18 @@ std::unique_ptr<UsbTransport> UsbTransport::open(const UsbOptions& o) {
   }
   if (o.mode == UsbOptions::Mode::CdcAcm) {
     const auto b = static_cast<std::uint32_t>(o.cdc_baud);
-    unsigned char coding[7] = {static_cast<unsigned char>(b), static_cast<unsigned char>(b >> 8),
-                               static_cast<unsigned char>(b >> 16), static_cast<unsigned char>(b >> 24), 0, 0, 8};
+    unsigned char coding[7] = {static_cast<unsigned char>(b),
+                               static_cast<unsigned char>(b >> 8),
+                               static_cast<unsigned char>(b >> 16),
+                               static_cast<unsigned char>(b >> 24),
+                               0,
+                               0,
+                               8};
     const auto itf = static_cast<std::uint16_t>(o.cdc_control_interface);
     rc = libusb_control_transfer(h, 0x21, 0x20 /*SET_LINE_CODING*/, 0, itf, coding, sizeof coding, 1000);
     if (rc < 0) fail_open(rc, "SET_LINE_CODING");
-    rc = libusb_control_transfer(h, 0x21, 0x22 /*SET_CONTROL_LINE_STATE*/, 0x3 /*DTR|RTS*/, itf, nullptr, 0, 1000);
+    rc = libusb_control_transfer(h, 0x21, 0x22 /*SET_CONTROL_LINE_STATE*/, 0x3 /*DTR|RTS*/, itf, nullptr, 0,
+                                 1000);
     if (rc < 0) fail_open(rc, "SET_CONTROL_LINE_STATE");
   }
   auto t = std::unique_ptr<UsbTransport>(new UsbTransport(ctx, h, o));
@@ -123,7 +139,8 @@ void UsbTransport::write(std::span<const std::uint8_t> data, Millis timeout) {
   int done = 0;
   const int rc = transfer(opts_.ep_out, copy.data(), static_cast<int>(copy.size()), &done, timeout);
   if (rc == LIBUSB_ERROR_TIMEOUT)
-    throw TransportError(ErrorKind::Timeout, name_ + ": wrote " + std::to_string(done) + " of " + std::to_string(copy.size()));
+    throw TransportError(ErrorKind::Timeout,
+                         name_ + ": wrote " + std::to_string(done) + " of " + std::to_string(copy.size()));
   if (rc != 0) fail(rc, "write");
 }
 
@@ -162,7 +179,9 @@ struct UsbHotplug::Impl {
   std::thread thread;
 };
 
-bool UsbHotplug::supported() { return libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0; }
+bool UsbHotplug::supported() {
+  return libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
+}
 
 UsbHotplug::UsbHotplug(std::uint16_t vid, std::uint16_t pid, std::function<void(bool)> on_change)
     : impl_(std::make_unique<Impl>()) {
@@ -175,7 +194,8 @@ UsbHotplug::UsbHotplug(std::uint16_t vid, std::uint16_t pid, std::function<void(
   };
   rc = libusb_hotplug_register_callback(
       impl_->ctx,
-      static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
+      static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED |
+                                        LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
       LIBUSB_HOTPLUG_NO_FLAGS, vid, pid, LIBUSB_HOTPLUG_MATCH_ANY, fn, impl_.get(), &impl_->handle);
   if (rc != 0) {
     libusb_exit(impl_->ctx);

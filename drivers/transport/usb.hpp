@@ -25,7 +25,7 @@ struct UsbOptions {
   std::uint8_t ep_out = 0x02, ep_in = 0x81;
   Mode mode = Mode::Bulk;
   bool detach_kernel_driver = true;
-  int cdc_baud = 115200;  // CdcAcm only
+  int cdc_baud = 115200;          // CdcAcm only
   int cdc_control_interface = 0;  // CdcAcm: interface that takes SET_LINE_CODING
 };
 
@@ -58,8 +58,8 @@ class UsbTransport : public Transport {
   std::string name_;
   bool gone_ = false;
   bool detached_ = false;
-  std::vector<int> claimed_;   // CdcAcm claims the control interface too
-  std::vector<int> reattach_;  // interfaces whose kernel driver was detached
+  std::vector<int> claimed_;           // CdcAcm claims the control interface too
+  std::vector<int> reattach_;          // interfaces whose kernel driver was detached
   std::vector<std::uint8_t> pending_;  // bytes of the last IN packet not yet handed out
   std::size_t pending_off_ = 0;
 };

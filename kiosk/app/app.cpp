@@ -39,7 +39,9 @@ void App::post_not_started(const std::string& role, const std::string& why) {
   queue.post(std::move(f));
 }
 
-void App::start_voice() { voice = voice::open_voice(config, strings); }
+void App::start_voice() {
+  voice = voice::open_voice(config, strings);
+}
 
 void App::start_demo_services() {
   services = Services::demo(config, queue);

@@ -17,12 +17,12 @@
 #include "kiosk/core/strings.hpp"
 #include "kiosk/core/watchdog.hpp"
 #include "kiosk/flow/run.hpp"
-#include "kiosk/ops/agent.hpp"         // wiring
 #include "kiosk/hw/device_hub.hpp"      // wiring
 #include "kiosk/hw/idcard_worker.hpp"   // wiring
 #include "kiosk/hw/printer_worker.hpp"  // wiring
 #include "kiosk/hw/scanner_worker.hpp"  // wiring
 #include "kiosk/hw/sscard_worker.hpp"   // wiring
+#include "kiosk/ops/agent.hpp"          // wiring
 #include "kiosk/tech/tech_mode.hpp"     // technician hook
 #include "kiosk/ui/kiosk_ui.hpp"
 #include "kiosk/voice/voice.hpp"  // wiring
@@ -54,8 +54,8 @@ struct App {
   // technician hook: technician mode (hidden corner hold + PIN), created by create_ui.
   std::unique_ptr<tech::TechMode> tech;
   std::uint64_t tech_version_ = 0;  // technician hook: redraw when its screens change
-  bool demo_devices = false;  // technician hook: diagnostics use the simulators
-  bool scripted = false;      // headless script: the script answers device work (face, PIN)
+  bool demo_devices = false;        // technician hook: diagnostics use the simulators
+  bool scripted = false;            // headless script: the script answers device work (face, PIN)
   // wiring: spoken instructions; null when disabled or no audio device (the kiosk runs silent).
   std::unique_ptr<voice::Voice> voice;
   nlohmann::json effects_log = nlohmann::json::array();  // for the harness transcript

@@ -77,7 +77,7 @@ class CameraService : public ui::FaceViewSource {
   mutable std::mutex mu_;  // worker_, reapers_
   std::unique_ptr<vision::VisionWorker> worker_;
   std::vector<std::thread> reapers_;  // join retired workers off the UI thread
-  mutable std::mutex state_mu_;  // what the vision events tell (taken inside the worker's callback)
+  mutable std::mutex state_mu_;       // what the vision events tell (taken inside the worker's callback)
   std::optional<vision::FaceEvidence> evidence_;
   std::string guidance_;
   int action_index_ = 0, action_total_ = 0;

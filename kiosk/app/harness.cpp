@@ -9,8 +9,8 @@
 //   screenshot NAME        writes DIR/NAME.png
 //   device KIND k=v ...    posts a DeviceEvent (id_card_read name= id= region= gender= birth=)
 //   command NAME [ARG]     posts a Command (language en, elder on, reset)
-//   press_hold ID|corner S press a widget (or the top-left corner) for S seconds, then release (technician hook)
-//   face pass|fail|error [k=v ...]   answers the face step (score= quality= actions=a,b | reason=)
+//   press_hold ID|corner S press a widget (or the top-left corner) for S seconds, then release (technician
+//   hook) face pass|fail|error [k=v ...]   answers the face step (score= quality= actions=a,b | reason=)
 //   print_result printed|failed      answers a print step without the simulated printer
 //   pin ok|wrong tries=N|blocked|no_card|error   answers the SS card PIN check (Effect::VerifyPin)
 //   camera simulated|photo           the real vision pipeline on a simulated resident who cooperates
@@ -30,10 +30,10 @@
 #include <sstream>
 #include <thread>
 
+#include "drivers/printer/sim/simulator.hpp"
 #include "kiosk/app/app.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/ui/ui_map.hpp"
-#include "drivers/printer/sim/simulator.hpp"
 
 namespace kiosk::app {
 
@@ -253,8 +253,9 @@ struct Runner {
         if (!app.camera || !app.camera->simulated()) {
           fail(lineno, "no simulated camera");
         } else {
-          app.camera->simulated()->set_mode(w[1] == "photo" ? vision::sim::SimulatedResident::Mode::Photo
-                                                            : vision::sim::SimulatedResident::Mode::Cooperative);
+          app.camera->simulated()->set_mode(w[1] == "photo"
+                                                ? vision::sim::SimulatedResident::Mode::Photo
+                                                : vision::sim::SimulatedResident::Mode::Cooperative);
         }
         settle();
       } else if (cmd == "wait_face" && w.size() == 3 && (w[1] == "action" || w[1] == "done")) {

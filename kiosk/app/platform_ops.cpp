@@ -130,7 +130,8 @@ nlohmann::json print_fields(const std::string& template_id, const core::SessionD
       f["result"] = d.result.value("message", "");
     // Every summary line of a record as "s.<label>" (templates name the lines they print; the person's
     // own name and ID number are printed only through the masked name/id_number fields).
-    const nlohmann::json* rec = data.contains("record") && data["record"].is_object() ? &data["record"] : &data;
+    const nlohmann::json* rec =
+        data.contains("record") && data["record"].is_object() ? &data["record"] : &data;
     if (rec->contains("title") && (*rec)["title"].is_string()) f["record_title"] = (*rec)["title"];
     if (rec->contains("summary") && (*rec)["summary"].is_array())
       for (auto& kv : (*rec)["summary"])

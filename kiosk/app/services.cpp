@@ -165,8 +165,8 @@ void Services::platform_call(const std::string& op, const core::SessionData& d) 
   });
 }
 
-void Services::print(const std::string& template_id, const core::SessionData& d, const std::string& service_name,
-                     const nlohmann::json& extra) {
+void Services::print(const std::string& template_id, const core::SessionData& d,
+                     const std::string& service_name, const nlohmann::json& extra) {
   nlohmann::json f = print_fields(template_id, d, service_name, cfg_);
   if (extra.is_object()) f.update(extra);
   if (!print_.service) {  // production: the printer worker answers with print.outcome

@@ -1,10 +1,11 @@
 #include "kiosk/core/catalog.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/utf8.hpp"
@@ -27,7 +28,8 @@ std::vector<std::string> split_tabs(const std::string& line) {
   return out;
 }
 
-void load_items(const std::filesystem::path& p, std::vector<CatalogItem>& items, std::vector<ConfigError>& errs) {
+void load_items(const std::filesystem::path& p, std::vector<CatalogItem>& items,
+                std::vector<ConfigError>& errs) {
   std::ifstream in(p);
   if (!in) {
     errs.push_back({p.string(), 0, 0, "cannot open file"});
@@ -45,15 +47,16 @@ void load_items(const std::filesystem::path& p, std::vector<CatalogItem>& items,
       continue;
     }
     if (cols.size() != header.size()) {
-      errs.push_back({p.string(), lineno, 1,
-                      "expected " + std::to_string(header.size()) + " columns, got " + std::to_string(cols.size())});
+      errs.push_back(
+          {p.string(), lineno, 1,
+           "expected " + std::to_string(header.size()) + " columns, got " + std::to_string(cols.size())});
       continue;
     }
     auto col = [&](const char* name) -> std::string {
       auto it = std::find(header.begin(), header.end(), name);
       return it == header.end() ? std::string() : cols[static_cast<std::size_t>(it - header.begin())];
     };
-    CatalogItem item{col("code"),      col("category"),  col("mode"),     col("self_service") == "1",
+    CatalogItem item{col("code"),      col("category"),  col("mode"),       col("self_service") == "1",
                      col("name"),      col("lead_dept"), col("coop_depts"), col("scenario"),
                      col("source_doc")};
     if (item.code.empty() || item.name.empty()) {
@@ -62,12 +65,15 @@ void load_items(const std::filesystem::path& p, std::vector<CatalogItem>& items,
     }
     // A later file (province addition) replaces an item with the same code.
     auto same = std::find_if(items.begin(), items.end(), [&](auto& i) { return i.code == item.code; });
-    if (same != items.end()) *same = std::move(item);
-    else items.push_back(std::move(item));
+    if (same != items.end())
+      *same = std::move(item);
+    else
+      items.push_back(std::move(item));
   }
 }
 // code \t name_en (a header row "code\tname_en" and # comments allowed).
-void load_names_en(const std::filesystem::path& p, std::vector<CatalogItem>& items, std::vector<ConfigError>& errs) {
+void load_names_en(const std::filesystem::path& p, std::vector<CatalogItem>& items,
+                   std::vector<ConfigError>& errs) {
   std::ifstream in(p);
   if (!in) return;  // optional
   std::string line;
@@ -129,13 +135,15 @@ void Catalog::load_dir(const std::string& dir) {
         Category cat{(*c)["id"].value_or(std::string()), (*c)["name"].value_or(std::string()),
                      (*c)["name_en"].value_or(std::string()), (*c)["all_self_service"].value_or(false)};
         if (cat.id.empty() || cat.name.empty())
-          errs.push_back({cats.string(), static_cast<int>(c->source().begin.line), 1, "category needs id and name"});
-        else categories_.push_back(std::move(cat));
+          errs.push_back(
+              {cats.string(), static_cast<int>(c->source().begin.line), 1, "category needs id and name"});
+        else
+          categories_.push_back(std::move(cat));
       }
     }
   } catch (const toml::parse_error& e) {
-    errs.push_back({cats.string(), static_cast<int>(e.source().begin.line), static_cast<int>(e.source().begin.column),
-                    std::string(e.description())});
+    errs.push_back({cats.string(), static_cast<int>(e.source().begin.line),
+                    static_cast<int>(e.source().begin.column), std::string(e.description())});
   }
   load_items(fs::path(dir) / "items.tsv", items_, errs);
   std::vector<fs::path> extra;
@@ -162,8 +170,9 @@ void Catalog::load_dir(const std::string& dir) {
     }
   }
   for (auto& i : items_)
-    if (!category(i.category)) errs.push_back({(fs::path(dir) / "items.tsv").string(), 0, 0,
-                                               "item " + i.code + " has unknown category '" + i.category + "'"});
+    if (!category(i.category))
+      errs.push_back({(fs::path(dir) / "items.tsv").string(), 0, 0,
+                      "item " + i.code + " has unknown category '" + i.category + "'"});
   if (!errs.empty()) throw ConfigLoadError(std::move(errs));
 }
 
@@ -210,10 +219,10 @@ std::string Catalog::where_to_go(const CatalogItem& item) const {
 }
 
 nlohmann::json Catalog::guide_slip_fields(const CatalogItem& item) const {
-  nlohmann::json f = {{"service_name", item.name},  {"service_name_en", item.name_en},
-                      {"item_code", item.code},     {"mode", item.mode},
+  nlohmann::json f = {{"service_name", item.name},   {"service_name_en", item.name_en},
+                      {"item_code", item.code},      {"mode", item.mode},
                       {"lead_dept", item.lead_dept}, {"scenario", item.scenario},
-                      {"where", where_to_go(item)}, {"guide_url", guide_url(item.code)}};
+                      {"where", where_to_go(item)},  {"guide_url", guide_url(item.code)}};
   // Optional lines are skipped when missing: drop the empty ones.
   for (auto it = f.begin(); it != f.end();) it = it->get<std::string>().empty() ? f.erase(it) : std::next(it);
   return f;
@@ -226,7 +235,8 @@ std::vector<std::string> Catalog::all_texts() const {
     out.push_back(c.name_en);
   }
   for (auto& i : items_) {
-    for (auto* s : {&i.name, &i.name_en, &i.mode, &i.lead_dept, &i.coop_depts, &i.scenario}) out.push_back(*s);
+    for (auto* s : {&i.name, &i.name_en, &i.mode, &i.lead_dept, &i.coop_depts, &i.scenario})
+      out.push_back(*s);
   }
   return out;
 }

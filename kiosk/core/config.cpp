@@ -1,11 +1,12 @@
 #include "kiosk/core/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <sstream>
-#include <toml++/toml.h>
 
 namespace kiosk::core {
 
@@ -47,14 +48,18 @@ struct Checker {
   void str(const toml::table& t, const char* sect, const char* key, std::string& out) {
     const toml::node* n = t.get(key);
     if (!n) return;
-    if (auto v = n->value<std::string>()) out = *v;
-    else error(n, std::string("[") + sect + "] " + key + " must be a string");
+    if (auto v = n->value<std::string>())
+      out = *v;
+    else
+      error(n, std::string("[") + sect + "] " + key + " must be a string");
   }
   void boolean(const toml::table& t, const char* sect, const char* key, bool& out) {
     const toml::node* n = t.get(key);
     if (!n) return;
-    if (n->is_boolean()) out = *n->value<bool>();
-    else error(n, std::string("[") + sect + "] " + key + " must be true or false");
+    if (n->is_boolean())
+      out = *n->value<bool>();
+    else
+      error(n, std::string("[") + sect + "] " + key + " must be true or false");
   }
   void integer(const toml::table& t, const char* sect, const char* key, int& out, int lo, int hi) {
     const toml::node* n = t.get(key);
@@ -122,7 +127,8 @@ KioskConfig parse_config(const std::string& text, const std::string& name) {
          if (cfg.terminal_id.empty()) c.error(t.get("id"), "[terminal] id must not be empty");
          bool six_digits = cfg.region_code.size() == 6;
          for (char ch : cfg.region_code) six_digits = six_digits && ch >= '0' && ch <= '9';
-         if (!six_digits) c.error(t.get("region_code"), "[terminal] region_code must be 6 digits (GB/T 2260)");
+         if (!six_digits)
+           c.error(t.get("region_code"), "[terminal] region_code must be 6 digits (GB/T 2260)");
        }},
       {"display",
        [&](const toml::table& t) {
@@ -134,8 +140,9 @@ KioskConfig parse_config(const std::string& text, const std::string& name) {
        }},
       {"session",
        [&](const toml::table& t) {
-         c.only(t, "session",
-                {"step_timeout_s", "elder_step_timeout_s", "reading_timeout_s", "warning_s", "max_extensions"});
+         c.only(
+             t, "session",
+             {"step_timeout_s", "elder_step_timeout_s", "reading_timeout_s", "warning_s", "max_extensions"});
          c.integer(t, "session", "step_timeout_s", cfg.timeouts.step_s, 30, 600);
          c.integer(t, "session", "elder_step_timeout_s", cfg.timeouts.elder_step_s, 30, 900);
          c.integer(t, "session", "reading_timeout_s", cfg.timeouts.reading_s, 30, 900);
@@ -161,7 +168,9 @@ KioskConfig parse_config(const std::string& text, const std::string& name) {
          static const char* levels[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
          bool ok = false;
          for (auto* l : levels) ok = ok || cfg.log_level == l;
-         if (!ok) c.error(t.get("level"), "[log] level must be one of trace, debug, info, warn, error, critical, off");
+         if (!ok)
+           c.error(t.get("level"),
+                   "[log] level must be one of trace, debug, info, warn, error, critical, off");
        }},
       {"paths",
        [&](const toml::table& t) {
@@ -175,7 +184,8 @@ KioskConfig parse_config(const std::string& text, const std::string& name) {
     auto it = sections.find(key);
     if (it == sections.end()) {
       // Device and subsystem sections ([devices.*], [platform], [ops] ...) are validated by their owners.
-      static const char* owned[] = {"devices", "platform", "ops", "printer", "vision", "qr", "telemetry", "technician"};
+      static const char* owned[] = {"devices", "platform", "ops",       "printer",
+                                    "vision",  "qr",       "telemetry", "technician"};
       bool is_owned = false;
       for (auto* o : owned) is_owned = is_owned || key == o;
       if (!is_owned) c.error(&v, "unknown section [" + key + "]");

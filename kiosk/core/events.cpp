@@ -5,13 +5,20 @@ namespace kiosk::core {
 const char* to_string(DeviceEvent::Kind k) {
   using K = DeviceEvent::Kind;
   switch (k) {
-    case K::IdCardRead: return "IdCardRead";
-    case K::IdCardRemoved: return "IdCardRemoved";
-    case K::SsCardInserted: return "SsCardInserted";
-    case K::SsCardRemoved: return "SsCardRemoved";
-    case K::QrScanned: return "QrScanned";
-    case K::DeviceFault: return "DeviceFault";
-    case K::DeviceRecovered: return "DeviceRecovered";
+    case K::IdCardRead:
+      return "IdCardRead";
+    case K::IdCardRemoved:
+      return "IdCardRemoved";
+    case K::SsCardInserted:
+      return "SsCardInserted";
+    case K::SsCardRemoved:
+      return "SsCardRemoved";
+    case K::QrScanned:
+      return "QrScanned";
+    case K::DeviceFault:
+      return "DeviceFault";
+    case K::DeviceRecovered:
+      return "DeviceRecovered";
   }
   return "?";
 }

@@ -6,21 +6,30 @@ namespace kiosk::core {
 
 const char* to_string(IdSource s) {
   switch (s) {
-    case IdSource::IdCard: return "idcard";
-    case IdSource::SsCard: return "sscard";
-    case IdSource::QrVoucher: return "qr";
+    case IdSource::IdCard:
+      return "idcard";
+    case IdSource::SsCard:
+      return "sscard";
+    case IdSource::QrVoucher:
+      return "qr";
   }
   return "?";
 }
 
 const char* to_string(DocumentType d) {
   switch (d) {
-    case DocumentType::ResidentIdCard: return "resident_id_card";
-    case DocumentType::ForeignPermanentResident: return "foreign_permanent_resident";
-    case DocumentType::HkMacauTaiwanResidence: return "hk_macau_taiwan_residence";
-    case DocumentType::SocialSecurityCard: return "social_security_card";
-    case DocumentType::MedicalVoucher: return "medical_voucher";
-    case DocumentType::ESsCard: return "e_sscard";
+    case DocumentType::ResidentIdCard:
+      return "resident_id_card";
+    case DocumentType::ForeignPermanentResident:
+      return "foreign_permanent_resident";
+    case DocumentType::HkMacauTaiwanResidence:
+      return "hk_macau_taiwan_residence";
+    case DocumentType::SocialSecurityCard:
+      return "social_security_card";
+    case DocumentType::MedicalVoucher:
+      return "medical_voucher";
+    case DocumentType::ESsCard:
+      return "e_sscard";
   }
   return "?";
 }

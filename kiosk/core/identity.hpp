@@ -9,12 +9,12 @@ namespace kiosk::core {
 enum class IdSource { IdCard, SsCard, QrVoucher };
 
 enum class DocumentType {
-  ResidentIdCard,          // 居民身份证
-  ForeignPermanentResident,// 外国人永久居留身份证 ('I' 2017 / 'Y' 2023)
-  HkMacauTaiwanResidence,  // 港澳台居民居住证 ('J')
-  SocialSecurityCard,      // 社会保障卡
-  MedicalVoucher,          // 医保电子凭证
-  ESsCard,                 // 电子社保卡
+  ResidentIdCard,            // 居民身份证
+  ForeignPermanentResident,  // 外国人永久居留身份证 ('I' 2017 / 'Y' 2023)
+  HkMacauTaiwanResidence,    // 港澳台居民居住证 ('J')
+  SocialSecurityCard,        // 社会保障卡
+  MedicalVoucher,            // 医保电子凭证
+  ESsCard,                   // 电子社保卡
 };
 
 const char* to_string(IdSource s);

@@ -52,6 +52,8 @@ void init_logging(const LogOptions& opts) {
   spdlog::set_default_logger(logger);
 }
 
-void flush_logs() { spdlog::default_logger()->flush(); }
+void flush_logs() {
+  spdlog::default_logger()->flush();
+}
 
 }  // namespace kiosk::core

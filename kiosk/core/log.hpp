@@ -9,9 +9,9 @@
 namespace kiosk::core {
 
 struct LogOptions {
-  std::string file;          // empty: no file sink
-  bool console = true;       // stderr
-  bool journald = false;     // systemd journal (production)
+  std::string file;       // empty: no file sink
+  bool console = true;    // stderr
+  bool journald = false;  // systemd journal (production)
   std::string level = "info";
 };
 

@@ -35,14 +35,18 @@ std::string mask_name(std::string_view name) {
 
 std::string mask_id(std::string_view id) {
   if (id.empty()) return "";
-  if (id.size() >= 12) return std::string(id.substr(0, 4)) + std::string(id.size() - 8, '*') +
-                              std::string(id.substr(id.size() - 4));
-  if (id.size() >= 5) return std::string(id.substr(0, 2)) + std::string(id.size() - 4, '*') +
-                             std::string(id.substr(id.size() - 2));
+  if (id.size() >= 12)
+    return std::string(id.substr(0, 4)) + std::string(id.size() - 8, '*') +
+           std::string(id.substr(id.size() - 4));
+  if (id.size() >= 5)
+    return std::string(id.substr(0, 2)) + std::string(id.size() - 4, '*') +
+           std::string(id.substr(id.size() - 2));
   return std::string(id.size(), '*');
 }
 
-std::string mask_token(std::string_view token) { return "tok[" + std::to_string(token.size()) + "]"; }
+std::string mask_token(std::string_view token) {
+  return "tok[" + std::to_string(token.size()) + "]";
+}
 
 std::string scrub(std::string_view text) {
   std::string out;

@@ -11,11 +11,13 @@ namespace {
 constexpr int kNoMatch = -1'000'000;  // scores with gaps may be negative: sentinels lie far below
 constexpr int kMaxGaps = 4;  // characters a match may skip inside a name (社保卡 → 社会保障卡 skips 2)
 
-bool is_ascii_alnum(char32_t c) { return c < 0x80 && std::isalnum(static_cast<int>(c)); }
+bool is_ascii_alnum(char32_t c) {
+  return c < 0x80 && std::isalnum(static_cast<int>(c));
+}
 
 // One position of a name: what a query may type for it.
 struct Unit {
-  std::string literal;                  // the character itself (UTF-8, ASCII lower-cased)
+  std::string literal;                 // the character itself (UTF-8, ASCII lower-cased)
   const std::vector<std::string>* py;  // its readings (Han), or null
 };
 
@@ -24,7 +26,8 @@ std::vector<Unit> units_of(const Catalog& c, const std::string& name) {
   for (char32_t cp : utf8_decode(name)) {
     if (is_ascii_alnum(cp)) {
       out.push_back({std::string(1, static_cast<char>(std::tolower(static_cast<int>(cp)))), nullptr});
-    } else if (cp >= 0x80 && cp != 0xFFFD && !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFF00 && cp <= 0xFF65)) {
+    } else if (cp >= 0x80 && cp != 0xFFFD && !(cp >= 0x3000 && cp <= 0x303F) &&
+               !(cp >= 0xFF00 && cp <= 0xFF65)) {
       out.push_back({utf8_encode(cp), c.readings(cp)});
     }  // spaces and punctuation are not typed
   }
@@ -154,7 +157,8 @@ std::vector<SearchHit> search_catalog(const Catalog& catalog, std::string_view q
     int s = match_item(catalog, item, query);
     if (s >= 0) hits.push_back({&item, s});
   }
-  std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+  std::stable_sort(hits.begin(), hits.end(),
+                   [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
   return hits;
 }
 

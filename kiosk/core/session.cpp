@@ -55,7 +55,9 @@ const char* to_string(Effect::Kind k) {
 }
 
 namespace {
-void zero(std::string& s) { secure_clear(s); }
+void zero(std::string& s) {
+  secure_clear(s);
+}
 void zero_json(nlohmann::json& j) {
   if (j.is_string()) {
     zero(j.get_ref<std::string&>());
@@ -255,8 +257,8 @@ std::vector<Effect> Session::handle(const Event& e) {
   std::vector<Effect> fx;
   if (flow_) {
     // Session-wide controls stay with the session; everything else goes to the flow first.
-    static const char* kSessionActions[] = {"timeout.continue", "nav.staff", "staff.ok", "nav.help",
-                                            "nav.home",         "nav.repeat"};
+    static const char* kSessionActions[] = {"timeout.continue", "nav.staff", "staff.ok",
+                                            "nav.help",         "nav.home",  "nav.repeat"};
     bool session_action = false;
     if (auto* a = std::get_if<UserAction>(&e)) {
       for (auto* k : kSessionActions) session_action = session_action || a->id == k;

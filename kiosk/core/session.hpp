@@ -79,9 +79,9 @@ class FlowFactory {
 
 struct SessionOptions {
   SessionTimeouts timeouts;
-  int items_per_page = 8;        // standard mode
-  int elder_items_per_page = 5;  // larger rows in elder mode
-  int search_items_per_page = 5;        // results beside the on-screen keyboard
+  int items_per_page = 8;         // standard mode
+  int elder_items_per_page = 5;   // larger rows in elder mode
+  int search_items_per_page = 5;  // results beside the on-screen keyboard
   int elder_search_items_per_page = 3;
   std::string default_language = "zh-CN";
   bool default_elder_mode = false;

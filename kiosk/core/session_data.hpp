@@ -16,9 +16,9 @@ struct SessionData {
   std::string region_code;
   std::string region_name;
   bool region_is_insured = false;
-  std::string pin;             // digits entered on the keypad (never logged, wiped)
-  nlohmann::json face;         // liveness outcome: {passed, score, quality, actions[]}
-  nlohmann::json result;       // last platform reply: {op, ok, error, code, message, message_en, data}
+  std::string pin;                 // digits entered on the keypad (never logged, wiped)
+  nlohmann::json face;             // liveness outcome: {passed, score, quality, actions[]}
+  nlohmann::json result;           // last platform reply: {op, ok, error, code, message, message_en, data}
   std::string transaction_number;  // 业务流水号 of the submission
   std::string print_status;        // "printed" / "failed" / "skipped"
   int rating = 0;                  // 1..5, 0 = not rated

@@ -1,8 +1,9 @@
 #include "kiosk/core/strings.hpp"
 
-#include <filesystem>
 #include <spdlog/spdlog.h>
 #include <toml++/toml.h>
+
+#include <filesystem>
 
 #include "kiosk/core/config.hpp"
 
@@ -18,8 +19,8 @@ void flatten(const toml::table& t, const std::string& prefix, std::map<std::stri
     } else if (auto s = v.value<std::string>()) {
       out[key] = *s;
     } else {
-      errors.push_back({file, static_cast<int>(v.source().begin.line), static_cast<int>(v.source().begin.column),
-                        "string '" + key + "' must be text"});
+      errors.push_back({file, static_cast<int>(v.source().begin.line),
+                        static_cast<int>(v.source().begin.column), "string '" + key + "' must be text"});
     }
   }
 }

@@ -63,7 +63,8 @@ std::vector<std::string> utf8_split(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
     std::size_t start = i;
     char32_t cp = next(s, i);
-    out.push_back(cp == 0xFFFD && i - start == 1 ? std::string("\xEF\xBF\xBD") : std::string(s.substr(start, i - start)));
+    out.push_back(cp == 0xFFFD && i - start == 1 ? std::string("\xEF\xBF\xBD")
+                                                 : std::string(s.substr(start, i - start)));
   }
   return out;
 }

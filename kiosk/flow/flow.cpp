@@ -49,11 +49,14 @@ const std::set<std::string> kQueryOps = {"record_query:rights_record",
                                          "certificate_issue:housing_loan_clearance"};
 // Queries that need no identified person: they look up by a number the resident typed or scanned.
 const std::set<std::string> kAnonymousOps = {"case_lookup"};
-const std::set<std::string> kSubmitOps = {
-    "certification_submit", "sscard_loss_report", "certificate_issue:insured_certificate",
-    "certificate_issue:contributions", "certificate_issue:housing_fund",
-    "registration_submit:unemployment", "registration_submit:resident_pension",
-    "registration_submit:medical_filing"};
+const std::set<std::string> kSubmitOps = {"certification_submit",
+                                          "sscard_loss_report",
+                                          "certificate_issue:insured_certificate",
+                                          "certificate_issue:contributions",
+                                          "certificate_issue:housing_fund",
+                                          "registration_submit:unemployment",
+                                          "registration_submit:resident_pension",
+                                          "registration_submit:medical_filing"};
 const std::set<std::string> kSources = {"idcard", "sscard", "qr"};
 
 int line_of(const toml::node& n) {
@@ -91,7 +94,8 @@ const std::set<std::string> kStepConditionKeys = {"only_for", "skip_if_verified"
 void check_keys(const toml::table& t, const std::set<std::string>& allowed, const std::string& file,
                 const std::string& where) {
   for (auto& [k, v] : t)
-    if (!allowed.count(std::string(k.str())) && !(where == "[[step]]" && kStepConditionKeys.count(std::string(k.str()))))
+    if (!allowed.count(std::string(k.str())) &&
+        !(where == "[[step]]" && kStepConditionKeys.count(std::string(k.str()))))
       fail(file, line_of(v), "unknown key '" + std::string(k.str()) + "' in " + where);
 }
 

@@ -11,8 +11,8 @@
 //   ...
 //   [[step]]
 //   kind = "choose"                    # one large-button choice, stored in SessionData::inputs[field]
-//   field = "filing_type"              #   labels: strings "choice.<field>.title" and "choice.<field>.<option>"
-//   options = ["long_term_residence", "work_elsewhere", "referral"]
+//   field = "filing_type"              #   labels: strings "choice.<field>.title" and
+//   "choice.<field>.<option>" options = ["long_term_residence", "work_elsewhere", "referral"]
 //   [[step]]
 //   kind = "entry"                     # digits on an on-screen keypad (or a scanned QR code) into
 //   field = "case_no"                  #   SessionData::inputs[field]; min_length/max_length digits
@@ -70,16 +70,16 @@ struct Step {
   std::string title;        // string key of the screen title ("flow.consent.title" by default)
   std::string instruction;  // string key shown and spoken on entry ("flow.consent.spoken" by default)
   std::string body;         // string key of a body text (consent text, confirm notice ...)
-  std::vector<std::string> sources;  // identify: "idcard", "sscard", "qr"
-  std::string operation;             // query/submit: platform operation, e.g. "record_query:rights_record"
-  std::string template_id;           // print: receipt or A4 template
-  std::string qr_url;                // show_result: URL shown as a QR code (finish on the phone)
-  int max_attempts = 3;              // face / pin
-  std::string field;                 // choose / entry: key in SessionData::inputs
-  std::vector<std::string> options;  // choose: option ids (labels "choice.<field>.<option>")
+  std::vector<std::string> sources;     // identify: "idcard", "sscard", "qr"
+  std::string operation;                // query/submit: platform operation, e.g. "record_query:rights_record"
+  std::string template_id;              // print: receipt or A4 template
+  std::string qr_url;                   // show_result: URL shown as a QR code (finish on the phone)
+  int max_attempts = 3;                 // face / pin
+  std::string field;                    // choose / entry: key in SessionData::inputs
+  std::vector<std::string> options;     // choose: option ids (labels "choice.<field>.<option>")
   int min_length = 1, max_length = 20;  // entry: digits
-  std::vector<std::string> only_for;  // run only for these identity sources (empty: everyone)
-  bool skip_if_verified = false;      // consent / face: skipped after a verified PIN
+  std::vector<std::string> only_for;    // run only for these identity sources (empty: everyone)
+  bool skip_if_verified = false;        // consent / face: skipped after a verified PIN
 };
 
 struct Flow {

@@ -356,8 +356,9 @@ bool FlowRun::on_device(const core::DeviceEvent& ev, core::SessionData& d, std::
   if (ev.kind == DK::QrScanned && step().kind == StepKind::Entry && phase_ == Phase::Step) {
     // A number printed as a QR code (e.g. on a 受理回执) fills the entry: letters and digits only.
     const std::string& t = ev.identity.token;
-    const bool plausible = !t.empty() && t.size() <= 32 &&
-                           std::all_of(t.begin(), t.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    const bool plausible = !t.empty() && t.size() <= 32 && std::all_of(t.begin(), t.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c));
+    });
     if (!plausible) {
       hint_key_ = "flow.entry.bad_qr";
       show(fx);
@@ -534,7 +535,8 @@ void FlowRun::on_pin_result(const std::string& arg, core::SessionData& d, std::v
     auto kv = parse_kv(arg);
     if (kv.count("tries")) tries = static_cast<int>(to_double(kv["tries"], -1));
     if (tries == 0) return blocked("pin.blocked.body", "blocked on the card");
-    if (pin_attempts_ >= max) return blocked("pin.limit.body", "wrong " + std::to_string(pin_attempts_) + " times");
+    if (pin_attempts_ >= max)
+      return blocked("pin.limit.body", "wrong " + std::to_string(pin_attempts_) + " times");
     // What the resident can still try here: the card's counter, capped by this visit's limit.
     int left = max - pin_attempts_;
     if (tries > 0) left = std::min(left, tries);
@@ -568,7 +570,8 @@ bool FlowRun::counted(const Step& s) const {
   if (s.kind == StepKind::End || !applies(s)) return false;
   // An SS card holder's PIN step stands in for the skip_if_verified steps: count the path they will take.
   if (s.skip_if_verified && source_known_ && source_ == core::IdSource::SsCard)
-    return std::none_of(flow_.steps.begin(), flow_.steps.end(), [](const Step& x) { return x.kind == StepKind::Pin; });
+    return std::none_of(flow_.steps.begin(), flow_.steps.end(),
+                        [](const Step& x) { return x.kind == StepKind::Pin; });
   return true;
 }
 

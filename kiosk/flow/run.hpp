@@ -86,9 +86,9 @@ class FlowRun final : public core::ActiveFlow {
   bool can_retry_ = false, can_skip_ = false;
   int attempts_ = 0;
   std::size_t pin_len_ = 0;
-  int pin_attempts_ = 0;        // wrong PINs this visit (capped by the step's max_attempts)
-  bool pin_verified_ = false;   // the SS card accepted the PIN in this flow
-  bool source_known_ = false;   // identified: source_ decides only_for
+  int pin_attempts_ = 0;       // wrong PINs this visit (capped by the step's max_attempts)
+  bool pin_verified_ = false;  // the SS card accepted the PIN in this flow
+  bool source_known_ = false;  // identified: source_ decides only_for
   core::IdSource source_ = core::IdSource::IdCard;
   bool results_in_ = false;  // a query/submit answered: back now finishes the visit
   bool finished_ = false, abandoned_ = false;

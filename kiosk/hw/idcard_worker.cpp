@@ -1,7 +1,6 @@
 #include "kiosk/hw/idcard_worker.hpp"
 
 #include <spdlog/spdlog.h>
-
 #include <toml++/toml.h>
 
 #include "drivers/idcard/sim/simulator.hpp"
@@ -13,7 +12,9 @@ namespace kiosk::hw {
 
 using idcard::PollEvent;
 
-std::string default_idcard_config_path() { return std::string(KIOSK_SOURCE_DIR) + "/config/devices/idcard.toml"; }
+std::string default_idcard_config_path() {
+  return std::string(KIOSK_SOURCE_DIR) + "/config/devices/idcard.toml";
+}
 
 IdCardSettings load_idcard_settings(const std::string& path, const std::string& profile) {
   toml::table doc;
@@ -25,7 +26,9 @@ IdCardSettings load_idcard_settings(const std::string& path, const std::string& 
   }
   IdCardSettings s;
   auto t = doc["idcard"];
-  auto ms = [&](const char* key, idcard::Millis def) { return idcard::Millis(t[key].value_or<long>(def.count())); };
+  auto ms = [&](const char* key, idcard::Millis def) {
+    return idcard::Millis(t[key].value_or<long>(def.count()));
+  };
   s.poller.interval = ms("poll_interval_ms", s.poller.interval);
   s.poller.removal_misses = t["removal_misses"].value_or(s.poller.removal_misses);
   s.poller.reconnect_backoff = ms("reconnect_backoff_ms", s.poller.reconnect_backoff);
@@ -69,10 +72,16 @@ core::Identity to_identity(const idcard::IdentityDocument& doc) {
   core::Identity id;
   id.source = core::IdSource::IdCard;
   switch (doc.kind) {
-    case idcard::CardKind::Resident: id.document = core::DocumentType::ResidentIdCard; break;
-    case idcard::CardKind::HkMacauTaiwan: id.document = core::DocumentType::HkMacauTaiwanResidence; break;
+    case idcard::CardKind::Resident:
+      id.document = core::DocumentType::ResidentIdCard;
+      break;
+    case idcard::CardKind::HkMacauTaiwan:
+      id.document = core::DocumentType::HkMacauTaiwanResidence;
+      break;
     case idcard::CardKind::ForeignPermanent2017:
-    case idcard::CardKind::ForeignPermanent2023: id.document = core::DocumentType::ForeignPermanentResident; break;
+    case idcard::CardKind::ForeignPermanent2023:
+      id.document = core::DocumentType::ForeignPermanentResident;
+      break;
   }
   id.name = doc.name.empty() ? doc.name_en : doc.name;
   id.id_number = doc.id_number;
@@ -93,7 +102,9 @@ IdCardWorker::IdCardWorker(idcard::CardPoller::Opener opener, IdCardSettings set
   }
 }
 
-IdCardWorker::~IdCardWorker() { stop(); }
+IdCardWorker::~IdCardWorker() {
+  stop();
+}
 
 void IdCardWorker::start(core::EventQueue& queue) {
   std::lock_guard lock(mu_);
@@ -144,11 +155,12 @@ void IdCardWorker::handle(core::EventQueue& queue, PollEvent& ev) {
     queue.post(std::move(e));
   };
   switch (ev.kind) {
-    case PollEvent::Kind::None: return;
+    case PollEvent::Kind::None:
+      return;
     case PollEvent::Kind::CardRead: {
       auto& doc = ev.card->document;
-      spdlog::info("idcard: {} read, name {}, id {}, region {}", idcard::to_string(doc.kind), core::mask_name(
-                   doc.name.empty() ? doc.name_en : doc.name), core::mask_id(doc.id_number),
+      spdlog::info("idcard: {} read, name {}, id {}, region {}", idcard::to_string(doc.kind),
+                   core::mask_name(doc.name.empty() ? doc.name_en : doc.name), core::mask_id(doc.id_number),
                    doc.region_code.empty() ? "-" : doc.region_code);
       if (photo_sink_) {
         std::vector<std::uint8_t> rgb;
@@ -229,7 +241,9 @@ nlohmann::json IdCardWorker::status() const {
           {"poll_interval_ms", settings_.poller.interval.count()}};
 }
 
-void IdCardWorker::attach_simulator(std::shared_ptr<idcard::sim::Simulator> sim) { sim_ = std::move(sim); }
+void IdCardWorker::attach_simulator(std::shared_ptr<idcard::sim::Simulator> sim) {
+  sim_ = std::move(sim);
+}
 
 bool IdCardWorker::place_card(const std::string& fixture_id) {
   if (!sim_) return false;

@@ -12,7 +12,9 @@
 
 namespace kiosk::hw {
 
-std::string default_printer_config_path() { return std::string(KIOSK_SOURCE_DIR) + "/config/devices/printer.toml"; }
+std::string default_printer_config_path() {
+  return std::string(KIOSK_SOURCE_DIR) + "/config/devices/printer.toml";
+}
 
 PrinterSettings load_printer_settings(const std::string& path) {
   toml::table doc;
@@ -27,7 +29,8 @@ PrinterSettings load_printer_settings(const std::string& path) {
   auto bad = [&](const std::string& key, const std::string& why) -> std::runtime_error {
     const auto* n = t->get(key);
     const int line = n ? static_cast<int>(n->source().begin.line) : 0;
-    return std::runtime_error("printer config " + path + ":" + std::to_string(line) + ": " + key + ": " + why);
+    return std::runtime_error("printer config " + path + ":" + std::to_string(line) + ": " + key + ": " +
+                              why);
   };
   auto u16 = [&](const char* key) -> std::optional<std::uint16_t> {
     if (!t->contains(key)) return std::nullopt;
@@ -51,15 +54,18 @@ PrinterSettings load_printer_settings(const std::string& path) {
   if (io < 50 || io > 60000) throw bad("io_timeout_ms", "want 50..60000");
   s.io_timeout = std::chrono::milliseconds(io);
   if (s.transport == "tcp" && s.tcp_host.empty()) throw bad("host", "transport tcp needs host");
-  if (s.transport == "serial" && s.serial_device.empty()) throw bad("device", "transport serial needs device");
+  if (s.transport == "serial" && s.serial_device.empty())
+    throw bad("device", "transport serial needs device");
   if (const toml::table* a4 = doc["a4"].as_table()) {
     s.a4_queue = (*a4)["queue"].value_or(std::string{});
     s.cups_server = (*a4)["server"].value_or(std::string{});
   }
   if (const toml::table* sp = doc["spool"].as_table()) {
     s.service.data_dir = (*sp)["data_dir"].value_or(s.service.data_dir);
-    s.service.poll_interval = std::chrono::milliseconds((*sp)["poll_interval_ms"].value_or(std::int64_t{1000}));
-    s.service.hold_timeout = std::chrono::milliseconds((*sp)["hold_timeout_ms"].value_or(std::int64_t{120000}));
+    s.service.poll_interval =
+        std::chrono::milliseconds((*sp)["poll_interval_ms"].value_or(std::int64_t{1000}));
+    s.service.hold_timeout =
+        std::chrono::milliseconds((*sp)["hold_timeout_ms"].value_or(std::int64_t{120000}));
   }
   return s;
 }
@@ -73,7 +79,9 @@ std::unique_ptr<PrinterWorker> make_printer_worker(const PrinterSettings& s) {
     printer::UsbPrinterSelector sel;
     sel.vendor_id = s.usb_vid;
     sel.product_id = s.usb_pid;
-    open = [sel] { return std::shared_ptr<transport::Transport>(std::make_shared<printer::UsbPrinter>(sel)); };
+    open = [sel] {
+      return std::shared_ptr<transport::Transport>(std::make_shared<printer::UsbPrinter>(sel));
+    };
   } else if (s.transport == "tcp") {
     open = [host = s.tcp_host, port = s.tcp_port, t = s.io_timeout] {
       return std::shared_ptr<transport::Transport>(std::make_shared<printer::TcpTransport>(host, port, t));
@@ -87,14 +95,19 @@ std::unique_ptr<PrinterWorker> make_printer_worker(const PrinterSettings& s) {
   }
   auto receipt = std::make_unique<print::ReopeningReceiptSink>(std::move(open), std::move(d), s.io_timeout);
   std::unique_ptr<print::A4Sink> a4;
-  if (!s.a4_queue.empty()) a4 = std::make_unique<print::CupsA4Sink>(s.a4_queue, s.cups_server);
-  else a4 = std::make_unique<print::DirectoryA4Sink>((std::filesystem::path(s.service.data_dir) / "a4-out").string());
-  return std::make_unique<PrinterWorker>(std::make_unique<print::PrintService>(s.service, std::move(receipt), std::move(a4)));
+  if (!s.a4_queue.empty())
+    a4 = std::make_unique<print::CupsA4Sink>(s.a4_queue, s.cups_server);
+  else
+    a4 = std::make_unique<print::DirectoryA4Sink>(
+        (std::filesystem::path(s.service.data_dir) / "a4-out").string());
+  return std::make_unique<PrinterWorker>(
+      std::make_unique<print::PrintService>(s.service, std::move(receipt), std::move(a4)));
 }
 
 PrinterWorker::PrinterWorker(std::unique_ptr<print::PrintService> service) : service_(std::move(service)) {}
 
-std::unique_ptr<PrinterWorker> PrinterWorker::demo(print::PrintService::Options o, const std::string& dialect) {
+std::unique_ptr<PrinterWorker> PrinterWorker::demo(print::PrintService::Options o,
+                                                   const std::string& dialect) {
   auto stack = print::make_demo_print_service(std::move(o), dialect);
   auto w = std::make_unique<PrinterWorker>(std::move(stack.service));
   w->host_ = stack.host;

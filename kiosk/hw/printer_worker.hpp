@@ -27,7 +27,7 @@ struct PrinterSettings {
   std::string serial_device;
   int serial_baud = 115200;
   std::chrono::milliseconds io_timeout{1500};
-  std::string a4_queue;   // CUPS queue; empty = A4 documents are written to <data_dir>/a4-out
+  std::string a4_queue;     // CUPS queue; empty = A4 documents are written to <data_dir>/a4-out
   std::string cups_server;  // empty = default (CUPS_SERVER / client.conf)
   print::PrintService::Options service;
 };
@@ -42,7 +42,8 @@ class PrinterWorker : public DeviceWorker {
  public:
   explicit PrinterWorker(std::unique_ptr<print::PrintService> service);
   // Demo: the simulated printer over loopback (fake faults via simulator()), A4 to <data_dir>/a4-out.
-  static std::unique_ptr<PrinterWorker> demo(print::PrintService::Options o, const std::string& dialect = "epson");
+  static std::unique_ptr<PrinterWorker> demo(print::PrintService::Options o,
+                                             const std::string& dialect = "epson");
   ~PrinterWorker() override;
 
   std::string role() const override { return "printer"; }

@@ -1,10 +1,10 @@
 #include "kiosk/hw/scanner_worker.hpp"
 
 #include <spdlog/spdlog.h>
+#include <toml++/toml.h>
 
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "kiosk/core/mask.hpp"
 #include "kiosk/qr/repeat_filter.hpp"
@@ -27,10 +27,14 @@ T get(const toml::table& t, std::string_view key, T dflt, std::string_view src) 
 
 const char* to_string(Backend b) {
   switch (b) {
-    case Backend::UsbHid: return "usb_hid";
-    case Backend::Evdev: return "evdev";
-    case Backend::Serial: return "serial";
-    case Backend::Demo: return "demo";
+    case Backend::UsbHid:
+      return "usb_hid";
+    case Backend::Evdev:
+      return "evdev";
+    case Backend::Serial:
+      return "serial";
+    case Backend::Demo:
+      return "demo";
   }
   return "?";
 }
@@ -49,11 +53,16 @@ ScannerProfile parse_scanner_profile(std::string_view text, std::string_view src
   ScannerProfile p;
   p.name = get<std::string>(*s, "name", "scanner", src);
   const std::string backend = get<std::string>(*s, "backend", "", src);
-  if (backend == "usb_hid") p.backend = Backend::UsbHid;
-  else if (backend == "evdev") p.backend = Backend::Evdev;
-  else if (backend == "serial") p.backend = Backend::Serial;
-  else if (backend == "demo") p.backend = Backend::Demo;
-  else throw ProfileError(std::string(src) + ": backend must be usb_hid, evdev, serial or demo");
+  if (backend == "usb_hid")
+    p.backend = Backend::UsbHid;
+  else if (backend == "evdev")
+    p.backend = Backend::Evdev;
+  else if (backend == "serial")
+    p.backend = Backend::Serial;
+  else if (backend == "demo")
+    p.backend = Backend::Demo;
+  else
+    throw ProfileError(std::string(src) + ": backend must be usb_hid, evdev, serial or demo");
 
   scanner::AssemblerConfig a;
   auto term = scanner::parse_terminator(get<std::string>(*s, "terminator", "enter", src));
@@ -117,19 +126,24 @@ ScannerWorker::ScannerWorker(ScannerProfile profile, qr::Rules rules, Factory fa
   if (!factory_) {
     factory_ = [](const ScannerProfile& p) -> std::unique_ptr<scanner::Scanner> {
       switch (p.backend) {
-        case Backend::UsbHid: return std::make_unique<scanner::UsbHidScanner>(p.usb);
-        case Backend::Evdev: return std::make_unique<scanner::EvdevScanner>(p.evdev);
+        case Backend::UsbHid:
+          return std::make_unique<scanner::UsbHidScanner>(p.usb);
+        case Backend::Evdev:
+          return std::make_unique<scanner::EvdevScanner>(p.evdev);
         case Backend::Serial:
           return std::make_unique<scanner::SerialScanner>(
               std::make_unique<scanner::TermiosPort>(p.serial.device, p.serial.baud), p.serial);
-        case Backend::Demo: break;
+        case Backend::Demo:
+          break;
       }
       return nullptr;
     };
   }
 }
 
-ScannerWorker::~ScannerWorker() { stop(); }
+ScannerWorker::~ScannerWorker() {
+  stop();
+}
 
 void ScannerWorker::start(core::EventQueue& queue) {
   std::lock_guard lk(mu_);
@@ -165,9 +179,10 @@ void ScannerWorker::reset_repeat() {
 
 nlohmann::json ScannerWorker::status() const {
   std::lock_guard lk(mu_);
-  return {{"role", role()},       {"profile", profile_.name}, {"backend", to_string(profile_.backend)},
-          {"state", state_},      {"last_error", last_error_}, {"scans", scans_.load()},
-          {"posted", posted_.load()}, {"rejected", rejected_.load()}, {"faults", faults_.load()}};
+  return {
+      {"role", role()},           {"profile", profile_.name},     {"backend", to_string(profile_.backend)},
+      {"state", state_},          {"last_error", last_error_},    {"scans", scans_.load()},
+      {"posted", posted_.load()}, {"rejected", rejected_.load()}, {"faults", faults_.load()}};
 }
 
 bool ScannerWorker::wait_or_stop(std::chrono::milliseconds d) {
@@ -230,7 +245,8 @@ void ScannerWorker::run() {
     if (!dev) {
       try {
         dev = factory_(profile_);
-        if (!dev) throw transport::TransportError(transport::ErrorKind::Invalid, "no device for this backend");
+        if (!dev)
+          throw transport::TransportError(transport::ErrorKind::Invalid, "no device for this backend");
         backoff = profile_.reconnect_min;
         {
           std::lock_guard lk(mu_);

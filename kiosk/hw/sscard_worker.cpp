@@ -2,9 +2,9 @@
 
 #include <sodium.h>
 #include <spdlog/spdlog.h>
+#include <toml++/toml.h>
 
 #include <filesystem>
-#include <toml++/toml.h>
 
 #include "drivers/sscard/pcsc_terminal.hpp"
 #include "drivers/sscard/sim/loopback_device.hpp"
@@ -17,7 +17,9 @@ using sscard::ErrorKind;
 using sscard::Millis;
 using sscard::SsCardError;
 
-std::string default_sscard_config_path() { return std::string(KIOSK_SOURCE_DIR) + "/config/devices/sscard.toml"; }
+std::string default_sscard_config_path() {
+  return std::string(KIOSK_SOURCE_DIR) + "/config/devices/sscard.toml";
+}
 
 SsCardSettings load_sscard_settings(const std::string& path) {
   toml::table doc;
@@ -111,9 +113,15 @@ bool SsCardWorker::wait_stop(Millis d) {
 
 nlohmann::json SsCardWorker::status() const {
   std::lock_guard l(mu_);
-  return {{"state", state_},         {"transport", transport_}, {"card_present", card_present_},
-          {"reads", reads_},         {"removals", removals_},   {"faults", faults_},
-          {"pin_checks", pin_checks_}, {"last_fault", last_fault_}, {"last_read_apdus", last_apdus_},
+  return {{"state", state_},
+          {"transport", transport_},
+          {"card_present", card_present_},
+          {"reads", reads_},
+          {"removals", removals_},
+          {"faults", faults_},
+          {"pin_checks", pin_checks_},
+          {"last_fault", last_fault_},
+          {"last_read_apdus", last_apdus_},
           {"last_generation", last_generation_}};
 }
 
@@ -145,7 +153,8 @@ void SsCardWorker::read_card(core::EventQueue& q) {
     e.identity = to_identity(card);
     spdlog::info("sscard: card read: {} {} gen {} region {} ({} APDUs, {}{})", core::mask_name(card.name),
                  core::mask_id(card.ss_number), card.generation, card.region_code, app->channel().apdus(),
-                 sscard::to_string(app->mode_used()), card.needs_psam.empty() ? "" : ", needs PSAM for some fields");
+                 sscard::to_string(app->mode_used()),
+                 card.needs_psam.empty() ? "" : ", needs PSAM for some fields");
     {
       std::lock_guard l(mu_);
       ++reads_;
@@ -369,7 +378,8 @@ void SsCardWorker::attach_demo(std::shared_ptr<sscard::sim::CcidDeviceModel> mod
 std::vector<std::string> SsCardWorker::fixture_ids() const {
   std::vector<std::string> ids;
   const char* env = std::getenv("KIOSK_SOURCE_DIR");
-  const std::filesystem::path dir = std::filesystem::path(env && *env ? env : KIOSK_SOURCE_DIR) / "tests/data/sscard";
+  const std::filesystem::path dir =
+      std::filesystem::path(env && *env ? env : KIOSK_SOURCE_DIR) / "tests/data/sscard";
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(dir, ec))
     if (e.path().extension() == ".json") ids.push_back(e.path().stem().string());
@@ -415,7 +425,8 @@ std::unique_ptr<SsCardWorker> make_sscard_worker(const SsCardSettings& s) {
       auto reader = std::make_shared<sscard::CcidReader>(sscard::open_usb_ccid(o), co);
       SsCardWorker::Backend b;
       b.card = std::make_unique<sscard::CcidTerminal>(reader, static_cast<std::uint8_t>(s.slot));
-      if (s.psam_slot >= 0) b.psam = std::make_unique<sscard::CcidTerminal>(reader, static_cast<std::uint8_t>(s.psam_slot));
+      if (s.psam_slot >= 0)
+        b.psam = std::make_unique<sscard::CcidTerminal>(reader, static_cast<std::uint8_t>(s.psam_slot));
       else if (!s.psam_pcsc_reader.empty())
         b.psam = std::make_unique<sscard::PcscTerminal>(sscard::PcscOptions{s.psam_pcsc_reader});
       return b;
@@ -432,7 +443,8 @@ std::unique_ptr<SsCardWorker> make_demo_sscard_worker(SsCardSettings s) {
   auto device = std::make_shared<sscard::sim::LoopbackCcidDevice>(model, "sscard-demo");
   // The demo PSAM shares the gen-3 fixture's key.
   try {
-    model->insert(1, std::make_shared<sscard::sim::PsamModel>(sscard::sim::load_named_fixture("gen3").psam_key));
+    model->insert(1,
+                  std::make_shared<sscard::sim::PsamModel>(sscard::sim::load_named_fixture("gen3").psam_key));
   } catch (const std::exception&) {
   }
   s.backend = "sim";

@@ -81,7 +81,8 @@ void Telemetry::start() {
   mosquitto_reconnect_delay_set(mosq_, 1, 30, true);
   if (cfg_.tls) {
     const char* cafile = cfg_.tls_ca_file.empty() ? nullptr : cfg_.tls_ca_file.c_str();
-    int trc = mosquitto_tls_set(mosq_, cafile, cafile ? nullptr : "/etc/ssl/certs", nullptr, nullptr, nullptr);
+    int trc =
+        mosquitto_tls_set(mosq_, cafile, cafile ? nullptr : "/etc/ssl/certs", nullptr, nullptr, nullptr);
     if (trc != MOSQ_ERR_SUCCESS) {
       mosquitto_destroy(mosq_);
       mosq_ = nullptr;
@@ -90,7 +91,8 @@ void Telemetry::start() {
     }
   }
   if (!cfg_.username.empty())
-    mosquitto_username_pw_set(mosq_, cfg_.username.c_str(), cfg_.password.empty() ? nullptr : cfg_.password.c_str());
+    mosquitto_username_pw_set(mosq_, cfg_.username.c_str(),
+                              cfg_.password.empty() ? nullptr : cfg_.password.c_str());
   auto will = status_payload(false);
   auto st = topic("status");
   mosquitto_will_set(mosq_, st.c_str(), static_cast<int>(will.size()), will.data(), 1, true);

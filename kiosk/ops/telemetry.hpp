@@ -36,9 +36,9 @@ struct TelemetryConfig {
   std::size_t buffer_capacity = 1000;                  // queued events while offline (oldest dropped)
   std::chrono::milliseconds metrics_interval{60'000};  // 0: only on publish_metrics_now()
   std::string topic_prefix = "kiosk";
-  bool tls = false;          // MQTT over TLS; the broker's certificate is verified
-  std::string tls_ca_file;   // "" with tls: the system CA directory /etc/ssl/certs
-  std::string username;      // "" = anonymous
+  bool tls = false;         // MQTT over TLS; the broker's certificate is verified
+  std::string tls_ca_file;  // "" with tls: the system CA directory /etc/ssl/certs
+  std::string username;     // "" = anonymous
   std::string password;
 };
 

@@ -40,15 +40,20 @@ bool depth_ok(std::string_view body) {
   bool in_str = false, esc = false;
   for (char c : body) {
     if (in_str) {
-      if (esc) esc = false;
-      else if (c == '\\') esc = true;
-      else if (c == '"') in_str = false;
+      if (esc)
+        esc = false;
+      else if (c == '\\')
+        esc = true;
+      else if (c == '"')
+        in_str = false;
       continue;
     }
-    if (c == '"') in_str = true;
+    if (c == '"')
+      in_str = true;
     else if (c == '{' || c == '[') {
       if (++depth > kMaxJsonDepth) return false;
-    } else if (c == '}' || c == ']') --depth;
+    } else if (c == '}' || c == ']')
+      --depth;
   }
   return true;
 }
@@ -95,9 +100,13 @@ bool get_string(const nlohmann::json& j, const char* key, std::string& out, bool
 }
 }  // namespace
 
-const std::vector<EndpointInfo>& all_endpoints() { return kEndpoints; }
+const std::vector<EndpointInfo>& all_endpoints() {
+  return kEndpoints;
+}
 
-const EndpointInfo& info(Endpoint e) { return kEndpoints.at(static_cast<std::size_t>(e)); }
+const EndpointInfo& info(Endpoint e) {
+  return kEndpoints.at(static_cast<std::size_t>(e));
+}
 
 std::optional<Endpoint> endpoint_from_name(std::string_view name) {
   for (auto& i : kEndpoints)
@@ -105,16 +114,24 @@ std::optional<Endpoint> endpoint_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-std::string path_of(Endpoint e) { return std::string("/api/v1/") + info(e).name; }
+std::string path_of(Endpoint e) {
+  return std::string("/api/v1/") + info(e).name;
+}
 
 const char* to_string(RecordKind k) {
   switch (k) {
-    case RecordKind::RightsRecord: return "rights_record";
-    case RecordKind::InsuredCertificate: return "insured_certificate";
-    case RecordKind::Contributions: return "contributions";
-    case RecordKind::HousingFund: return "housing_fund";
-    case RecordKind::TaxPayment: return "tax_payment";
-    case RecordKind::HousingLoanClearance: return "housing_loan_clearance";
+    case RecordKind::RightsRecord:
+      return "rights_record";
+    case RecordKind::InsuredCertificate:
+      return "insured_certificate";
+    case RecordKind::Contributions:
+      return "contributions";
+    case RecordKind::HousingFund:
+      return "housing_fund";
+    case RecordKind::TaxPayment:
+      return "tax_payment";
+    case RecordKind::HousingLoanClearance:
+      return "housing_loan_clearance";
   }
   return "?";
 }
@@ -128,17 +145,28 @@ std::optional<RecordKind> record_kind_from(std::string_view s) {
 
 const char* to_string(ErrorKind k) {
   switch (k) {
-    case ErrorKind::None: return "none";
-    case ErrorKind::Offline: return "offline";
-    case ErrorKind::Timeout: return "timeout";
-    case ErrorKind::Tls: return "tls";
-    case ErrorKind::Server: return "server";
-    case ErrorKind::Rejected: return "rejected";
-    case ErrorKind::Malformed: return "malformed";
-    case ErrorKind::TooLarge: return "too_large";
-    case ErrorKind::Dropped: return "dropped";
-    case ErrorKind::Config: return "config";
-    case ErrorKind::Cancelled: return "cancelled";
+    case ErrorKind::None:
+      return "none";
+    case ErrorKind::Offline:
+      return "offline";
+    case ErrorKind::Timeout:
+      return "timeout";
+    case ErrorKind::Tls:
+      return "tls";
+    case ErrorKind::Server:
+      return "server";
+    case ErrorKind::Rejected:
+      return "rejected";
+    case ErrorKind::Malformed:
+      return "malformed";
+    case ErrorKind::TooLarge:
+      return "too_large";
+    case ErrorKind::Dropped:
+      return "dropped";
+    case ErrorKind::Config:
+      return "config";
+    case ErrorKind::Cancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -158,10 +186,12 @@ bool is_transient(ErrorKind k) {
 
 Explanation explain(ErrorKind k) {
   switch (k) {
-    case ErrorKind::None: return {"办理成功", "Done"};
+    case ErrorKind::None:
+      return {"办理成功", "Done"};
     case ErrorKind::Offline:
       return {"网络暂时无法连接政务服务平台，请稍后再试或到人工窗口办理",
-              "The service platform cannot be reached right now. Please try again later or go to a staffed window."};
+              "The service platform cannot be reached right now. Please try again later or go to a staffed "
+              "window."};
     case ErrorKind::Timeout:
       return {"平台响应超时，请稍后再试", "The platform did not answer in time. Please try again later."};
     case ErrorKind::Tls:
@@ -175,7 +205,8 @@ Explanation explain(ErrorKind k) {
     case ErrorKind::Malformed:
     case ErrorKind::TooLarge:
     case ErrorKind::Dropped:
-      return {"平台返回异常，请稍后再试", "The platform returned an unexpected answer. Please try again later."};
+      return {"平台返回异常，请稍后再试",
+              "The platform returned an unexpected answer. Please try again later."};
     case ErrorKind::Config:
       return {"终端配置有误，请联系工作人员", "This terminal is misconfigured. Please call a staff member."};
     case ErrorKind::Cancelled:
@@ -266,8 +297,12 @@ ParsedReply decode_reply(std::string_view body) {
   return out;
 }
 
-std::string new_request_id() { return random_hex(16); }
-std::string new_idempotency_key() { return "idem-" + random_hex(16); }
+std::string new_request_id() {
+  return random_hex(16);
+}
+std::string new_idempotency_key() {
+  return "idem-" + random_hex(16);
+}
 
 bool valid_region_code(std::string_view s) {
   if (s.size() != 6) return false;

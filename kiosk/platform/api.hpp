@@ -3,9 +3,8 @@
 // The wire format is documented in docs/platform-api.yaml.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,8 +24,8 @@ enum class Endpoint {
   Catalog,              // 事项清单 / 办事指南
   StaffCall,            // 呼叫工作人员
   Heartbeat,            // 心跳
-  CertificateQuery,     // 就业创业证 / 技工院校毕业证书 / 职业资格证书 / 职业技能等级证书 查询、核验
-  RegistrationSubmit,   // 失业登记 / 城乡居民养老保险参保登记 / 异地就医结算备案
+  CertificateQuery,  // 就业创业证 / 技工院校毕业证书 / 职业资格证书 / 职业技能等级证书 查询、核验
+  RegistrationSubmit,  // 失业登记 / 城乡居民养老保险参保登记 / 异地就医结算备案
 };
 
 struct EndpointInfo {
@@ -43,11 +42,11 @@ const std::vector<EndpointInfo>& all_endpoints();
 
 // Record kinds for RecordQuery and CertificateIssue.
 enum class RecordKind {
-  RightsRecord,        // 社会保险个人权益记录单 "rights_record"
-  InsuredCertificate,  // 个人社保参保证明 "insured_certificate"
-  Contributions,       // 社会保险参保缴费记录 "contributions"
-  HousingFund,         // 住房公积金缴存信息 "housing_fund"
-  TaxPayment,          // 税收完税证明 "tax_payment"
+  RightsRecord,          // 社会保险个人权益记录单 "rights_record"
+  InsuredCertificate,    // 个人社保参保证明 "insured_certificate"
+  Contributions,         // 社会保险参保缴费记录 "contributions"
+  HousingFund,           // 住房公积金缴存信息 "housing_fund"
+  TaxPayment,            // 税收完税证明 "tax_payment"
   HousingLoanClearance,  // 住房公积金个人住房贷款全部还清证明 "housing_loan_clearance"
 };
 const char* to_string(RecordKind k);
@@ -56,16 +55,16 @@ std::optional<RecordKind> record_kind_from(std::string_view s);
 // What went wrong, in terms the UI can explain to a resident and a technician can act on.
 enum class ErrorKind {
   None,
-  Offline,      // could not connect / resolve: network or platform down
-  Timeout,      // connect or total timeout
-  Tls,          // certificate verification or handshake failed
-  Server,       // HTTP 5xx / 429 from the platform
-  Rejected,     // the platform answered with a business error code (see Reply::code)
-  Malformed,    // reply is not the documented JSON
-  TooLarge,     // reply exceeded the size limit
-  Dropped,      // connection closed mid-reply
-  Config,       // client configuration error (e.g. TLS verification disabled in production)
-  Cancelled,    // client shut down before completion
+  Offline,    // could not connect / resolve: network or platform down
+  Timeout,    // connect or total timeout
+  Tls,        // certificate verification or handshake failed
+  Server,     // HTTP 5xx / 429 from the platform
+  Rejected,   // the platform answered with a business error code (see Reply::code)
+  Malformed,  // reply is not the documented JSON
+  TooLarge,   // reply exceeded the size limit
+  Dropped,    // connection closed mid-reply
+  Config,     // client configuration error (e.g. TLS verification disabled in production)
+  Cancelled,  // client shut down before completion
 };
 const char* to_string(ErrorKind k);
 // Retrying the same request may help (for safe or keyed requests).
@@ -94,12 +93,12 @@ struct Request {
 
 // The reply envelope every endpoint shares.
 struct Reply {
-  std::string code = "OK";          // "OK" or a business error code (NOT_FOUND, NOT_ELIGIBLE, ...)
-  std::string message;              // Chinese text for the resident
-  std::string message_en;           // English alongside
+  std::string code = "OK";  // "OK" or a business error code (NOT_FOUND, NOT_ELIGIBLE, ...)
+  std::string message;      // Chinese text for the resident
+  std::string message_en;   // English alongside
   std::string request_id;
-  std::string transaction_number;   // 业务流水号
-  bool replayed = false;            // the platform had seen this idempotency key: original reply
+  std::string transaction_number;  // 业务流水号
+  bool replayed = false;           // the platform had seen this idempotency key: original reply
   nlohmann::json data = nlohmann::json::object();
   bool ok() const { return code == "OK"; }
 };
@@ -124,8 +123,8 @@ struct ParsedReply {
 ParsedReply decode_reply(std::string_view body);
 
 // Helpers for identifiers.
-std::string new_request_id();        // 32 hex chars, random
-std::string new_idempotency_key();   // "idem-" + 32 hex chars, random
+std::string new_request_id();                // 32 hex chars, random
+std::string new_idempotency_key();           // "idem-" + 32 hex chars, random
 bool valid_region_code(std::string_view s);  // 6 digits
 
 }  // namespace kiosk::platform

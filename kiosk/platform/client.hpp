@@ -14,8 +14,8 @@
 namespace kiosk::platform {
 
 struct Response {
-  Error error;              // kind None when a well-formed reply arrived (it may still be !reply.ok())
-  Reply reply;              // valid when !error or error.kind == Rejected
+  Error error;  // kind None when a well-formed reply arrived (it may still be !reply.ok())
+  Reply reply;  // valid when !error or error.kind == Rejected
   int http_status = 0;
   int attempts = 0;
   std::chrono::milliseconds elapsed{0};
@@ -43,12 +43,12 @@ struct ClientConfig {
   // is ignored and reported by config_errors().
   bool production = true;
   bool verify_tls = true;
-  std::string ca_file;          // trust anchors (PEM); empty: system store
-  std::string client_cert;      // mTLS client certificate (PEM)
-  std::string client_key;       // mTLS client key (PEM)
+  std::string ca_file;      // trust anchors (PEM); empty: system store
+  std::string client_cert;  // mTLS client certificate (PEM)
+  std::string client_key;   // mTLS client key (PEM)
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10000};
-  int max_attempts = 4;         // per request, including the first
+  int max_attempts = 4;  // per request, including the first
   std::chrono::milliseconds backoff_base{200};
   std::chrono::milliseconds backoff_max{5000};
   std::size_t max_response_bytes = 1024 * 1024;

@@ -48,12 +48,14 @@ std::size_t on_write(char* ptr, std::size_t size, std::size_t nmemb, void* user)
 
 ErrorKind classify(CURLcode rc, bool too_large) {
   switch (rc) {
-    case CURLE_OK: return ErrorKind::None;
+    case CURLE_OK:
+      return ErrorKind::None;
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
       return ErrorKind::Offline;
-    case CURLE_OPERATION_TIMEDOUT: return ErrorKind::Timeout;
+    case CURLE_OPERATION_TIMEDOUT:
+      return ErrorKind::Timeout;
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_SSL_CERTPROBLEM:
@@ -67,9 +69,12 @@ ErrorKind classify(CURLcode rc, bool too_large) {
     case CURLE_SSL_ENGINE_SETFAILED:
     case CURLE_SSL_ENGINE_INITFAILED:
       return ErrorKind::Tls;
-    case CURLE_FILESIZE_EXCEEDED: return ErrorKind::TooLarge;
-    case CURLE_WRITE_ERROR: return too_large ? ErrorKind::TooLarge : ErrorKind::Dropped;
-    case CURLE_BAD_CONTENT_ENCODING: return ErrorKind::Malformed;
+    case CURLE_FILESIZE_EXCEEDED:
+      return ErrorKind::TooLarge;
+    case CURLE_WRITE_ERROR:
+      return too_large ? ErrorKind::TooLarge : ErrorKind::Dropped;
+    case CURLE_BAD_CONTENT_ENCODING:
+      return ErrorKind::Malformed;
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
@@ -77,7 +82,8 @@ ErrorKind classify(CURLcode rc, bool too_large) {
     case CURLE_HTTP2:
     case CURLE_HTTP2_STREAM:
       return ErrorKind::Dropped;
-    default: return ErrorKind::Offline;
+    default:
+      return ErrorKind::Offline;
   }
 }
 }  // namespace
@@ -132,9 +138,15 @@ CurlPlatformClient::~CurlPlatformClient() {
   curl_multi_cleanup(impl_->multi);
 }
 
-const ClientConfig& CurlPlatformClient::effective_config() const { return impl_->cfg; }
-const std::vector<std::string>& CurlPlatformClient::errors() const { return impl_->errors; }
-std::size_t CurlPlatformClient::in_flight() const { return impl_->in_flight.load(); }
+const ClientConfig& CurlPlatformClient::effective_config() const {
+  return impl_->cfg;
+}
+const std::vector<std::string>& CurlPlatformClient::errors() const {
+  return impl_->errors;
+}
+std::size_t CurlPlatformClient::in_flight() const {
+  return impl_->in_flight.load();
+}
 
 void CurlPlatformClient::submit(Request request, Callback done) {
   auto job = std::make_unique<Job>();
@@ -236,7 +248,8 @@ void CurlPlatformClient::Impl::finish(std::unique_ptr<Job> job, CURLcode rc) {
     auto parsed = decode_reply(job->response);
     if (parsed.reply) {
       r.reply = std::move(*parsed.reply);
-      if (!r.reply.ok()) r.error = {ErrorKind::Rejected, "platform code " + r.reply.code};
+      if (!r.reply.ok())
+        r.error = {ErrorKind::Rejected, "platform code " + r.reply.code};
       else if (status < 200 || status >= 300)
         r.error = {ErrorKind::Malformed, "HTTP " + std::to_string(status) + " with an OK reply"};
     } else if (status >= 400) {

@@ -119,7 +119,9 @@ std::optional<T> done(Reader& rd, T v) {
   return v;
 }
 
-bool valid_id(std::string_view s) { return !s.empty() && s.size() <= 32; }
+bool valid_id(std::string_view s) {
+  return !s.empty() && s.size() <= 32;
+}
 }  // namespace
 
 // ---- request bodies -------------------------------------------------------------------------
@@ -144,13 +146,21 @@ json to_body(const CertificateIssueRequest& r) {
 json to_body(const SsCardLossReportRequest& r) {
   return {{"id_number", r.id_number}, {"card_number", r.card_number}};
 }
-json to_body(const VoucherResolveRequest& r) { return {{"token", r.token}, {"kind", r.kind}}; }
-json to_body(const CaseLookupRequest& r) { return {{"id_number", r.id_number}, {"case_no", r.case_no}}; }
+json to_body(const VoucherResolveRequest& r) {
+  return {{"token", r.token}, {"kind", r.kind}};
+}
+json to_body(const CaseLookupRequest& r) {
+  return {{"id_number", r.id_number}, {"case_no", r.case_no}};
+}
 json to_body(const RatingRequest& r) {
   return {{"transaction_number", r.transaction_number}, {"score", r.score}, {"comment", r.comment}};
 }
-json to_body(const CatalogRequest& r) { return {{"region", r.region}, {"since_version", r.since_version}}; }
-json to_body(const StaffCallRequest& r) { return {{"reason", r.reason}, {"location", r.location}}; }
+json to_body(const CatalogRequest& r) {
+  return {{"region", r.region}, {"since_version", r.since_version}};
+}
+json to_body(const StaffCallRequest& r) {
+  return {{"reason", r.reason}, {"location", r.location}};
+}
 json to_body(const HeartbeatRequest& r) {
   return {{"status", r.status}, {"outbox_pending", r.outbox_pending}, {"uptime_s", r.uptime_s}};
 }
@@ -199,8 +209,10 @@ std::optional<RecordQueryRequest> parse_record_query(const json& b, std::string&
   r.year = static_cast<int>(rd.integer("year", false, 0, 2100));
   if (!rd.ok()) return std::nullopt;
   auto k = record_kind_from(kind);
-  if (!k) rd.fail("unknown record kind");
-  else r.kind = *k;
+  if (!k)
+    rd.fail("unknown record kind");
+  else
+    r.kind = *k;
   return done(rd, r);
 }
 
@@ -212,8 +224,10 @@ std::optional<CertificateIssueRequest> parse_certificate_issue(const json& b, st
   auto format = rd.str("format", false, 8);
   if (!rd.ok()) return std::nullopt;
   auto k = record_kind_from(kind);
-  if (!k) rd.fail("unknown record kind");
-  else r.kind = *k;
+  if (!k)
+    rd.fail("unknown record kind");
+  else
+    r.kind = *k;
   if (!format.empty() && format != "pdf" && format != "data") rd.fail("format must be 'data' or 'pdf'");
   r.pdf = format == "pdf";
   return done(rd, r);
@@ -305,7 +319,9 @@ std::optional<IdentityCheckResult> parse_identity_check_result(const json& d, st
 }
 
 json to_json(const CertificationResult& r) {
-  return {{"status", r.status}, {"valid_until", r.valid_until}, {"reason", r.reason},
+  return {{"status", r.status},
+          {"valid_until", r.valid_until},
+          {"reason", r.reason},
           {"insured_region", r.insured_region}};
 }
 std::optional<CertificationResult> parse_certification_result(const json& d, std::string& err) {
@@ -322,8 +338,8 @@ std::optional<CertificationResult> parse_certification_result(const json& d, std
 json to_json(const RecordTable& r) {
   json summary = json::array();
   for (auto& [k, v] : r.summary) summary.push_back({{"label", k}, {"value", v}});
-  return {{"kind", r.kind}, {"title", r.title}, {"summary", summary}, {"columns", r.columns},
-          {"rows", r.rows}};
+  return {
+      {"kind", r.kind}, {"title", r.title}, {"summary", summary}, {"columns", r.columns}, {"rows", r.rows}};
 }
 std::optional<RecordTable> parse_record_table(const json& d, std::string& err) {
   Reader rd(d, err);
@@ -398,7 +414,8 @@ std::optional<LossReportResult> parse_loss_report_result(const json& d, std::str
 }
 
 json to_json(const VoucherIdentity& r) {
-  return {{"name", r.name}, {"id_number", r.id_number}, {"insured_region", r.insured_region}, {"kind", r.kind}};
+  return {
+      {"name", r.name}, {"id_number", r.id_number}, {"insured_region", r.insured_region}, {"kind", r.kind}};
 }
 std::optional<VoucherIdentity> parse_voucher_identity(const json& d, std::string& err) {
   Reader rd(d, err);
@@ -465,7 +482,9 @@ std::optional<CatalogResult> parse_catalog_result(const json& d, std::string& er
   return done(rd, r);
 }
 
-json to_json(const StaffCallResult& r) { return {{"ticket", r.ticket}, {"eta_seconds", r.eta_seconds}}; }
+json to_json(const StaffCallResult& r) {
+  return {{"ticket", r.ticket}, {"eta_seconds", r.eta_seconds}};
+}
 std::optional<StaffCallResult> parse_staff_call_result(const json& d, std::string& err) {
   Reader rd(d, err);
   StaffCallResult r;
@@ -504,8 +523,12 @@ bool word(std::string_view s) {
 }
 }  // namespace
 
-bool valid_certificate_kind(std::string_view kind) { return one_of(kCertificateKinds, kind); }
-bool valid_registration_kind(std::string_view kind) { return one_of(kRegistrationKinds, kind); }
+bool valid_certificate_kind(std::string_view kind) {
+  return one_of(kCertificateKinds, kind);
+}
+bool valid_registration_kind(std::string_view kind) {
+  return one_of(kRegistrationKinds, kind);
+}
 
 json to_body(const CertificateQueryRequest& r) {
   json j = {{"kind", r.kind}};
@@ -520,16 +543,20 @@ std::optional<CertificateQueryRequest> parse_certificate_query(const json& b, st
   r.id_number = rd.str("id_number", false, 32);
   r.certificate_no = rd.str("certificate_no", false, 40);
   if (rd.ok() && !valid_certificate_kind(r.kind)) rd.fail("unknown certificate kind");
-  if (rd.ok() && r.id_number.empty() && r.certificate_no.empty()) rd.fail("id_number or certificate_no required");
+  if (rd.ok() && r.id_number.empty() && r.certificate_no.empty())
+    rd.fail("id_number or certificate_no required");
   return done(rd, r);
 }
 
 json to_body(const RegistrationSubmitRequest& r) {
   json choices = json::object();
   for (auto& [k, v] : r.choices) choices[k] = v;
-  return {{"item_code", r.item_code}, {"kind", r.kind},
-          {"id_number", r.id_number}, {"name", r.name},
-          {"insured_region", r.insured_region}, {"terminal_region", r.terminal_region},
+  return {{"item_code", r.item_code},
+          {"kind", r.kind},
+          {"id_number", r.id_number},
+          {"name", r.name},
+          {"insured_region", r.insured_region},
+          {"terminal_region", r.terminal_region},
           {"choices", choices}};
 }
 std::optional<RegistrationSubmitRequest> parse_registration_submit(const json& b, std::string& err) {
@@ -570,8 +597,10 @@ json to_json(const CertificateQueryResult& r) {
                      {"issuer", c.issuer},
                      {"issued_on", c.issued_on},
                      {"status", c.status}});
-  return {{"certificates", certs},         {"verification_code", r.verification_code},
-          {"verify_url", r.verify_url},    {"checked_at", r.checked_at},
+  return {{"certificates", certs},
+          {"verification_code", r.verification_code},
+          {"verify_url", r.verify_url},
+          {"checked_at", r.checked_at},
           {"record", to_json(r.record)}};
 }
 std::optional<CertificateQueryResult> parse_certificate_query_result(const json& d, std::string& err) {
@@ -607,8 +636,10 @@ std::optional<CertificateQueryResult> parse_certificate_query_result(const json&
 }
 
 json to_json(const RegistrationResult& r) {
-  return {{"status", r.status},           {"case_no", r.case_no},
-          {"effective_from", r.effective_from}, {"valid_until", r.valid_until},
+  return {{"status", r.status},
+          {"case_no", r.case_no},
+          {"effective_from", r.effective_from},
+          {"valid_until", r.valid_until},
           {"record", to_json(r.record)}};
 }
 std::optional<RegistrationResult> parse_registration_result(const json& d, std::string& err) {

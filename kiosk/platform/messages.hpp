@@ -21,12 +21,12 @@ struct IdentityCheckRequest {
 
 struct LivenessReport {
   bool passed = false;
-  double score = 0.0;                 // 0..1
-  std::vector<std::string> actions;   // e.g. {"blink","turn_left"}
+  double score = 0.0;                // 0..1
+  std::vector<std::string> actions;  // e.g. {"blink","turn_left"}
 };
 
 struct CertificationSubmitRequest {
-  std::string item_code;          // catalog code of the certification item
+  std::string item_code;  // catalog code of the certification item
   std::string id_number;
   std::string name;
   std::string insured_region;     // 6-digit region code: routes the request (跨省通办)
@@ -83,7 +83,7 @@ struct RegistrationSubmitRequest {
   std::string kind;
   std::string id_number;
   std::string name;
-  std::string insured_region;  // routes the request (跨省通办)
+  std::string insured_region;   // routes the request (跨省通办)
   std::string terminal_region;  // where the resident is (备案 destination, 登记 place); may be empty
   std::vector<std::pair<std::string, std::string>> choices;  // made on the terminal's choose steps
 };
@@ -157,9 +157,9 @@ struct IdentityCheckResult {
   bool matched = false;
   std::string household_region;
   std::string insured_region;
-  std::string insured_region_name;  // e.g. "河北省石家庄市"
-  bool cross_province = false;      // insured region in another province than the terminal
-  std::string certification_status;  // "certified" / "due" / "not_applicable"
+  std::string insured_region_name;        // e.g. "河北省石家庄市"
+  bool cross_province = false;            // insured region in another province than the terminal
+  std::string certification_status;       // "certified" / "due" / "not_applicable"
   std::string certification_valid_until;  // YYYY-MM-DD or empty
 };
 
@@ -183,15 +183,15 @@ struct CertificateResult {
   std::string certificate_no;
   std::string verification_code;  // printed, checkable online
   std::string verify_url;
-  std::string issued_at;          // ISO 8601
-  std::string pdf_base64;         // only when requested
+  std::string issued_at;   // ISO 8601
+  std::string pdf_base64;  // only when requested
   RecordTable record;
 };
 
 struct LossReportResult {
   std::string card_status;  // "temporarily_lost"
   std::string effective_at;
-  std::string expires_at;   // 临时挂失 lapses unless confirmed at a counter
+  std::string expires_at;  // 临时挂失 lapses unless confirmed at a counter
 };
 
 struct VoucherIdentity {
@@ -212,20 +212,20 @@ struct CaseInfo {
 // One certificate the platform holds (certificate_query).
 struct HeldCertificate {
   std::string kind;
-  std::string name;            // e.g. "职业技能等级证书（电工 四级/中级工）"
+  std::string name;  // e.g. "职业技能等级证书（电工 四级/中级工）"
   std::string certificate_no;
-  std::string holder;          // holder's name, masked by the platform when looked up by number
-  std::string issuer;          // 发证机构
-  std::string issued_on;       // YYYY-MM-DD
-  std::string status;          // "valid" / "revoked" / "expired"
+  std::string holder;     // holder's name, masked by the platform when looked up by number
+  std::string issuer;     // 发证机构
+  std::string issued_on;  // YYYY-MM-DD
+  std::string status;     // "valid" / "revoked" / "expired"
 };
 
 struct CertificateQueryResult {
   std::vector<HeldCertificate> certificates;
   std::string verification_code;  // printed on the verification slip, checkable online
   std::string verify_url;
-  std::string checked_at;         // ISO 8601
-  RecordTable record;             // the same as lines for screen and paper
+  std::string checked_at;  // ISO 8601
+  RecordTable record;      // the same as lines for screen and paper
 };
 
 struct RegistrationResult {
@@ -267,7 +267,8 @@ std::optional<std::vector<CaseInfo>> parse_cases(const nlohmann::json& d, std::s
 std::optional<CatalogResult> parse_catalog_result(const nlohmann::json& d, std::string& err);
 std::optional<StaffCallResult> parse_staff_call_result(const nlohmann::json& d, std::string& err);
 std::optional<HeartbeatResult> parse_heartbeat_result(const nlohmann::json& d, std::string& err);
-std::optional<CertificateQueryResult> parse_certificate_query_result(const nlohmann::json& d, std::string& err);
+std::optional<CertificateQueryResult> parse_certificate_query_result(const nlohmann::json& d,
+                                                                     std::string& err);
 std::optional<RegistrationResult> parse_registration_result(const nlohmann::json& d, std::string& err);
 
 nlohmann::json to_json(const IdentityCheckResult& r);

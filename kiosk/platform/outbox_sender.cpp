@@ -10,18 +10,21 @@ namespace {
 SubmitOutcome outcome_of(Response r) {
   SubmitOutcome o;
   o.kind = r.ok() ? SubmitOutcome::Kind::Done : SubmitOutcome::Kind::Failed;
-  if (r.ok()) o.message = {r.reply.message.empty() ? "办理成功" : r.reply.message,
-                           r.reply.message_en.empty() ? "Done" : r.reply.message_en};
+  if (r.ok())
+    o.message = {r.reply.message.empty() ? "办理成功" : r.reply.message,
+                 r.reply.message_en.empty() ? "Done" : r.reply.message_en};
   else if (r.error.kind == ErrorKind::Rejected && !r.reply.message.empty())
     o.message = {r.reply.message, r.reply.message_en};
-  else o.message = explain(r.error.kind);
+  else
+    o.message = explain(r.error.kind);
   o.response = std::move(r);
   return o;
 }
 }  // namespace
 
 Explanation deferred_message() {
-  return {"已受理，网络恢复后自动提交", "Accepted; it will be submitted automatically when the network is back"};
+  return {"已受理，网络恢复后自动提交",
+          "Accepted; it will be submitted automatically when the network is back"};
 }
 
 Submitter::Submitter(PlatformClient& client, store::Store* outbox) : client_(client), outbox_(outbox) {}
@@ -37,7 +40,8 @@ void Submitter::submit(Request request, bool allow_deferred, const std::string& 
         std::lock_guard lk(mu_);
         live_.insert(request.idempotency_key);
       }
-      row = outbox_->enqueue(info(request.endpoint).name, request.idempotency_key, encode_request(request), label);
+      row = outbox_->enqueue(info(request.endpoint).name, request.idempotency_key, encode_request(request),
+                             label);
     } catch (const std::exception& e) {
       spdlog::error("platform: outbox enqueue failed: {}", e.what());
       row = 0;  // still try live; no deferral possible
@@ -82,7 +86,9 @@ OutboxSender::OutboxSender(store::Store& outbox, PlatformClient& client, ClientC
                            const Submitter* live)
     : outbox_(outbox), client_(client), backoff_(std::move(backoff)), live_(live) {}
 
-OutboxSender::~OutboxSender() { stop(); }
+OutboxSender::~OutboxSender() {
+  stop();
+}
 
 OutboxSender::Pass OutboxSender::deliver_due(std::int64_t now) {
   Pass pass;

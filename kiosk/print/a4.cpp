@@ -13,7 +13,7 @@ namespace kiosk::print {
 namespace {
 
 constexpr double kPageW = 595.276, kPageH = 841.89;  // A4 in points
-constexpr double kMargin = 56.0;                      // ~20 mm
+constexpr double kMargin = 56.0;                     // ~20 mm
 
 struct Pdf {
   cairo_surface_t* s;
@@ -41,8 +41,8 @@ struct Pdf {
 double text(cairo_t* cr, const std::string& t, double x, double y, double w, const char* font,
             PangoAlignment align = PANGO_ALIGN_LEFT) {
   std::unique_ptr<PangoLayout, void (*)(void*)> layout(pango_cairo_create_layout(cr), g_object_unref);
-  std::unique_ptr<PangoFontDescription, void (*)(PangoFontDescription*)> fd(pango_font_description_from_string(font),
-                                                                            pango_font_description_free);
+  std::unique_ptr<PangoFontDescription, void (*)(PangoFontDescription*)> fd(
+      pango_font_description_from_string(font), pango_font_description_free);
   pango_layout_set_font_description(layout.get(), fd.get());
   pango_layout_set_width(layout.get(), static_cast<int>(w * PANGO_SCALE));
   pango_layout_set_wrap(layout.get(), PANGO_WRAP_WORD_CHAR);
@@ -124,7 +124,8 @@ void write_a4_pdf(const A4Document& d, const std::string& path) {
     y += 18;
   }
   y += text(cr, d.title, kMargin, y, w, "Noto Sans CJK SC Bold 22", PANGO_ALIGN_CENTER) + 6;
-  if (!d.subtitle.empty()) y += text(cr, d.subtitle, kMargin, y, w, "Noto Serif CJK SC 11", PANGO_ALIGN_CENTER) + 6;
+  if (!d.subtitle.empty())
+    y += text(cr, d.subtitle, kMargin, y, w, "Noto Serif CJK SC 11", PANGO_ALIGN_CENTER) + 6;
   y += 14;
   // Table: two columns with ruled cells.
   const double label_w = w * 0.32;
@@ -152,8 +153,8 @@ void write_a4_pdf(const A4Document& d, const std::string& path) {
     } catch (const printer::ImageError& e) {
       throw A4Error(std::string("verification QR: ") + e.what());
     }
-    text(cr, d.verify_caption.empty() ? "扫码验证真伪 Scan to verify" : d.verify_caption, kMargin, band + 124, 200,
-         "Noto Serif CJK SC 9");
+    text(cr, d.verify_caption.empty() ? "扫码验证真伪 Scan to verify" : d.verify_caption, kMargin, band + 124,
+         200, "Noto Serif CJK SC 9");
   }
   draw_seal(cr, d, kPageW - kMargin - 70, band + 56, 54);
   if (!d.footer.empty())

@@ -9,19 +9,29 @@ namespace kiosk::print {
 
 namespace {
 // libcups keeps the server in per-thread globals; set it before every call.
-void use_server(const std::string& s) { cupsSetServer(s.empty() ? nullptr : s.c_str()); }
+void use_server(const std::string& s) {
+  cupsSetServer(s.empty() ? nullptr : s.c_str());
+}
 }  // namespace
 
 const char* to_string(CupsJobState s) {
   switch (s) {
-    case CupsJobState::Pending: return "pending";
-    case CupsJobState::Processing: return "processing";
-    case CupsJobState::Held: return "held";
-    case CupsJobState::Stopped: return "stopped";
-    case CupsJobState::Canceled: return "canceled";
-    case CupsJobState::Aborted: return "aborted";
-    case CupsJobState::Completed: return "completed";
-    case CupsJobState::Unknown: return "unknown";
+    case CupsJobState::Pending:
+      return "pending";
+    case CupsJobState::Processing:
+      return "processing";
+    case CupsJobState::Held:
+      return "held";
+    case CupsJobState::Stopped:
+      return "stopped";
+    case CupsJobState::Canceled:
+      return "canceled";
+    case CupsJobState::Aborted:
+      return "aborted";
+    case CupsJobState::Completed:
+      return "completed";
+    case CupsJobState::Unknown:
+      return "unknown";
   }
   return "?";
 }
@@ -49,13 +59,27 @@ CupsJobState CupsSubmitter::state(int job_id) {
   for (int i = 0; i < n; ++i)
     if (jobs[i].id == job_id) {
       switch (jobs[i].state) {
-        case IPP_JSTATE_PENDING: st = CupsJobState::Pending; break;
-        case IPP_JSTATE_HELD: st = CupsJobState::Held; break;
-        case IPP_JSTATE_PROCESSING: st = CupsJobState::Processing; break;
-        case IPP_JSTATE_STOPPED: st = CupsJobState::Stopped; break;
-        case IPP_JSTATE_CANCELED: st = CupsJobState::Canceled; break;
-        case IPP_JSTATE_ABORTED: st = CupsJobState::Aborted; break;
-        case IPP_JSTATE_COMPLETED: st = CupsJobState::Completed; break;
+        case IPP_JSTATE_PENDING:
+          st = CupsJobState::Pending;
+          break;
+        case IPP_JSTATE_HELD:
+          st = CupsJobState::Held;
+          break;
+        case IPP_JSTATE_PROCESSING:
+          st = CupsJobState::Processing;
+          break;
+        case IPP_JSTATE_STOPPED:
+          st = CupsJobState::Stopped;
+          break;
+        case IPP_JSTATE_CANCELED:
+          st = CupsJobState::Canceled;
+          break;
+        case IPP_JSTATE_ABORTED:
+          st = CupsJobState::Aborted;
+          break;
+        case IPP_JSTATE_COMPLETED:
+          st = CupsJobState::Completed;
+          break;
       }
     }
   cupsFreeJobs(n, jobs);

@@ -15,7 +15,8 @@ using printer::PrintErrorKind;
 TransportReceiptSink::TransportReceiptSink(std::shared_ptr<transport::Transport> t, printer::Dialect d)
     : t_(std::move(t)), printer_(*t_, std::move(d)) {}
 
-ReopeningReceiptSink::ReopeningReceiptSink(Opener open, printer::Dialect d, std::chrono::milliseconds io_timeout)
+ReopeningReceiptSink::ReopeningReceiptSink(Opener open, printer::Dialect d,
+                                           std::chrono::milliseconds io_timeout)
     : open_(std::move(open)), dialect_(std::move(d)), timeout_(io_timeout) {}
 
 printer::ReceiptPrinter& ReopeningReceiptSink::connect() {
@@ -74,25 +75,30 @@ void DirectoryA4Sink::print_pdf(const std::string& pdf, const std::string&) {
 
 const char* to_string(PrintOutcome::Result r) {
   switch (r) {
-    case PrintOutcome::Result::Printed: return "printed";
-    case PrintOutcome::Result::Held: return "held";
-    case PrintOutcome::Result::Failed: return "failed";
-    case PrintOutcome::Result::Uncertain: return "uncertain";
+    case PrintOutcome::Result::Printed:
+      return "printed";
+    case PrintOutcome::Result::Held:
+      return "held";
+    case PrintOutcome::Result::Failed:
+      return "failed";
+    case PrintOutcome::Result::Uncertain:
+      return "uncertain";
   }
   return "?";
 }
 
 nlohmann::json to_json(const PrintOutcome& o) {
-  return {{"job_id", o.job_id},         {"template", o.template_id}, {"result", to_string(o.result)},
-          {"error", o.error},           {"message_zh", o.message_zh}, {"message_en", o.message_en},
-          {"fetch_url", o.fetch_url},   {"staff_alert", o.staff_alert}};
+  return {{"job_id", o.job_id},       {"template", o.template_id},   {"result", to_string(o.result)},
+          {"error", o.error},         {"message_zh", o.message_zh},  {"message_en", o.message_en},
+          {"fetch_url", o.fetch_url}, {"staff_alert", o.staff_alert}};
 }
 
 namespace {
 
 void resident_message(PrintOutcome& o, std::optional<PrintErrorKind> k) {
   const bool qr = !o.fetch_url.empty();
-  std::string zh_tail = qr ? "请扫描屏幕上的二维码获取电子版，工作人员已收到通知。" : "工作人员已收到通知，请稍候或到窗口办理。";
+  std::string zh_tail = qr ? "请扫描屏幕上的二维码获取电子版，工作人员已收到通知。"
+                           : "工作人员已收到通知，请稍候或到窗口办理。";
   std::string en_tail = qr ? " Scan the QR code on screen to get an electronic copy; staff have been alerted."
                            : " Staff have been alerted; please wait or go to a service window.";
   if (k == PrintErrorKind::PaperOut) {
@@ -116,16 +122,19 @@ PrintService::PrintService(Options o, std::unique_ptr<ReceiptSink> receipt, std:
       a4_(std::move(a4)),
       spool_(opt_.data_dir) {
   try {
-    glyphs_ = opt_.font_path.empty() ? printer::make_freetype_glyphs() : printer::make_freetype_glyphs(opt_.font_path);
+    glyphs_ = opt_.font_path.empty() ? printer::make_freetype_glyphs()
+                                     : printer::make_freetype_glyphs(opt_.font_path);
   } catch (const std::exception& e) {
     spdlog::warn("print: no font for rare characters ({}); such lines will fail", e.what());
   }
   if (spool_.recovered_on_open() > 0)
     spdlog::warn("print: {} job(s) were printing at shutdown; kept as uncertain, not reprinted",
-                   spool_.recovered_on_open());
+                 spool_.recovered_on_open());
 }
 
-PrintService::~PrintService() { stop(); }
+PrintService::~PrintService() {
+  stop();
+}
 
 void PrintService::set_outcome_listener(OutcomeListener l) {
   std::lock_guard lk(mu_);
@@ -263,7 +272,8 @@ void PrintService::loop() {
         next_poll = std::chrono::steady_clock::now() + opt_.poll_interval;
       }
     } catch (const std::exception& e) {
-      spdlog::error("print: worker error{}: {}", j ? " on job " + std::to_string(j->id) : std::string(), e.what());
+      spdlog::error("print: worker error{}: {}", j ? " on job " + std::to_string(j->id) : std::string(),
+                    e.what());
       {
         std::lock_guard lk(mu_);
         in_flight_ = 0;

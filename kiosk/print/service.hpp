@@ -56,7 +56,8 @@ class TransportReceiptSink : public ReceiptSink {
 class ReopeningReceiptSink : public ReceiptSink {
  public:
   using Opener = std::function<std::shared_ptr<transport::Transport>()>;
-  ReopeningReceiptSink(Opener open, printer::Dialect d, std::chrono::milliseconds io_timeout = std::chrono::milliseconds(1500));
+  ReopeningReceiptSink(Opener open, printer::Dialect d,
+                       std::chrono::milliseconds io_timeout = std::chrono::milliseconds(1500));
   printer::PrintReport print(std::span<const std::uint8_t> job) override;
   printer::PrinterStatus status() override;
   const printer::Dialect& dialect() const override { return dialect_; }
@@ -110,7 +111,7 @@ struct PrintOutcome {
   std::string error;       // log-safe English cause ("paper-out: offline paper-end")
   std::string message_zh;  // what to tell the resident
   std::string message_en;
-  std::string fetch_url;   // QR to fetch the document when it did not print (empty if none)
+  std::string fetch_url;  // QR to fetch the document when it did not print (empty if none)
   bool staff_alert = false;
 };
 const char* to_string(PrintOutcome::Result r);
@@ -119,12 +120,12 @@ nlohmann::json to_json(const PrintOutcome& o);
 class PrintService {
  public:
   struct Options {
-    std::string data_dir;                          // spool DB and PDFs
+    std::string data_dir;  // spool DB and PDFs
     std::string template_dir = std::string(KIOSK_SOURCE_DIR) + "/config/receipts";
-    std::chrono::milliseconds poll_interval{1000};  // printer status / held-job retry period
-    std::chrono::milliseconds hold_timeout{120000}; // held longer than this → failed (resident gone)
+    std::chrono::milliseconds poll_interval{1000};   // printer status / held-job retry period
+    std::chrono::milliseconds hold_timeout{120000};  // held longer than this → failed (resident gone)
     int max_attempts = 3;
-    std::string font_path;                          // for rare characters; empty = Noto Sans CJK
+    std::string font_path;  // for rare characters; empty = Noto Sans CJK
   };
   using OutcomeListener = std::function<void(const PrintOutcome&)>;
   using StatusListener = std::function<void(const printer::PrinterStatus&, bool reachable)>;

@@ -9,13 +9,20 @@ namespace kiosk::print {
 
 const char* to_string(JobState s) {
   switch (s) {
-    case JobState::Queued: return "queued";
-    case JobState::Printing: return "printing";
-    case JobState::Done: return "done";
-    case JobState::Held: return "held";
-    case JobState::Failed: return "failed";
-    case JobState::Uncertain: return "uncertain";
-    case JobState::Cancelled: return "cancelled";
+    case JobState::Queued:
+      return "queued";
+    case JobState::Printing:
+      return "printing";
+    case JobState::Done:
+      return "done";
+    case JobState::Held:
+      return "held";
+    case JobState::Failed:
+      return "failed";
+    case JobState::Uncertain:
+      return "uncertain";
+    case JobState::Cancelled:
+      return "cancelled";
   }
   return "?";
 }
@@ -30,7 +37,8 @@ JobState job_state_from(const std::string& s) {
 namespace {
 
 std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -82,13 +90,17 @@ Spool::Spool(const std::string& dir) {
        " created INTEGER NOT NULL, updated INTEGER NOT NULL);"
        "CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, id);");
   // A job in flight when the kiosk stopped may or may not be on paper: keep it for staff, never reprint.
-  Stmt st(db_, "UPDATE jobs SET state='uncertain', error='interrupted by restart', updated=? WHERE state='printing'");
+  Stmt st(
+      db_,
+      "UPDATE jobs SET state='uncertain', error='interrupted by restart', updated=? WHERE state='printing'");
   st.bind(1, now_ms());
   sqlite3_step(st.s);
   recovered_ = sqlite3_changes(db_);
 }
 
-Spool::~Spool() { sqlite3_close(db_); }
+Spool::~Spool() {
+  sqlite3_close(db_);
+}
 
 std::int64_t Spool::enqueue(const std::string& tpl, const std::string& fields) {
   Stmt st(db_, "INSERT INTO jobs(template, fields, state, created, updated) VALUES(?,?,'queued',?,?)");
@@ -99,7 +111,8 @@ std::int64_t Spool::enqueue(const std::string& tpl, const std::string& fields) {
 }
 
 std::vector<SpoolJob> Spool::query(const std::string& where, std::int64_t arg) {
-  std::string sql = "SELECT id, template, fields, state, attempts, error, partial, created, updated FROM jobs " + where;
+  std::string sql =
+      "SELECT id, template, fields, state, attempts, error, partial, created, updated FROM jobs " + where;
   Stmt st(db_, sql.c_str());
   if (where.find('?') != std::string::npos) st.bind(1, arg);
   std::vector<SpoolJob> out;
@@ -136,8 +149,8 @@ std::vector<SpoolJob> Spool::list(JobState s) {
   return query(where, 0);
 }
 
-void Spool::set_state(std::int64_t id, JobState a, JobState b, JobState to, const std::string& error, int partial,
-                      bool bump) {
+void Spool::set_state(std::int64_t id, JobState a, JobState b, JobState to, const std::string& error,
+                      int partial, bool bump) {
   Stmt st(db_,
           "UPDATE jobs SET state=?, error=?, partial=CASE WHEN ?<0 THEN partial ELSE ? END,"
           " attempts=attempts+?, updated=? WHERE id=? AND state IN (?,?)");
@@ -149,15 +162,21 @@ void Spool::set_state(std::int64_t id, JobState a, JobState b, JobState to, cons
     throw SpoolError("job " + std::to_string(id) + ": illegal transition to " + to_string(to));
 }
 
-void Spool::mark_printing(std::int64_t id) { set_state(id, JobState::Queued, JobState::Queued, JobState::Printing, "", -1, true); }
-void Spool::mark_done(std::int64_t id) { set_state(id, JobState::Printing, JobState::Printing, JobState::Done, "", -1, false); }
+void Spool::mark_printing(std::int64_t id) {
+  set_state(id, JobState::Queued, JobState::Queued, JobState::Printing, "", -1, true);
+}
+void Spool::mark_done(std::int64_t id) {
+  set_state(id, JobState::Printing, JobState::Printing, JobState::Done, "", -1, false);
+}
 void Spool::mark_held(std::int64_t id, const std::string& e, bool partial) {
   set_state(id, JobState::Printing, JobState::Printing, JobState::Held, e, partial ? 1 : 0, false);
 }
 void Spool::mark_failed(std::int64_t id, const std::string& e) {
   set_state(id, JobState::Printing, JobState::Held, JobState::Failed, e, -1, false);
 }
-void Spool::requeue(std::int64_t id) { set_state(id, JobState::Held, JobState::Held, JobState::Queued, "", -1, false); }
+void Spool::requeue(std::int64_t id) {
+  set_state(id, JobState::Held, JobState::Held, JobState::Queued, "", -1, false);
+}
 void Spool::cancel(std::int64_t id) {
   set_state(id, JobState::Queued, JobState::Held, JobState::Cancelled, "cancelled", -1, false);
 }

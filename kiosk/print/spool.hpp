@@ -24,7 +24,7 @@ struct SpoolJob {
   JobState state = JobState::Queued;
   int attempts = 0;
   std::string error;
-  bool partial = false;      // some of it reached paper during a failed attempt
+  bool partial = false;  // some of it reached paper during a failed attempt
   std::int64_t created_ms = 0, updated_ms = 0;
 };
 

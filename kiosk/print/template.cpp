@@ -1,10 +1,11 @@
 #include "kiosk/print/template.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "drivers/printer/text_codec.hpp"
 #include "kiosk/core/mask.hpp"
@@ -12,8 +13,8 @@
 namespace kiosk::print {
 
 bool is_personal_field(const std::string& n) {
-  static const char* personal[] = {"name", "id_number", "sscard_number", "card_number", "phone", "token",
-                                   "qr_token", "address", "pin", "medical_voucher"};
+  static const char* personal[] = {"name",  "id_number", "sscard_number", "card_number", "phone",
+                                   "token", "qr_token",  "address",       "pin",         "medical_voucher"};
   for (const char* p : personal)
     if (n == p) return true;
   return false;
@@ -46,7 +47,8 @@ void check_placeholders(const std::string& text, const std::string& where) {
     auto e = text.find('}', p);
     if (e == std::string::npos) throw TemplateError(where + ": unclosed placeholder");
     std::string f = text.substr(p + 1, e - p - 1);
-    if (is_personal_field(f)) throw TemplateError(where + ": personal field {" + f + "} in free text; use a masked field line");
+    if (is_personal_field(f))
+      throw TemplateError(where + ": personal field {" + f + "} in free text; use a masked field line");
   }
 }
 
@@ -175,10 +177,17 @@ nlohmann::json prepare_fields(const Template& t, const nlohmann::json& fields) {
     auto m = masks.find(k);
     if (m != masks.end()) {
       switch (m->second) {
-        case Mask::Name: s = core::mask_name(s); break;
-        case Mask::Id: s = core::mask_id(s); break;
-        case Mask::Token: s = core::mask_token(s); break;
-        case Mask::None: break;
+        case Mask::Name:
+          s = core::mask_name(s);
+          break;
+        case Mask::Id:
+          s = core::mask_id(s);
+          break;
+        case Mask::Token:
+          s = core::mask_token(s);
+          break;
+        case Mask::None:
+          break;
       }
     } else if (is_personal_field(k)) {
       continue;  // personal data the template does not print never reaches the spool

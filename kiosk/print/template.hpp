@@ -21,15 +21,15 @@ class TemplateError : public std::runtime_error {
 enum class Mask { None, Name, Id, Token };
 
 struct TemplateLine {
-  std::string type;     // text, field, rule, qr, barcode, feed, cut, pair
-  std::string text;     // text with {field} placeholders (non-personal fields only)
-  std::string label;    // field: "姓名 Name"
-  std::string field;    // field / qr / barcode source
+  std::string type;   // text, field, rule, qr, barcode, feed, cut, pair
+  std::string text;   // text with {field} placeholders (non-personal fields only)
+  std::string label;  // field: "姓名 Name"
+  std::string field;  // field / qr / barcode source
   Mask mask = Mask::None;
   printer::Align align = printer::Align::Left;
   int width_mag = 1, height_mag = 1;
   bool bold = false;
-  int count = 1;        // feed lines / qr module size
+  int count = 1;          // feed lines / qr module size
   bool optional = false;  // field may be missing (line skipped)
 };
 

@@ -22,8 +22,9 @@ bool ratio_ok(const int* r, double& module) {
   if (total < 7) return false;
   module = total / 7.0;
   const double tol = module * 0.5;  // ZXing FinderPatternFinder uses the same tolerance
-  return std::abs(r[0] - module) < tol && std::abs(r[1] - module) < tol && std::abs(r[2] - 3 * module) < 3 * tol &&
-         std::abs(r[3] - module) < tol && std::abs(r[4] - module) < tol;
+  return std::abs(r[0] - module) < tol && std::abs(r[1] - module) < tol &&
+         std::abs(r[2] - 3 * module) < 3 * tol && std::abs(r[3] - module) < tol &&
+         std::abs(r[4] - module) < tol;
 }
 
 bool vertical_ok(const cv::Mat& b, int x, int y, std::uint8_t dark, double module) {
@@ -32,13 +33,31 @@ bool vertical_ok(const cv::Mat& b, int x, int y, std::uint8_t dark, double modul
   int r[5] = {0, 0, 0, 0, 0};
   const int limit = static_cast<int>(module * 6) + 2;
   int yy = y;
-  while (yy >= 0 && px(yy) == dark && r[2] < limit) { ++r[2]; --yy; }
-  while (yy >= 0 && px(yy) != dark && r[1] < limit) { ++r[1]; --yy; }
-  while (yy >= 0 && px(yy) == dark && r[0] < limit) { ++r[0]; --yy; }
+  while (yy >= 0 && px(yy) == dark && r[2] < limit) {
+    ++r[2];
+    --yy;
+  }
+  while (yy >= 0 && px(yy) != dark && r[1] < limit) {
+    ++r[1];
+    --yy;
+  }
+  while (yy >= 0 && px(yy) == dark && r[0] < limit) {
+    ++r[0];
+    --yy;
+  }
   yy = y + 1;
-  while (yy < b.rows && px(yy) == dark && r[2] < 2 * limit) { ++r[2]; ++yy; }
-  while (yy < b.rows && px(yy) != dark && r[3] < limit) { ++r[3]; ++yy; }
-  while (yy < b.rows && px(yy) == dark && r[4] < limit) { ++r[4]; ++yy; }
+  while (yy < b.rows && px(yy) == dark && r[2] < 2 * limit) {
+    ++r[2];
+    ++yy;
+  }
+  while (yy < b.rows && px(yy) != dark && r[3] < limit) {
+    ++r[3];
+    ++yy;
+  }
+  while (yy < b.rows && px(yy) == dark && r[4] < limit) {
+    ++r[4];
+    ++yy;
+  }
   double m2 = 0;
   return ratio_ok(r, m2) && std::abs(m2 - module) < module * 0.4;
 }
@@ -71,7 +90,8 @@ void collect_finders(const cv::Mat& b, cv::Point2f offset, double scale, std::ve
       if (!ratio_ok(&runs[i], module)) continue;
       const int cx = x0 + runs[i] + runs[i + 1] + runs[i + 2] / 2;
       if (!vertical_ok(b, cx, y, vals[i], module)) continue;
-      Finder f{offset + cv::Point2f(static_cast<float>(cx * scale), static_cast<float>(y * scale)), module * scale};
+      Finder f{offset + cv::Point2f(static_cast<float>(cx * scale), static_cast<float>(y * scale)),
+               module * scale};
       bool dup = false;
       for (std::size_t k = first; k < out.size(); ++k)
         if (cv::norm(out[k].centre - f.centre) < f.module * 4) dup = true;
@@ -112,10 +132,16 @@ cv::Mat to_grey(const cv::Mat& frame) {
   if (frame.depth() != CV_8U) throw std::invalid_argument("frame must be 8-bit");
   cv::Mat g;
   switch (frame.channels()) {
-    case 1: return frame;
-    case 3: cv::cvtColor(frame, g, cv::COLOR_BGR2GRAY); return g;
-    case 4: cv::cvtColor(frame, g, cv::COLOR_BGRA2GRAY); return g;
-    default: throw std::invalid_argument("frame must have 1, 3 or 4 channels");
+    case 1:
+      return frame;
+    case 3:
+      cv::cvtColor(frame, g, cv::COLOR_BGR2GRAY);
+      return g;
+    case 4:
+      cv::cvtColor(frame, g, cv::COLOR_BGRA2GRAY);
+      return g;
+    default:
+      throw std::invalid_argument("frame must have 1, 3 or 4 channels");
   }
 }
 
@@ -172,7 +198,8 @@ PrecheckResult precheck(const cv::Mat& grey, const DecodeOptions& opts) {
                       stats.at<int>(i, cv::CC_STAT_WIDTH), stats.at<int>(i, cv::CC_STAT_HEIGHT));
     // Back to grey coordinates with one cell of margin (the quiet zone and code border).
     const int k = kCell * scale;
-    cv::Rect box((cell_box.x - 1) * k, (cell_box.y - 1) * k, (cell_box.width + 2) * k, (cell_box.height + 2) * k);
+    cv::Rect box((cell_box.x - 1) * k, (cell_box.y - 1) * k, (cell_box.width + 2) * k,
+                 (cell_box.height + 2) * k);
     box &= cv::Rect(0, 0, grey.cols, grey.rows);
     cands.emplace_back(cells, box);
   }
@@ -249,7 +276,8 @@ DecodeResult QrDecoder::decode(const cv::Mat& frame) const {
       const auto& pos = r.position();
       for (int i = 0; i < 4; ++i)
         c.corners[static_cast<std::size_t>(i)] =
-            cv::Point(static_cast<int>(pos[i].x / scale) + off.x + roi.x, static_cast<int>(pos[i].y / scale) + off.y + roi.y);
+            cv::Point(static_cast<int>(pos[i].x / scale) + off.x + roi.x,
+                      static_cast<int>(pos[i].y / scale) + off.y + roi.y);
       bool dup = std::any_of(res.codes.begin(), res.codes.end(), [&](auto& e) { return e.text == c.text; });
       if (!dup) res.codes.push_back(std::move(c));
     }

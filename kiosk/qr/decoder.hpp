@@ -14,25 +14,25 @@
 namespace kiosk::qr {
 
 struct DecodeOptions {
-  cv::Rect roi;                    // empty: whole frame
+  cv::Rect roi;  // empty: whole frame
   bool precheck = true;
-  int precheck_edge_threshold = 20;   // grey-level step counted as an edge (on the half-size image)
+  int precheck_edge_threshold = 20;     // grey-level step counted as an edge (on the half-size image)
   double precheck_cell_density = 0.10;  // fraction of edge pixels, in both x and y, for a code-like cell
-  int precheck_min_cells = 2;      // a candidate is at least this many connected code-like cells
-  int precheck_min_finders = 2;    // QR finder patterns (1:1:3:1:1) needed in the candidates; 0: texture only
+  int precheck_min_cells = 2;           // a candidate is at least this many connected code-like cells
+  int precheck_min_finders = 2;  // QR finder patterns (1:1:3:1:1) needed in the candidates; 0: texture only
   bool try_invert = true;
-  int pyramid_levels = 2;          // extra pyrDown levels tried after the full-resolution pass
-  bool try_zoom = true;            // upscale candidate regions ×2 for small codes
-  bool all_formats = false;        // false: QR Code and Micro QR only
+  int pyramid_levels = 2;                // extra pyrDown levels tried after the full-resolution pass
+  bool try_zoom = true;                  // upscale candidate regions ×2 for small codes
+  bool all_formats = false;              // false: QR Code and Micro QR only
   std::chrono::milliseconds budget{80};  // no new attempt starts after this
 };
 
 struct DecodedCode {
-  std::string text;    // UTF-8 (ZXing ECI / charset guess); personal data: never log unmasked
-  std::string format;  // "QRCode", ...
+  std::string text;                    // UTF-8 (ZXing ECI / charset guess); personal data: never log unmasked
+  std::string format;                  // "QRCode", ...
   std::array<cv::Point, 4> corners{};  // frame coordinates: top-left, top-right, bottom-right, bottom-left
   bool inverted = false;
-  std::string stage;   // which attempt found it: "full", "invert", "pyramid1", "zoom", ...
+  std::string stage;  // which attempt found it: "full", "invert", "pyramid1", "zoom", ...
 };
 
 struct DecodeResult {

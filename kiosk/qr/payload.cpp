@@ -1,11 +1,12 @@
 #include "kiosk/qr/payload.hpp"
 
+#include <toml++/toml.h>
+
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "kiosk/core/mask.hpp"
 
@@ -68,11 +69,16 @@ std::size_t get_size(const toml::table& t, std::string_view key, std::size_t dfl
 
 const char* to_string(PayloadKind k) {
   switch (k) {
-    case PayloadKind::MedicalVoucher: return "medical_voucher";
-    case PayloadKind::ESsCard: return "e_sscard";
-    case PayloadKind::Url: return "url";
-    case PayloadKind::CaseNumber: return "case_number";
-    case PayloadKind::Unknown: return "unknown";
+    case PayloadKind::MedicalVoucher:
+      return "medical_voucher";
+    case PayloadKind::ESsCard:
+      return "e_sscard";
+    case PayloadKind::Url:
+      return "url";
+    case PayloadKind::CaseNumber:
+      return "case_number";
+    case PayloadKind::Unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -86,13 +92,20 @@ std::optional<PayloadKind> parse_kind(std::string_view n) {
 
 const char* to_string(Charset c) {
   switch (c) {
-    case Charset::Digits: return "digits";
-    case Charset::UpperAlnum: return "upper_alnum";
-    case Charset::Alnum: return "alnum";
-    case Charset::Base64: return "base64";
-    case Charset::Url: return "url";
-    case Charset::Printable: return "printable";
-    case Charset::Utf8: return "utf8";
+    case Charset::Digits:
+      return "digits";
+    case Charset::UpperAlnum:
+      return "upper_alnum";
+    case Charset::Alnum:
+      return "alnum";
+    case Charset::Base64:
+      return "base64";
+    case Charset::Url:
+      return "url";
+    case Charset::Printable:
+      return "printable";
+    case Charset::Utf8:
+      return "utf8";
   }
   return "?";
 }
@@ -114,13 +127,26 @@ bool in_charset(Charset cs, std::string_view s) {
     const bool alpha = upper || (c >= 'a' && c <= 'z');
     bool ok = false;
     switch (cs) {
-      case Charset::Digits: ok = digit; break;
-      case Charset::UpperAlnum: ok = digit || upper || c == '-'; break;
-      case Charset::Alnum: ok = digit || alpha; break;
-      case Charset::Base64: ok = digit || alpha || kB64Extra.find(static_cast<char>(c)) != std::string_view::npos; break;
-      case Charset::Url: ok = digit || alpha || kUrlExtra.find(static_cast<char>(c)) != std::string_view::npos; break;
-      case Charset::Printable: ok = c >= 0x20 && c < 0x7F; break;
-      case Charset::Utf8: break;
+      case Charset::Digits:
+        ok = digit;
+        break;
+      case Charset::UpperAlnum:
+        ok = digit || upper || c == '-';
+        break;
+      case Charset::Alnum:
+        ok = digit || alpha;
+        break;
+      case Charset::Base64:
+        ok = digit || alpha || kB64Extra.find(static_cast<char>(c)) != std::string_view::npos;
+        break;
+      case Charset::Url:
+        ok = digit || alpha || kUrlExtra.find(static_cast<char>(c)) != std::string_view::npos;
+        break;
+      case Charset::Printable:
+        ok = c >= 0x20 && c < 0x7F;
+        break;
+      case Charset::Utf8:
+        break;
     }
     if (!ok) return false;
   }
@@ -141,7 +167,8 @@ Rules parse_rules(std::string_view text, std::string_view src) {
   Rules r;
   for (auto& [k, v] : *qr) {
     (void)v;
-    if (k != "min_length" && k != "max_length" && k != "rule") bad(src, "[qr]: unknown key '" + std::string(k.str()) + "'");
+    if (k != "min_length" && k != "max_length" && k != "rule")
+      bad(src, "[qr]: unknown key '" + std::string(k.str()) + "'");
   }
   r.min_length = get_size(*qr, "min_length", 1, src, "[qr]");
   r.max_length = get_size(*qr, "max_length", 4096, src, "[qr]");
@@ -151,7 +178,8 @@ Rules parse_rules(std::string_view text, std::string_view src) {
   const toml::array* arr = rules_node->as_array();
   if (!arr) bad(src, "qr.rule must be an array of tables ([[qr.rule]])");
   static const std::set<std::string, std::less<>> kKeys = {
-      "name", "kind", "enabled", "prefixes", "prefix_case_insensitive", "min_length", "max_length", "charset"};
+      "name",       "kind",       "enabled", "prefixes", "prefix_case_insensitive",
+      "min_length", "max_length", "charset"};
   int idx = 0;
   for (const auto& n : *arr) {
     ++idx;
@@ -194,7 +222,8 @@ Rules parse_rules(std::string_view text, std::string_view src) {
     if (auto* c = t->get("charset")) {
       auto s = c->value<std::string>();
       auto cs = s ? parse_charset(*s) : std::nullopt;
-      if (!cs) bad(src, where + ": charset must be one of digits, upper_alnum, alnum, base64, url, printable, utf8");
+      if (!cs)
+        bad(src, where + ": charset must be one of digits, upper_alnum, alnum, base64, url, printable, utf8");
       rule.charset = *cs;
     }
     r.rules.push_back(std::move(rule));

@@ -25,7 +25,7 @@ std::optional<Charset> parse_charset(std::string_view name);
 bool in_charset(Charset c, std::string_view s);
 
 struct Rule {
-  std::string name;                   // for diagnostics ("nhsa-default")
+  std::string name;  // for diagnostics ("nhsa-default")
   PayloadKind kind = PayloadKind::Unknown;
   std::vector<std::string> prefixes;  // any of these (case-sensitive); empty = no prefix condition
   bool prefix_case_insensitive = false;
@@ -35,9 +35,9 @@ struct Rule {
 };
 
 struct Rules {
-  std::size_t min_length = 1;     // global bounds: outside them nothing is classified
+  std::size_t min_length = 1;  // global bounds: outside them nothing is classified
   std::size_t max_length = 4096;
-  std::vector<Rule> rules;        // first match wins
+  std::vector<Rule> rules;  // first match wins
 };
 
 class RulesError : public std::runtime_error {

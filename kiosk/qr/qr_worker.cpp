@@ -7,7 +7,9 @@ namespace kiosk::qr {
 QrWorker::QrWorker(Rules rules, QrWorkerConfig cfg)
     : rules_(std::move(rules)), cfg_(cfg), decoder_(cfg.decode) {}
 
-QrWorker::~QrWorker() { stop(); }
+QrWorker::~QrWorker() {
+  stop();
+}
 
 void QrWorker::start(core::EventQueue& queue) {
   std::lock_guard lk(mu_);
@@ -85,7 +87,8 @@ void QrWorker::run() {
       std::string payload = code.text;
       auto cls = classify(rules_, payload);
       if (!repeat.accept(payload, RepeatFilter::Clock::now())) continue;
-      spdlog::info("qr: camera read {} ({}, {:.1f} ms)", describe_for_log(cls, payload), code.stage, r.elapsed_ms);
+      spdlog::info("qr: camera read {} ({}, {:.1f} ms)", describe_for_log(cls, payload), code.stage,
+                   r.elapsed_ms);
       if (!cls.accepted() && !cfg_.post_unknown) continue;
       ++posted_;
       queue_->post(make_event(cls, std::move(payload), "camera"));

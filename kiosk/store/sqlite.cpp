@@ -44,9 +44,15 @@ void Db::exec(std::string_view sql) {
   }
 }
 
-Stmt Db::prepare(std::string_view sql) { return Stmt(db_, sql); }
-std::int64_t Db::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
-int Db::changes() const { return sqlite3_changes(db_); }
+Stmt Db::prepare(std::string_view sql) {
+  return Stmt(db_, sql);
+}
+std::int64_t Db::last_insert_id() const {
+  return sqlite3_last_insert_rowid(db_);
+}
+int Db::changes() const {
+  return sqlite3_changes(db_);
+}
 
 int Db::user_version() {
   auto st = prepare("PRAGMA user_version");
@@ -54,7 +60,9 @@ int Db::user_version() {
   return static_cast<int>(st.col_int(0));
 }
 
-void Db::set_user_version(int v) { exec("PRAGMA user_version = " + std::to_string(v)); }
+void Db::set_user_version(int v) {
+  exec("PRAGMA user_version = " + std::to_string(v));
+}
 
 Stmt::Stmt(sqlite3* db, std::string_view sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st_, nullptr) != SQLITE_OK)
@@ -79,8 +87,7 @@ Stmt& Stmt::bind(int i, std::string_view v) {
   return *this;
 }
 Stmt& Stmt::bind_blob(int i, const void* data, std::size_t n) {
-  if (sqlite3_bind_blob(st_, i, data, static_cast<int>(n), SQLITE_TRANSIENT) != SQLITE_OK)
-    fail(db_, "bind");
+  if (sqlite3_bind_blob(st_, i, data, static_cast<int>(n), SQLITE_TRANSIENT) != SQLITE_OK) fail(db_, "bind");
   return *this;
 }
 Stmt& Stmt::bind_null(int i) {
@@ -105,11 +112,16 @@ void Stmt::reset() {
   sqlite3_clear_bindings(st_);
 }
 
-std::int64_t Stmt::col_int(int i) const { return sqlite3_column_int64(st_, i); }
-double Stmt::col_double(int i) const { return sqlite3_column_double(st_, i); }
+std::int64_t Stmt::col_int(int i) const {
+  return sqlite3_column_int64(st_, i);
+}
+double Stmt::col_double(int i) const {
+  return sqlite3_column_double(st_, i);
+}
 std::string Stmt::col_text(int i) const {
   auto* p = sqlite3_column_text(st_, i);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(st_, i)))
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<std::size_t>(sqlite3_column_bytes(st_, i)))
            : std::string();
 }
 std::vector<unsigned char> Stmt::col_blob(int i) const {
@@ -117,9 +129,13 @@ std::vector<unsigned char> Stmt::col_blob(int i) const {
   int n = sqlite3_column_bytes(st_, i);
   return p ? std::vector<unsigned char>(p, p + n) : std::vector<unsigned char>();
 }
-bool Stmt::col_null(int i) const { return sqlite3_column_type(st_, i) == SQLITE_NULL; }
+bool Stmt::col_null(int i) const {
+  return sqlite3_column_type(st_, i) == SQLITE_NULL;
+}
 
-Transaction::Transaction(Db& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Db& db) : db_(db) {
+  db_.exec("BEGIN IMMEDIATE");
+}
 Transaction::~Transaction() {
   if (!done_) {
     try {

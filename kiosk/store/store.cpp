@@ -3,15 +3,14 @@
 #include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <stdexcept>
-
 #include <nlohmann/json.hpp>
-#include <toml++/toml.h>
+#include <stdexcept>
 
 #include "kiosk/core/mask.hpp"
 
@@ -24,7 +23,9 @@ std::int64_t now_ms() {
 }
 
 // ---- device key -------------------------------------------------------------------------------
-DeviceKey::~DeviceKey() { sodium_memzero(key_.data(), key_.size()); }
+DeviceKey::~DeviceKey() {
+  sodium_memzero(key_.data(), key_.size());
+}
 
 DeviceKey DeviceKey::load_or_create(const std::string& path) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
@@ -35,8 +36,8 @@ DeviceKey DeviceKey::load_or_create(const std::string& path) {
     if (fd < 0) throw std::runtime_error("device key: cannot create " + path + ": " + std::strerror(errno));
     ::fchmod(fd, 0600);  // regardless of umask
     randombytes_buf(k.key_.data(), k.key_.size());
-    bool ok = ::write(fd, k.key_.data(), k.key_.size()) == static_cast<ssize_t>(k.key_.size()) &&
-              ::fsync(fd) == 0;
+    bool ok =
+        ::write(fd, k.key_.data(), k.key_.size()) == static_cast<ssize_t>(k.key_.size()) && ::fsync(fd) == 0;
     ::close(fd);
     if (!ok) {
       ::unlink(path.c_str());
@@ -90,7 +91,8 @@ StoreConfig load_store_config(const std::string& path) {
   auto hours = [&](const char* k, std::chrono::hours& out) {
     if (auto* n = t->get(k)) {
       auto v = n->value<std::int64_t>();
-      if (!v || *v <= 0) throw std::runtime_error("store config " + path + ": '" + k + "' must be a positive integer");
+      if (!v || *v <= 0)
+        throw std::runtime_error("store config " + path + ": '" + k + "' must be a positive integer");
       out = std::chrono::hours(*v);
     }
   };
@@ -100,7 +102,8 @@ StoreConfig load_store_config(const std::string& path) {
   hours("journal_retention_hours", c.journal_retention);
   if (auto* n = t->get("max_pending")) {
     auto v = n->value<std::int64_t>();
-    if (!v || *v <= 0) throw std::runtime_error("store config " + path + ": 'max_pending' must be a positive integer");
+    if (!v || *v <= 0)
+      throw std::runtime_error("store config " + path + ": 'max_pending' must be a positive integer");
     c.max_pending = static_cast<std::size_t>(*v);
   }
   return c;
@@ -152,9 +155,12 @@ OutboxState state_from(const std::string& s) {
 
 const char* to_string(OutboxState s) {
   switch (s) {
-    case OutboxState::Pending: return "pending";
-    case OutboxState::Delivered: return "delivered";
-    case OutboxState::Failed: return "failed";
+    case OutboxState::Pending:
+      return "pending";
+    case OutboxState::Delivered:
+      return "delivered";
+    case OutboxState::Failed:
+      return "failed";
   }
   return "?";
 }
@@ -229,7 +235,10 @@ std::int64_t Store::enqueue(const std::string& endpoint, const std::string& key,
       "INSERT INTO outbox(idempotency_key,endpoint,nonce,ciphertext,label,created_ms,next_attempt_ms)"
       " VALUES(?,?,?,?,?,?,?)");
   st.bind(1, key).bind(2, endpoint).bind_blob(3, nonce.data(), nonce.size());
-  st.bind_blob(4, cipher.data(), cipher.size()).bind(5, core::scrub(masked_label)).bind(6, now).bind(7, now + first_attempt_delay_ms);
+  st.bind_blob(4, cipher.data(), cipher.size())
+      .bind(5, core::scrub(masked_label))
+      .bind(6, now)
+      .bind(7, now + first_attempt_delay_ms);
   st.run();
   auto id = db_.last_insert_id();
   tx.commit();
@@ -257,8 +266,8 @@ std::vector<OutboxItem> Store::due(std::int64_t now, int limit) {
     if (nonce.size() != crypto_secretbox_NONCEBYTES || cipher.size() < crypto_secretbox_MACBYTES)
       throw std::runtime_error("outbox: corrupt row " + std::to_string(it.id));
     std::string plain(cipher.size() - crypto_secretbox_MACBYTES, '\0');
-    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), cipher.data(), cipher.size(),
-                                   nonce.data(), key_.data()) != 0)
+    if (crypto_secretbox_open_easy(reinterpret_cast<unsigned char*>(plain.data()), cipher.data(),
+                                   cipher.size(), nonce.data(), key_.data()) != 0)
       throw std::runtime_error("outbox: row " + std::to_string(it.id) +
                                " does not decrypt (wrong device key or tampered)");
     auto j = nlohmann::json::parse(plain, nullptr, false);
@@ -321,8 +330,10 @@ std::vector<OutboxItem> Store::list(std::optional<OutboxState> state, int limit)
   std::string sql = kSummaryCols;
   sql += state ? "WHERE state=? ORDER BY id LIMIT ?" : "ORDER BY id LIMIT ?";
   auto st = db_.prepare(sql);
-  if (state) st.bind(1, to_string(*state)).bind(2, limit);
-  else st.bind(1, limit);
+  if (state)
+    st.bind(1, to_string(*state)).bind(2, limit);
+  else
+    st.bind(1, limit);
   std::vector<OutboxItem> out;
   while (st.step()) out.push_back(row_summary(st));
   return out;
@@ -346,7 +357,9 @@ int Store::pending_count() {
 int Store::purge(std::int64_t now) {
   std::lock_guard lk(mu_);
   Transaction tx(db_);
-  auto ms = [](std::chrono::hours h) { return std::chrono::duration_cast<std::chrono::milliseconds>(h).count(); };
+  auto ms = [](std::chrono::hours h) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(h).count();
+  };
   auto a = db_.prepare("DELETE FROM outbox WHERE state!='pending' AND delivered_ms<?");
   a.bind(1, now - ms(cfg_.delivered_retention)).run();
   int n = db_.changes();
@@ -411,7 +424,8 @@ JournalCounters Store::journal_counters(std::int64_t since) {
   std::lock_guard lk(mu_);
   JournalCounters c;
   auto st = db_.prepare(
-      "SELECT outcome, COUNT(*), SUM(finished_ms-started_ms) FROM journal WHERE started_ms>=? GROUP BY outcome");
+      "SELECT outcome, COUNT(*), SUM(finished_ms-started_ms) FROM journal WHERE started_ms>=? GROUP BY "
+      "outcome");
   st.bind(1, since);
   double total_ms = 0;
   while (st.step()) {

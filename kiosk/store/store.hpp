@@ -42,8 +42,8 @@ class DeviceKey {
 };
 
 struct StoreConfig {
-  std::string db_path;   // e.g. /var/lib/kiosk/store.db
-  std::string key_file;  // e.g. /var/lib/kiosk/device.key
+  std::string db_path;                             // e.g. /var/lib/kiosk/store.db
+  std::string key_file;                            // e.g. /var/lib/kiosk/device.key
   std::chrono::hours delivered_retention{24 * 7};  // delivered/failed outbox rows kept this long
   std::chrono::hours journal_retention{24 * 90};
   std::size_t max_pending = 10000;  // enqueue refuses beyond this (OutboxFull)
@@ -83,9 +83,9 @@ struct JournalEntry {
   std::string item_code;
   std::string masked_name;  // only ever masked values (see masked_entry)
   std::string masked_id;
-  std::string outcome;      // "success" / "rejected" / "deferred" / "failed" / "cancelled"
+  std::string outcome;  // "success" / "rejected" / "deferred" / "failed" / "cancelled"
   std::string transaction_number;
-  std::string error_kind;   // platform::to_string(ErrorKind) when not success
+  std::string error_kind;  // platform::to_string(ErrorKind) when not success
   std::int64_t duration_ms() const { return finished_ms - started_ms; }
 };
 

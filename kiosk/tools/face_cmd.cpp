@@ -23,9 +23,13 @@ json face_json(const Face& f) {
   const Pose p = estimate_pose(f);
   json pts = json::array();
   for (const auto& q : f.pts) pts.push_back({q.x, q.y});
-  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"score", f.score}, {"points", pts},
-          {"landmarks_estimated", f.landmarks_estimated},
-          {"pose", {{"yaw_deg", p.yaw_deg}, {"roll_deg", p.roll_deg}, {"pitch_ratio", p.pitch_ratio}, {"iod", p.iod}}}};
+  return {
+      {"box", {f.box.x, f.box.y, f.box.width, f.box.height}},
+      {"score", f.score},
+      {"points", pts},
+      {"landmarks_estimated", f.landmarks_estimated},
+      {"pose",
+       {{"yaw_deg", p.yaw_deg}, {"roll_deg", p.roll_deg}, {"pitch_ratio", p.pitch_ratio}, {"iod", p.iod}}}};
 }
 
 std::optional<Action> parse_action(const std::string& s) {
@@ -34,17 +38,20 @@ std::optional<Action> parse_action(const std::string& s) {
   return std::nullopt;
 }
 
-int run_check(const std::string& path, const std::string& annotate, const std::string& actions_csv, const std::string& config) {
+int run_check(const std::string& path, const std::string& annotate, const std::string& actions_csv,
+              const std::string& config) {
   VisionConfig cfg = config.empty() ? VisionConfig{} : load_vision_config(config);
   auto det = make_detector(cfg);
   std::unique_ptr<PassiveAntiSpoof> fas;
   try {
-    fas = std::make_unique<PassiveAntiSpoof>(resolve_path(cfg.fas_model_v2), resolve_path(cfg.fas_model_v1se));
+    fas =
+        std::make_unique<PassiveAntiSpoof>(resolve_path(cfg.fas_model_v2), resolve_path(cfg.fas_model_v1se));
   } catch (const std::exception&) {
   }
   json out{{"input", path}, {"detector", det->name()}, {"passive_available", fas != nullptr}};
   const std::string ext = std::filesystem::path(path).extension().string();
-  const bool is_image = std::filesystem::is_regular_file(path) && !cv::imread(path, cv::IMREAD_UNCHANGED).empty();
+  const bool is_image =
+      std::filesystem::is_regular_file(path) && !cv::imread(path, cv::IMREAD_UNCHANGED).empty();
   if (is_image) {
     cv::Mat img = cv::imread(path, cv::IMREAD_COLOR);
     cv::Mat gray;
@@ -55,9 +62,14 @@ int run_check(const std::string& path, const std::string& annotate, const std::s
     out["height"] = img.rows;
     out["faces"] = json::array();
     for (const auto& f : faces) out["faces"].push_back(face_json(f));
-    out["quality"] = {{"ok", q.ok}, {"guidance", q.key}, {"score", q.score}, {"luma", q.signals.face_luma},
-                      {"contrast", q.signals.face_contrast}, {"sharpness", q.signals.sharpness},
-                      {"eye_open", q.signals.eye_open}, {"mouth_dark", q.signals.mouth_dark}};
+    out["quality"] = {{"ok", q.ok},
+                      {"guidance", q.key},
+                      {"score", q.score},
+                      {"luma", q.signals.face_luma},
+                      {"contrast", q.signals.face_contrast},
+                      {"sharpness", q.signals.sharpness},
+                      {"eye_open", q.signals.eye_open},
+                      {"mouth_dark", q.signals.mouth_dark}};
     if (fas && faces.size() == 1) {
       const double s = fas->score(img, faces[0].box);
       out["passive_score"] = s;
@@ -87,15 +99,20 @@ int run_check(const std::string& path, const std::string& annotate, const std::s
   for (std::string tok; std::getline(ss, tok, ',');) {
     if (tok.empty()) continue;
     auto a = parse_action(tok);
-    if (!a) throw std::runtime_error("unknown action '" + tok + "' (blink, open_mouth, turn_left, turn_right, nod)");
+    if (!a)
+      throw std::runtime_error("unknown action '" + tok +
+                               "' (blink, open_mouth, turn_left, turn_right, nod)");
     actions.push_back(*a);
   }
   std::optional<VisionResult> result;
   std::vector<std::string> guidance;
-  FaceSession session(cfg, *det, fas.get(), [&](VisionEvent e) {
-    if (auto* g = std::get_if<GuidanceEvent>(&e)) guidance.push_back(g->key);
-    if (auto* r = std::get_if<VisionResult>(&e)) result = std::move(*r);
-  }, actions.empty() ? std::vector<Action>{Action::Blink} : actions);
+  FaceSession session(
+      cfg, *det, fas.get(),
+      [&](VisionEvent e) {
+        if (auto* g = std::get_if<GuidanceEvent>(&e)) guidance.push_back(g->key);
+        if (auto* r = std::get_if<VisionResult>(&e)) result = std::move(*r);
+      },
+      actions.empty() ? std::vector<Action>{Action::Blink} : actions);
   int frames = 0, with_one_face = 0;
   cv::Mat first;
   std::vector<Face> first_faces;
@@ -123,12 +140,18 @@ int run_check(const std::string& path, const std::string& annotate, const std::s
     if (result) {
       json acts = json::array();
       for (const auto& o : result->report.actions)
-        acts.push_back({{"action", to_string(o.action)}, {"passed", o.passed}, {"elapsed_ms", o.elapsed_ms}, {"failure", o.failure}});
+        acts.push_back({{"action", to_string(o.action)},
+                        {"passed", o.passed},
+                        {"elapsed_ms", o.elapsed_ms},
+                        {"failure", o.failure}});
       out["verdict"] = to_string(result->verdict);
       out["reason"] = result->reason_key;
-      out["liveness"] = {{"actions", acts}, {"active_passed", result->report.active_passed},
-                         {"passive_score", result->report.passive_score ? json(*result->report.passive_score) : json(nullptr)},
-                         {"passive_passed", result->report.passive_passed}, {"degraded", result->report.degraded}};
+      out["liveness"] = {{"actions", acts},
+                         {"active_passed", result->report.active_passed},
+                         {"passive_score",
+                          result->report.passive_score ? json(*result->report.passive_score) : json(nullptr)},
+                         {"passive_passed", result->report.passive_passed},
+                         {"degraded", result->report.degraded}};
       out["evidence"] = {{"best_jpeg_bytes", result->evidence.best_jpeg.size()},
                          {"action_jpegs", result->evidence.action_jpegs.size()},
                          {"comparison", result->evidence.comparison}};

@@ -187,7 +187,8 @@ int run_sim(const std::string& fixture, int seconds) {
   std::signal(SIGINT, [](int) { g_stop = true; });
   std::signal(SIGTERM, [](int) { g_stop = true; });
   const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds > 0 ? seconds : 1'000'000);
-  while (!g_stop && std::chrono::steady_clock::now() < end) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  while (!g_stop && std::chrono::steady_clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   sim.stop();
   return 0;
 }
@@ -220,7 +221,8 @@ tools::CommandRegistrar reg("idcard", [](CLI::App& root) {
   auto* cmd = root.add_subcommand("idcard", "居民身份证 reader (GA 467): decode, live read, simulator");
   cmd->require_subcommand(1);
 
-  auto* dec = cmd->add_subcommand("decode", "decode answer frames (hex or binary) to JSON, masked by default");
+  auto* dec =
+      cmd->add_subcommand("decode", "decode answer frames (hex or binary) to JSON, masked by default");
   dec->add_option("file", st->file, "file with answer frames, or - for stdin")->default_val("-");
   dec->add_flag("--unmasked", st->unmasked, "show full personal data (technicians only)");
   dec->add_flag("--fingerprint", st->fingerprint, "answers are 30 10 (with fingerprint length)");
@@ -244,7 +246,8 @@ tools::CommandRegistrar reg("idcard", [](CLI::App& root) {
   sim->add_option("--seconds", st->seconds, "stop after N seconds (default: until Ctrl-C)");
   sim->callback([st] { tools::exit_code() = run_sim(st->fixture, st->seconds); });
 
-  auto* chk = cmd->add_subcommand("check-id", "validate an ID number (GB 11643) and name its region (GB/T 2260)");
+  auto* chk =
+      cmd->add_subcommand("check-id", "validate an ID number (GB 11643) and name its region (GB/T 2260)");
   chk->add_option("id", st->id, "ID number")->required();
   chk->callback([st] { tools::exit_code() = check_id(st->id); });
 });

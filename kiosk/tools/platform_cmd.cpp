@@ -51,7 +51,8 @@ CommandRegistrar platform_reg("platform", [](CLI::App& root) {
   auto* platform = root.add_subcommand("platform", "talk to the 一体化政务服务平台 (or its simulator)");
   platform->require_subcommand(1);
 
-  auto* ping = platform->add_subcommand("ping", "send a heartbeat; prints status, transaction number and time");
+  auto* ping =
+      platform->add_subcommand("ping", "send a heartbeat; prints status, transaction number and time");
   static std::string config_file, url;
   static bool demo = false;
   ping->add_option("--config", config_file, "platform.toml (default: built-in defaults)");
@@ -59,21 +60,24 @@ CommandRegistrar platform_reg("platform", [](CLI::App& root) {
   ping->add_flag("--demo", demo, "non-production mode (plain http to a local simulator allowed)");
   ping->callback([] {
     try {
-      platform::ClientConfig cfg = config_file.empty() ? platform::ClientConfig{} : platform::load_client_config(config_file);
+      platform::ClientConfig cfg =
+          config_file.empty() ? platform::ClientConfig{} : platform::load_client_config(config_file);
       if (!url.empty()) cfg.base_url = url;
       if (demo) cfg.production = false;
       platform::CurlPlatformClient client(cfg);
       for (auto& e : client.errors()) std::cerr << "config: " << e << "\n";
-      auto r = platform::call(client, platform::make_request(platform::Endpoint::Heartbeat, cfg.terminal_id,
-                                                             platform::HeartbeatRequest{"maintenance", 0, 0}));
+      auto r =
+          platform::call(client, platform::make_request(platform::Endpoint::Heartbeat, cfg.terminal_id,
+                                                        platform::HeartbeatRequest{"maintenance", 0, 0}));
       if (r.ok()) {
-        std::cout << "OK " << cfg.base_url << " http=" << r.http_status << " txn=" << r.reply.transaction_number
-                  << " " << r.elapsed.count() << " ms, " << r.attempts << " attempt(s)\n";
+        std::cout << "OK " << cfg.base_url << " http=" << r.http_status
+                  << " txn=" << r.reply.transaction_number << " " << r.elapsed.count() << " ms, "
+                  << r.attempts << " attempt(s)\n";
       } else {
         auto ex = platform::explain(r.error.kind);
-        std::cout << "FAIL " << cfg.base_url << " " << platform::to_string(r.error.kind) << ": " << r.error.detail
-                  << " (http=" << r.http_status << ", " << r.attempts << " attempt(s))\n  " << ex.zh << "\n  "
-                  << ex.en << "\n";
+        std::cout << "FAIL " << cfg.base_url << " " << platform::to_string(r.error.kind) << ": "
+                  << r.error.detail << " (http=" << r.http_status << ", " << r.attempts << " attempt(s))\n  "
+                  << ex.zh << "\n  " << ex.en << "\n";
         exit_code() = 1;
       }
     } catch (const std::exception& e) {
@@ -85,19 +89,21 @@ CommandRegistrar platform_reg("platform", [](CLI::App& root) {
   auto* eps = platform->add_subcommand("endpoints", "list the platform API endpoints and their retry policy");
   eps->callback([] {
     for (auto& e : platform::all_endpoints())
-      std::cout << std::left << std::setw(24) << platform::path_of(e.endpoint) << (e.safe ? " safe" : " keyed")
-                << (e.deferrable ? " deferrable" : "") << "\n";
+      std::cout << std::left << std::setw(24) << platform::path_of(e.endpoint)
+                << (e.safe ? " safe" : " keyed") << (e.deferrable ? " deferrable" : "") << "\n";
   });
 });
 
 CommandRegistrar outbox_reg("outbox", [](CLI::App& root) {
-  auto* outbox = root.add_subcommand("outbox", "inspect the encrypted outbox (masked; payloads are never shown)");
+  auto* outbox =
+      root.add_subcommand("outbox", "inspect the encrypted outbox (masked; payloads are never shown)");
   outbox->require_subcommand(1);
   static StoreArgs args;
   static std::string state;
   auto* list = outbox->add_subcommand("list", "list outbox items");
   add_store_options(list, args);
-  list->add_option("--state", state, "pending | delivered | failed")->check(CLI::IsMember({"pending", "delivered", "failed"}));
+  list->add_option("--state", state, "pending | delivered | failed")
+      ->check(CLI::IsMember({"pending", "delivered", "failed"}));
   list->callback([] {
     try {
       auto s = open_store(args);
@@ -108,8 +114,8 @@ CommandRegistrar outbox_reg("outbox", [](CLI::App& root) {
       auto items = s->list(st);
       std::cout << items.size() << " item(s), " << s->pending_count() << " pending\n";
       for (auto& i : items)
-        std::cout << "#" << i.id << " " << store::to_string(i.state) << " " << i.endpoint << " [" << i.label << "] attempts="
-                  << i.attempts << " created=" << when(i.created_ms)
+        std::cout << "#" << i.id << " " << store::to_string(i.state) << " " << i.endpoint << " [" << i.label
+                  << "] attempts=" << i.attempts << " created=" << when(i.created_ms)
                   << (i.state == store::OutboxState::Pending ? " next=" + when(i.next_attempt_ms) : "")
                   << (i.transaction_number.empty() ? "" : " txn=" + i.transaction_number)
                   << (i.last_error.empty() ? "" : " error=\"" + i.last_error + "\"") << "\n";
@@ -118,7 +124,8 @@ CommandRegistrar outbox_reg("outbox", [](CLI::App& root) {
       exit_code() = 1;
     }
   });
-  auto* purge = outbox->add_subcommand("purge", "delete delivered/failed items and journal rows past retention");
+  auto* purge =
+      outbox->add_subcommand("purge", "delete delivered/failed items and journal rows past retention");
   add_store_options(purge, args);
   purge->callback([] {
     try {
@@ -142,8 +149,9 @@ CommandRegistrar journal_reg("journal", [](CLI::App& root) {
     try {
       auto s = open_store(args);
       for (auto& e : s->journal_recent(limit))
-        std::cout << when(e.started_ms) << " " << e.item_code << " " << e.masked_name << " " << e.masked_id << " "
-                  << e.outcome << " " << e.duration_ms() << "ms" << (e.transaction_number.empty() ? "" : " " + e.transaction_number)
+        std::cout << when(e.started_ms) << " " << e.item_code << " " << e.masked_name << " " << e.masked_id
+                  << " " << e.outcome << " " << e.duration_ms() << "ms"
+                  << (e.transaction_number.empty() ? "" : " " + e.transaction_number)
                   << (e.error_kind.empty() ? "" : " (" + e.error_kind + ")") << "\n";
       auto c = s->journal_counters();
       std::cout << "total " << c.total << ", mean " << static_cast<long>(c.mean_duration_ms) << " ms";

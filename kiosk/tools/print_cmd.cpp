@@ -107,14 +107,21 @@ CommandRegistrar reg("print", [](CLI::App& root) {
     o.glyphs = glyphs.get();
     auto res = render(bytes, o);
     write_png(res.image, out);
-    nlohmann::json j = {{"png", out},         {"width", res.image.width}, {"height", res.image.height},
-                        {"cuts", res.cuts},   {"images", res.images},     {"qr", res.qr_payloads},
-                        {"barcodes", res.barcodes}, {"unknown", res.unknown}, {"truncated", res.truncated}};
+    nlohmann::json j = {{"png", out},
+                        {"width", res.image.width},
+                        {"height", res.image.height},
+                        {"cuts", res.cuts},
+                        {"images", res.images},
+                        {"qr", res.qr_payloads},
+                        {"barcodes", res.barcodes},
+                        {"unknown", res.unknown},
+                        {"truncated", res.truncated}};
     std::cout << j.dump(2) << "\n";
   });
 
   // receipt
-  static std::string tpl, data, rout, dialect = "epson", png, tdir = std::string(KIOSK_SOURCE_DIR) + "/config/receipts";
+  static std::string tpl, data, rout, dialect = "epson", png,
+                                      tdir = std::string(KIOSK_SOURCE_DIR) + "/config/receipts";
   auto* rc = cmd->add_subcommand("receipt", "encode a receipt template with fields from JSON");
   rc->add_option("--template", tpl, "template id (config/receipts)")->required();
   rc->add_option("--data", data, "fields JSON file")->required();
@@ -143,7 +150,8 @@ CommandRegistrar reg("print", [](CLI::App& root) {
   // test-page
   static Target tp;
   static std::string tp_out, tp_dialect = "epson";
-  auto* t = cmd->add_subcommand("test-page", "print (or write) a test page: Chinese text, sizes, QR, barcode");
+  auto* t =
+      cmd->add_subcommand("test-page", "print (or write) a test page: Chinese text, sizes, QR, barcode");
   add_target_opts(t, tp);
   t->add_option("--out", tp_out, "write the bytes to a file instead of printing");
   t->add_option("--dialect", tp_dialect, "dialect id or profile .toml");
@@ -153,7 +161,14 @@ CommandRegistrar reg("print", [](CLI::App& root) {
     e.init().align(Align::Center).size(2, 2).bold(true).line("打印测试 Test page").size(1, 1).bold(false);
     e.line(d.name + " / " + std::to_string(d.width_dots) + " dots");
     e.align(Align::Left).line("中文 GBK: 社会保障卡 医保电子凭证 回执");
-    e.size(2, 1).line("宽 Wide").size(1, 2).line("高 Tall").size(1, 1).bold(true).line("粗体 Bold").bold(false);
+    e.size(2, 1)
+        .line("宽 Wide")
+        .size(1, 2)
+        .line("高 Tall")
+        .size(1, 1)
+        .bold(true)
+        .line("粗体 Bold")
+        .bold(false);
     e.align(Align::Center).qr("https://example.gov.cn/kiosk/test", 6).barcode128("KIOSK-TEST-1").cut();
     if (!tp_out.empty()) {
       write_all(tp_out, e.bytes());
@@ -179,7 +194,8 @@ CommandRegistrar reg("print", [](CLI::App& root) {
     if (o.usb) {
       try {
         auto id = o.usb->device_id();
-        j["device_id"] = {{"manufacturer", id.manufacturer()}, {"model", id.model()}, {"command_set", id.command_set()}};
+        j["device_id"] = {
+            {"manufacturer", id.manufacturer()}, {"model", id.model()}, {"command_set", id.command_set()}};
       } catch (const std::exception& e) {
         j["device_id_error"] = e.what();
       }

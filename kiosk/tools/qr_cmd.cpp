@@ -21,12 +21,15 @@ namespace {
 qr::Rules rules_from(const std::string& file) {
   if (!file.empty()) return qr::load_rules(file);
   // Installed config first, then the source tree's (build-tree runs), then the built-in defaults.
-  for (std::string path : {std::string("/etc/kiosk/qr.toml"), std::string(KIOSK_SOURCE_DIR) + "/config/qr.toml"})
+  for (std::string path :
+       {std::string("/etc/kiosk/qr.toml"), std::string(KIOSK_SOURCE_DIR) + "/config/qr.toml"})
     if (std::filesystem::exists(path)) return qr::load_rules(path);
   return qr::default_rules();
 }
 
-bool national(qr::PayloadKind k) { return k == qr::PayloadKind::MedicalVoucher || k == qr::PayloadKind::ESsCard; }
+bool national(qr::PayloadKind k) {
+  return k == qr::PayloadKind::MedicalVoucher || k == qr::PayloadKind::ESsCard;
+}
 
 struct Opts {
   std::vector<std::string> images;
@@ -44,7 +47,8 @@ const CommandRegistrar reg("qr", [](CLI::App& root) {
   auto* qr = root.add_subcommand("qr", "QR e-vouchers: decode images, classify payloads, render test frames");
   qr->require_subcommand(1);
 
-  auto* dec = qr->add_subcommand("decode", "decode QR codes in image files → JSON (text, format, position, time)");
+  auto* dec =
+      qr->add_subcommand("decode", "decode QR codes in image files → JSON (text, format, position, time)");
   dec->add_option("images", o->images, "image files")->required()->check(CLI::ExistingFile);
   dec->add_option("--rules", o->rules_file, "qr.toml with classification rules");
   dec->add_flag("--reveal", o->reveal, "print national e-voucher tokens unmasked");
@@ -87,14 +91,17 @@ const CommandRegistrar reg("qr", [](CLI::App& root) {
     exit_code() = failures ? 1 : 0;
   });
 
-  auto* cls = qr->add_subcommand("classify", "classify one payload by the rules (prints kind, never the token)");
+  auto* cls =
+      qr->add_subcommand("classify", "classify one payload by the rules (prints kind, never the token)");
   cls->add_option("payload", o->payload, "payload text")->required();
   cls->add_option("--rules", o->rules_file, "qr.toml with classification rules");
   cls->callback([o] {
     auto rules = rules_from(o->rules_file);
     std::string p = o->payload;
     auto c = qr::classify(rules, p);
-    std::cout << nlohmann::json{{"kind", qr::to_string(c.kind)}, {"rule", c.rule}, {"reason", c.reason},
+    std::cout << nlohmann::json{{"kind", qr::to_string(c.kind)},
+                                {"rule", c.rule},
+                                {"reason", c.reason},
                                 {"token", core::mask_token(p)}}
                      .dump(2)
               << "\n";

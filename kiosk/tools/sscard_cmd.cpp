@@ -35,7 +35,9 @@ json card_json(const SocialSecurityCard& c, bool unmasked) {
             {"gender", c.gender},
             {"nation", c.nation},
             {"birth_place", c.birth_place},
-            {"birth_date", unmasked ? c.birth_date : c.birth_date.substr(0, std::min<std::size_t>(4, c.birth_date.size())) + "****"}};
+            {"birth_date",
+             unmasked ? c.birth_date
+                      : c.birth_date.substr(0, std::min<std::size_t>(4, c.birth_date.size())) + "****"}};
   if (!c.needs_psam.empty()) {
     json t = json::array();
     for (auto tag : c.needs_psam) t.push_back(hex(std::span(&tag, 1)));
@@ -56,7 +58,8 @@ class ReplayTerminal : public CardTerminal {
     if (i_ >= x_.size()) throw SsCardError(ErrorKind::Protocol, "log ended before the app finished");
     const auto& [cmd, resp] = x_[i_++];
     if (Bytes(c.begin(), c.end()) != cmd && !(cmd.size() > 5 && cmd[1] == 0x20))
-      throw SsCardError(ErrorKind::Protocol, "command " + std::to_string(i_) + " differs from the log: " + hex(c));
+      throw SsCardError(ErrorKind::Protocol,
+                        "command " + std::to_string(i_) + " differs from the log: " + hex(c));
     return resp;
   }
   bool extended_length() const override { return false; }
@@ -80,11 +83,16 @@ std::string describe_command(const Command& c) {
       s += mode == 0 ? " by identifier" : mode == 4 ? " by number" : mode == 5 ? " all from P1" : " mode ?";
       return s;
     }
-    case 0xC0: return "GET RESPONSE";
-    case 0x20: return "VERIFY (PIN redacted)";
-    case 0x84: return "GET CHALLENGE";
-    case 0x82: return "EXTERNAL AUTHENTICATE";
-    default: return "INS " + p(c.ins);
+    case 0xC0:
+      return "GET RESPONSE";
+    case 0x20:
+      return "VERIFY (PIN redacted)";
+    case 0x84:
+      return "GET CHALLENGE";
+    case 0x82:
+      return "EXTERNAL AUTHENTICATE";
+    default:
+      return "INS " + p(c.ins);
   }
 }
 
@@ -153,8 +161,9 @@ int live_read(const std::string& backend, const std::string& reader, int slot, i
       term = std::make_unique<PcscTerminal>(PcscOptions{reader});
     } else {
       auto r = std::make_shared<CcidReader>(open_usb_ccid({}));
-      std::cerr << "reader: " << ccid::to_string(r->descriptor().exchange_level()) << ", " << r->descriptor().slots()
-                << " slot(s), max message " << r->descriptor().max_message_length << "\n";
+      std::cerr << "reader: " << ccid::to_string(r->descriptor().exchange_level()) << ", "
+                << r->descriptor().slots() << " slot(s), max message " << r->descriptor().max_message_length
+                << "\n";
       term = std::make_unique<CcidTerminal>(r, static_cast<std::uint8_t>(slot));
     }
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
@@ -171,11 +180,13 @@ int live_read(const std::string& backend, const std::string& reader, int slot, i
     std::ofstream log;
     if (!log_path.empty()) {
       log.open(log_path);  // contains personal data: for the technician's bench only
-      app.channel().set_trace([&](bool out, std::span<const std::uint8_t> b) { log << (out ? "> " : "< ") << hex(b) << "\n"; });
+      app.channel().set_trace(
+          [&](bool out, std::span<const std::uint8_t> b) { log << (out ? "> " : "< ") << hex(b) << "\n"; });
     }
     const auto t0 = std::chrono::steady_clock::now();
     auto c = app.read();
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
     json j = card_json(c, unmasked);
     j["apdus"] = app.channel().apdus();
     j["read_mode"] = to_string(app.mode_used());
@@ -193,11 +204,13 @@ volatile std::sig_atomic_t g_stop = 0;
 
 int run_sim(const std::string& fixture, int port, int seconds) {
   try {
-    auto card = std::make_shared<sim::SsCardModel>(fixture.find('/') != std::string::npos ? sim::load_fixture(fixture)
-                                                                                          : sim::load_named_fixture(fixture));
+    auto card = std::make_shared<sim::SsCardModel>(fixture.find('/') != std::string::npos
+                                                       ? sim::load_fixture(fixture)
+                                                       : sim::load_named_fixture(fixture));
     sim::VpcdCard v(card, "127.0.0.1", port);
     v.start(std::chrono::seconds(5));
-    std::cerr << "card '" << fixture << "' connected to vpcd on 127.0.0.1:" << port << " (Ctrl-C to remove)\n";
+    std::cerr << "card '" << fixture << "' connected to vpcd on 127.0.0.1:" << port
+              << " (Ctrl-C to remove)\n";
     std::signal(SIGINT, [](int) { g_stop = 1; });
     std::signal(SIGTERM, [](int) { g_stop = 1; });
     const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
@@ -218,7 +231,8 @@ tools::CommandRegistrar reg("sscard", [](CLI::App& root) {
     bool unmasked = false, replay = false;
   };
   auto st = std::make_shared<State>();
-  auto* cmd = root.add_subcommand("sscard", "社会保障卡 reader: live read, APDU log decode/replay, simulator");
+  auto* cmd =
+      root.add_subcommand("sscard", "社会保障卡 reader: live read, APDU log decode/replay, simulator");
   cmd->require_subcommand(1);
 
   auto* rd = cmd->add_subcommand("read", "read SSSE EF05/EF06 from a card in a reader (masked output)");
@@ -226,13 +240,18 @@ tools::CommandRegistrar reg("sscard", [](CLI::App& root) {
   rd->add_option("--reader", st->reader, "PC/SC reader name substring");
   rd->add_option("--slot", st->slot, "CCID slot");
   rd->add_option("--wait", st->wait, "seconds to wait for a card");
-  rd->add_option("--apdu-log", st->log, "write the APDU exchange to FILE (contains personal data; PIN redacted)");
+  rd->add_option("--apdu-log", st->log,
+                 "write the APDU exchange to FILE (contains personal data; PIN redacted)");
   rd->add_flag("--unmasked", st->unmasked, "print personal data unmasked (technician bench only)");
-  rd->callback([st] { tools::exit_code() = live_read(st->backend, st->reader, st->slot, st->wait, st->unmasked, st->log); });
+  rd->callback([st] {
+    tools::exit_code() = live_read(st->backend, st->reader, st->slot, st->wait, st->unmasked, st->log);
+  });
 
-  auto* ap = cmd->add_subcommand("apdu", "decode an APDU log ('> C-APDU' / '< R-APDU' hex lines); --replay runs the app on it");
+  auto* ap = cmd->add_subcommand(
+      "apdu", "decode an APDU log ('> C-APDU' / '< R-APDU' hex lines); --replay runs the app on it");
   ap->add_option("file", st->file, "log file")->required();
-  ap->add_flag("--replay", st->replay, "feed the recorded answers to the 社保卡 app and print the (masked) card");
+  ap->add_flag("--replay", st->replay,
+               "feed the recorded answers to the 社保卡 app and print the (masked) card");
   ap->add_flag("--unmasked", st->unmasked, "with --replay: unmasked output");
   ap->callback([st] { tools::exit_code() = apdu_log(st->file, st->replay, st->unmasked); });
 

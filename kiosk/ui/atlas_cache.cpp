@@ -132,7 +132,8 @@ AtlasCache decode_atlas_cache(std::string_view bytes) {
   AtlasCache c;
   c.key = r.u64();
   std::uint32_t w = r.u32(), h = r.u32();
-  if (w == 0 || h == 0 || w > kMaxSide || h > kMaxSide) throw AtlasCacheError("atlas cache: bad texture size");
+  if (w == 0 || h == 0 || w > kMaxSide || h > kMaxSide)
+    throw AtlasCacheError("atlas cache: bad texture size");
   c.width = static_cast<int>(w);
   c.height = static_cast<int>(h);
   c.uv_scale[0] = r.f32("uv scale", 0, 1);

@@ -48,17 +48,18 @@ void KioskUI::draw_face_step(Painter& p, const Box& a, float y) {
 
   // The instruction in big text; while the worker has none yet, the step's own hint.
   Box hint{a.x0, oval.y1 + theme_.px(4), a.x1, a.y1 - (fp.action_total > 0 ? theme_.px(14) : 0)};
-  const std::string key = fp.active && !fp.guidance_key.empty() && strings_.has(session_.language(), fp.guidance_key)
-                              ? fp.guidance_key
-                              : std::string("flow.face.hint");
+  const std::string key =
+      fp.active && !fp.guidance_key.empty() && strings_.has(session_.language(), fp.guidance_key)
+          ? fp.guidance_key
+          : std::string("flow.face.hint");
   p.text_in(FontRole::Title, hint, tr(key), c.text, c.background);
 
   if (fp.active && fp.action_total > 0) {  // "第1个动作，共2个" and a bar for the current one
     const float bw = theme_.px(120), bh = theme_.px(5);
     Box label{a.cx() - bw / 2, hint.y1, a.cx() + bw / 2, hint.y1 + theme_.px(8)};
     p.text_in(FontRole::Label, label,
-              trf("camera.action_progress", {{"n", std::to_string(fp.action_index + 1)},
-                                             {"total", std::to_string(fp.action_total)}}),
+              trf("camera.action_progress",
+                  {{"n", std::to_string(fp.action_index + 1)}, {"total", std::to_string(fp.action_total)}}),
               c.muted, c.background);
     Box bar{label.x0, label.y1 + theme_.px(1), label.x1, label.y1 + theme_.px(1) + bh};
     p.fill(bar, c.panel, 1);

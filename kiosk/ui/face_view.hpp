@@ -21,7 +21,7 @@ struct FacePreview {
   std::string guidance_key;       // e.g. "vision.action.blink", "vision.guide.closer"
   int action_index = 0;           // 0-based index of the current action
   int action_total = 0;
-  double action_progress = 0;     // 0..1 of the current action
+  double action_progress = 0;  // 0..1 of the current action
 };
 
 class FaceViewSource {

@@ -155,8 +155,9 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       const float gap = theme_.px(5), ky0 = y + theme_.px(2);
       const float fit = (a.y1 - theme_.px(2) - ky0 - 3 * gap) / 4;
       const float key = std::max(theme_.px(18), std::min(theme_.px(theme_.elder ? 32 : 28), fit));
-      const float kw = std::max({key * 1.4f, p.text_width(FontRole::Title, tr("flow.pin.delete")) + theme_.px(8),
-                                 p.text_width(FontRole::Title, tr("flow.pin.ok")) + theme_.px(8)});
+      const float kw =
+          std::max({key * 1.4f, p.text_width(FontRole::Title, tr("flow.pin.delete")) + theme_.px(8),
+                    p.text_width(FontRole::Title, tr("flow.pin.ok")) + theme_.px(8)});
       const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
       const float kx0 = a.cx() - (3 * kw + 2 * gap) / 2;
       for (int i = 0; i < 12; ++i) {
@@ -201,7 +202,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       for (auto& st : run->flow().steps)
         if (st.kind == StepKind::Choose && d.inputs.is_object() && d.inputs.contains(st.field) &&
             d.inputs[st.field].is_string())
-          row(tr("choice." + st.field + ".title"), tr("choice." + st.field + "." + d.inputs[st.field].get<std::string>()));
+          row(tr("choice." + st.field + ".title"),
+              tr("choice." + st.field + "." + d.inputs[st.field].get<std::string>()));
       if (!s.body.empty())
         p.text(FontRole::Body, lx, py + theme_.px(2), tr(s.body), c.text, c.panel, panel.w() - 2 * pad);
       draw_action_row(p, a, actions, {{"confirm.submit", tr("flow.confirm.submit")}});
@@ -265,14 +267,19 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
           if (py + 3 * p.line_height(FontRole::Label) > panel.y1 - pad || !cs.is_object()) break;
           const std::string st = cs.value("status", "");
           py += p.text(FontRole::Label, panel.x0 + pad, py,
-                       trf("items.case.line", {{"case_no", cs.value("case_no", "")}, {"item", cs.value("item_name", "")}}),
+                       trf("items.case.line",
+                           {{"case_no", cs.value("case_no", "")}, {"item", cs.value("item_name", "")}}),
                        fg, bg, panel.w() - 2 * pad);
           const char* known[] = {"accepted", "in_progress", "done", "returned"};
-          const bool is_known = std::any_of(std::begin(known), std::end(known), [&](const char* k) { return st == k; });
-          py += p.text(FontRole::Label, panel.x0 + pad, py,
-                       trf("items.case.status_line", {{"status", tr(is_known ? "items.case.status." + st : "items.case.status.unknown")},
-                                                      {"date", cs.value("updated_at", "").substr(0, 10)}}),
-                       fg, bg, panel.w() - 2 * pad) + theme_.px(2);
+          const bool is_known =
+              std::any_of(std::begin(known), std::end(known), [&](const char* k) { return st == k; });
+          py +=
+              p.text(FontRole::Label, panel.x0 + pad, py,
+                     trf("items.case.status_line",
+                         {{"status", tr(is_known ? "items.case.status." + st : "items.case.status.unknown")},
+                          {"date", cs.value("updated_at", "").substr(0, 10)}}),
+                     fg, bg, panel.w() - 2 * pad) +
+              theme_.px(2);
         }
       if (summary && summary->is_array())
         for (auto& kv : *summary) {
@@ -311,7 +318,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       break;
     case StepKind::Choose: {
       // One decision: large tiles, up to three a row.
-      if (!s.body.empty()) y += p.text(FontRole::Body, a.x0, y, tr(s.body), c.text, c.background, a.w()) + theme_.px(3);
+      if (!s.body.empty())
+        y += p.text(FontRole::Body, a.x0, y, tr(s.body), c.text, c.background, a.w()) + theme_.px(3);
       const std::size_t n = s.options.size();
       std::size_t cols = n <= 4 ? 2 : 3;
       // A label that would not fit on one line of its tile: one tile per row instead (nothing wraps).
@@ -325,7 +333,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       const float th = std::min(theme_.px(theme_.elder ? 40 : 34),
                                 (a.y1 - y - gap * static_cast<float>(rows - 1)) / static_cast<float>(rows));
       for (std::size_t i = 0; i < n; ++i) {
-        Box b{a.x0 + static_cast<float>(i % cols) * (tw + gap), y + static_cast<float>(i / cols) * (th + gap), 0, 0};
+        Box b{a.x0 + static_cast<float>(i % cols) * (tw + gap), y + static_cast<float>(i / cols) * (th + gap),
+              0, 0};
         b.x1 = b.x0 + tw;
         b.y1 = b.y0 + th;
         std::string id = "choose." + s.options[i];
@@ -343,15 +352,16 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       // Keys as large as the height allows (wider than tall so 删除/确定 fit on one line).
       const float gap = theme_.px(theme_.min_gap_mm() + 1);
       const float key = std::min(theme_.px(theme_.elder ? 30 : 26), (a.y1 - y - 3 * gap) / 4);
-      const float keyw = std::max({key, theme_.px(34), p.text_width(FontRole::Title, tr("flow.pin.delete")) + theme_.px(8),
-                                   p.text_width(FontRole::Title, tr("flow.pin.ok")) + theme_.px(8)});
+      const float keyw =
+          std::max({key, theme_.px(34), p.text_width(FontRole::Title, tr("flow.pin.delete")) + theme_.px(8),
+                    p.text_width(FontRole::Title, tr("flow.pin.ok")) + theme_.px(8)});
       const float kw = 3 * keyw + 2 * gap;
       Box left{a.x0, y, a.x1 - kw - theme_.px(10), a.y1 - theme_.px(4)};
       Box field{left.x0, left.y0, left.x1, left.y0 + p.line_height(FontRole::Title) + theme_.px(8)};
       p.fill(field, c.panel, 2);
       p.border(field, c.tile_border, 2, 0.6f);
-      p.text(FontRole::Title, field.x0 + pad, field.y0 + theme_.px(4), shown.empty() ? " " : shown, c.text, c.panel,
-             field.w() - 2 * pad);
+      p.text(FontRole::Title, field.x0 + pad, field.y0 + theme_.px(4), shown.empty() ? " " : shown, c.text,
+             c.panel, field.w() - 2 * pad);
       float ty = field.y1 + theme_.px(4);
       if (!run->hint_key().empty()) {
         Box hb{left.x0, ty, left.x1, ty + theme_.px(16)};
@@ -363,7 +373,8 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
       const char* keys[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "del", "0", "ok"};
       const float kx0 = a.x1 - kw, ky0 = y;
       for (int i = 0; i < 12; ++i) {
-        Box b{kx0 + static_cast<float>(i % 3) * (keyw + gap), ky0 + static_cast<float>(i / 3) * (key + gap), 0, 0};
+        Box b{kx0 + static_cast<float>(i % 3) * (keyw + gap), ky0 + static_cast<float>(i / 3) * (key + gap),
+              0, 0};
         b.x1 = b.x0 + keyw;
         b.y1 = b.y0 + key;
         std::string id = std::string("entry.") + keys[i];

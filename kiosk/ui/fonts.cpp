@@ -33,7 +33,8 @@ std::vector<char> read_whole_file(const std::string& path) {
   if (!in) throw std::runtime_error("cannot read " + path);
   std::vector<char> data(static_cast<std::size_t>(in.tellg()));
   in.seekg(0);
-  if (!in.read(data.data(), static_cast<std::streamsize>(data.size()))) throw std::runtime_error("cannot read " + path);
+  if (!in.read(data.data(), static_cast<std::streamsize>(data.size())))
+    throw std::runtime_error("cannot read " + path);
   return data;
 }
 
@@ -118,8 +119,11 @@ std::uint64_t FontSet::cache_key(const Theme& theme) const {
   h.add(std::string_view("kiosk-atlas-2")).add(path_).add(std::uint64_t{static_cast<std::uint64_t>(kScFace)});
   std::error_code ec;
   auto mtime = std::filesystem::last_write_time(path_, ec);
-  h.add(static_cast<std::uint64_t>(mtime.time_since_epoch().count())).add(static_cast<std::uint64_t>(font_size_));
-  h.add(std::uint64_t{IMGUI_VERSION_NUM}).add(std::uint64_t{sizeof(ImFontGlyph)}).add(std::uint64_t{kLineUvs});
+  h.add(static_cast<std::uint64_t>(mtime.time_since_epoch().count()))
+      .add(static_cast<std::uint64_t>(font_size_));
+  h.add(std::uint64_t{IMGUI_VERSION_NUM})
+      .add(std::uint64_t{sizeof(ImFontGlyph)})
+      .add(std::uint64_t{kLineUvs});
   h.add(std::uint64_t{theme.elder ? 1u : 0u});
   for (float s : sizes_) {
     std::uint32_t bits;
@@ -213,8 +217,8 @@ void FontSet::save_cache(const std::string& file, std::uint64_t key) const {
     }
     c.fonts.push_back(std::move(cf));
   }
-  c.alpha.assign(at->TexPixelsAlpha8,
-                 at->TexPixelsAlpha8 + static_cast<std::size_t>(c.width) * static_cast<std::size_t>(c.height));
+  c.alpha.assign(at->TexPixelsAlpha8, at->TexPixelsAlpha8 + static_cast<std::size_t>(c.width) *
+                                                                static_cast<std::size_t>(c.height));
   std::error_code ec;
   std::filesystem::create_directories(std::filesystem::path(file).parent_path(), ec);
   const std::string tmp = file + ".tmp";

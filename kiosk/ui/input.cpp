@@ -27,7 +27,8 @@ void InputLayer::push(float x, float y, bool down, std::int64_t now_ms) {
     press_x_ = x, press_y_ = y, press_ms_ = now_ms;
   } else if (press_ms_ >= 0) {
     std::int64_t held = now_ms - press_ms_;
-    if (held >= 1000 && std::abs(x - press_x_) < 60 && std::abs(y - press_y_) < 60) long_press_ = {x, y, held};
+    if (held >= 1000 && std::abs(x - press_x_) < 60 && std::abs(y - press_y_) < 60)
+      long_press_ = {x, y, held};
     press_ms_ = -1;
   }
 }

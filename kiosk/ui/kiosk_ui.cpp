@@ -8,16 +8,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <filesystem>
 #include <stdexcept>
 
 #include "kiosk/core/mask.hpp"
+#include "kiosk/tech/tech_mode.hpp"  // technician hook
 #include "kiosk/ui/painter.hpp"
 #include "kiosk/ui/render_sdl.hpp"
-#include "kiosk/tech/tech_mode.hpp"    // technician hook
 #include "kiosk/ui/tech_screens.hpp"  // technician hook
 
 namespace kiosk::ui {
@@ -201,7 +201,8 @@ std::vector<std::string> KioskUI::render_frame() {
     if (input_.take_long_press(lp)) {
       Box corner = tech_corner(theme_);
       bool was = tech_->active();
-      tech_->long_press(lp.held_ms, lp.x >= corner.x0 && lp.x <= corner.x1 && lp.y >= corner.y0 && lp.y <= corner.y1);
+      tech_->long_press(lp.held_ms,
+                        lp.x >= corner.x0 && lp.x <= corner.x1 && lp.y >= corner.y0 && lp.y <= corner.y1);
       if (tech_->active() != was) on_screen_changed();
     }
     std::vector<std::string> resident;
@@ -354,9 +355,11 @@ void KioskUI::draw_home(Painter& p, const Box& a, std::vector<std::string>& acti
   const Palette& c = theme_.colors;
   float y = a.y0;
   Box search = search_button_box(a);
-  if (p.button("home.search", search, tr("search.button"), ButtonStyle::Secondary)) actions.push_back("home.search");
+  if (p.button("home.search", search, tr("search.button"), ButtonStyle::Secondary))
+    actions.push_back("home.search");
   y += p.text(FontRole::Title, a.x0, y, tr("home.prompt"), c.text, c.background);
-  y += p.text(FontRole::Body, a.x0, y, tr("home.identify_hint"), c.muted, c.background, search.x0 - a.x0 - theme_.px(6));
+  y += p.text(FontRole::Body, a.x0, y, tr("home.identify_hint"), c.muted, c.background,
+              search.x0 - a.x0 - theme_.px(6));
   y = std::max(y, search.y1);
   y += theme_.px(5);
   const auto& cats = catalog_.categories();

@@ -45,7 +45,8 @@ void KioskUI::draw_search(Painter& p, const Box& a, std::vector<std::string>& ac
   p.text(FontRole::Body, x, y + (chip_h - p.line_height(FontRole::Body)) / 2, label, c.muted, c.background);
   x += p.text_width(FontRole::Body, label) + gap;
   for (auto& w : words) {
-    float cw = std::max(p.text_width(FontRole::Label, w) + theme_.px(8), theme_.px(theme_.min_target_mm() + 4));
+    float cw =
+        std::max(p.text_width(FontRole::Label, w) + theme_.px(8), theme_.px(theme_.min_target_mm() + 4));
     if (x + cw > a.x1) break;
     std::string id = "search.word." + w;
     if (p.button(id, {x, y, x + cw, y + chip_h}, w, ButtonStyle::Tile)) actions.push_back(id);
@@ -73,7 +74,8 @@ void KioskUI::draw_search(Painter& p, const Box& a, std::vector<std::string>& ac
     status = tr("search.none");
   else
     status = trf("search.count", {{"count", std::to_string(results.size())}});
-  float sy = list.y0 + p.text(FontRole::Body, list.x0, list.y0, status, c.muted, c.background, list.w()) + gap;
+  float sy =
+      list.y0 + p.text(FontRole::Body, list.x0, list.y0, status, c.muted, c.background, list.w()) + gap;
   const int per_page = session_.items_per_page();
   const float rows_h = list.y1 - pager_h - gap - sy;
   const float ih = std::min(theme_.px(theme_.elder ? 30 : 24),
@@ -94,8 +96,9 @@ void KioskUI::draw_search(Painter& p, const Box& a, std::vector<std::string>& ac
   p.text(FontRole::Body, cx - ptw / 2, py + (pager_h - p.line_height(FontRole::Body)) / 2, pt, c.text,
          c.background);
   const float bw = std::min(theme_.px(theme_.elder ? 55 : 45), (list.w() - ptw) / 2 - theme_.px(12));
-  if (page > 0 && p.button("nav.prev", {cx - ptw / 2 - theme_.px(8) - bw, py, cx - ptw / 2 - theme_.px(8), py + pager_h},
-                           tr("nav.prev"), ButtonStyle::Secondary))
+  if (page > 0 &&
+      p.button("nav.prev", {cx - ptw / 2 - theme_.px(8) - bw, py, cx - ptw / 2 - theme_.px(8), py + pager_h},
+               tr("nav.prev"), ButtonStyle::Secondary))
     actions.push_back("nav.prev");
   if (page + 1 < pages &&
       p.button("nav.next", {cx + ptw / 2 + theme_.px(8), py, cx + ptw / 2 + theme_.px(8) + bw, py + pager_h},

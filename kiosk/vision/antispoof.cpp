@@ -28,11 +28,24 @@ cv::Rect PassiveAntiSpoof::crop_box(const cv::Size& frame, const cv::Rect2f& box
   const double nw = bw * scale, nh = bh * scale;
   const double cx = box.x + bw / 2.0, cy = box.y + bh / 2.0;
   double x0 = cx - nw / 2, y0 = cy - nh / 2, x1 = cx + nw / 2, y1 = cy + nh / 2;
-  if (x0 < 0) { x1 -= x0; x0 = 0; }
-  if (y0 < 0) { y1 -= y0; y0 = 0; }
-  if (x1 > W - 1) { x0 -= x1 - W + 1; x1 = W - 1; }
-  if (y1 > H - 1) { y0 -= y1 - H + 1; y1 = H - 1; }
-  cv::Rect r(static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0) + 1, static_cast<int>(y1 - y0) + 1);
+  if (x0 < 0) {
+    x1 -= x0;
+    x0 = 0;
+  }
+  if (y0 < 0) {
+    y1 -= y0;
+    y0 = 0;
+  }
+  if (x1 > W - 1) {
+    x0 -= x1 - W + 1;
+    x1 = W - 1;
+  }
+  if (y1 > H - 1) {
+    y0 -= y1 - H + 1;
+    y1 = H - 1;
+  }
+  cv::Rect r(static_cast<int>(x0), static_cast<int>(y0), static_cast<int>(x1 - x0) + 1,
+             static_cast<int>(y1 - y0) + 1);
   return r & cv::Rect(0, 0, frame.width, frame.height);
 }
 

@@ -41,7 +41,8 @@ class YuNetDetector final : public FaceDetector {
       Face f;
       const auto s = static_cast<float>(scale);
       f.box = cv::Rect2f(r[0] * s, r[1] * s, r[2] * s, r[3] * s);
-      for (int k = 0; k < 5; ++k) f.pts[static_cast<std::size_t>(k)] = cv::Point2f(r[4 + 2 * k] * s, r[5 + 2 * k] * s);
+      for (int k = 0; k < 5; ++k)
+        f.pts[static_cast<std::size_t>(k)] = cv::Point2f(r[4 + 2 * k] * s, r[5 + 2 * k] * s);
       f.score = r[14];
       faces.push_back(f);
     }
@@ -76,13 +77,16 @@ class HaarDetector final : public FaceDetector {
       const auto s = static_cast<float>(scale);
       Face f;
       f.box = cv::Rect2f(rects[i].x * s, rects[i].y * s, rects[i].width * s, rects[i].height * s);
-      auto at = [&](float fx, float fy) { return cv::Point2f(f.box.x + fx * f.box.width, f.box.y + fy * f.box.height); };
+      auto at = [&](float fx, float fy) {
+        return cv::Point2f(f.box.x + fx * f.box.width, f.box.y + fy * f.box.height);
+      };
       f.pts = {at(0.31f, 0.40f), at(0.69f, 0.40f), at(0.5f, 0.60f), at(0.35f, 0.78f), at(0.65f, 0.78f)};
       f.score = static_cast<float>(std::clamp(weights.empty() ? 1.0 : weights[i] / 5.0, 0.0, 1.0));
       f.landmarks_estimated = true;
       faces.push_back(f);
     }
-    std::sort(faces.begin(), faces.end(), [](const Face& a, const Face& b) { return a.box.area() > b.box.area(); });
+    std::sort(faces.begin(), faces.end(),
+              [](const Face& a, const Face& b) { return a.box.area() > b.box.area(); });
     return faces;
   }
   std::string name() const override { return "haar-frontalface-default"; }
@@ -97,7 +101,8 @@ class HaarDetector final : public FaceDetector {
 
 std::unique_ptr<FaceDetector> make_yunet_detector(const std::string& model_path, int detect_width,
                                                   float score_threshold, float nms_threshold) {
-  if (!std::filesystem::is_regular_file(model_path)) throw std::runtime_error("YuNet model missing: " + model_path);
+  if (!std::filesystem::is_regular_file(model_path))
+    throw std::runtime_error("YuNet model missing: " + model_path);
   return std::make_unique<YuNetDetector>(model_path, detect_width, score_threshold, nms_threshold);
 }
 
@@ -110,7 +115,8 @@ std::unique_ptr<FaceDetector> make_detector(const VisionConfig& cfg) {
   try {
     return make_yunet_detector(yunet, cfg.detect_width, cfg.score_threshold, cfg.nms_threshold);
   } catch (const std::exception& e) {
-    spdlog::warn("vision: YuNet unavailable ({}), falling back to Haar cascade (degraded: no landmarks)", e.what());
+    spdlog::warn("vision: YuNet unavailable ({}), falling back to Haar cascade (degraded: no landmarks)",
+                 e.what());
   }
   return make_haar_detector(cfg.haar_cascade, cfg.detect_width);
 }

@@ -35,23 +35,34 @@ std::vector<std::uint8_t> encode_face_jpeg(const cv::Mat& bgr, const cv::Rect2f&
 
 const char* to_string(Action a) {
   switch (a) {
-    case Action::Blink: return "blink";
-    case Action::OpenMouth: return "open_mouth";
-    case Action::TurnLeft: return "turn_left";
-    case Action::TurnRight: return "turn_right";
-    case Action::Nod: return "nod";
+    case Action::Blink:
+      return "blink";
+    case Action::OpenMouth:
+      return "open_mouth";
+    case Action::TurnLeft:
+      return "turn_left";
+    case Action::TurnRight:
+      return "turn_right";
+    case Action::Nod:
+      return "nod";
   }
   return "?";
 }
 
-std::string action_prompt_key(Action a) { return std::string("vision.action.") + to_string(a); }
+std::string action_prompt_key(Action a) {
+  return std::string("vision.action.") + to_string(a);
+}
 
 const char* to_string(Verdict v) {
   switch (v) {
-    case Verdict::Pass: return "pass";
-    case Verdict::Fail: return "fail";
-    case Verdict::Cancelled: return "cancelled";
-    case Verdict::CameraError: return "camera_error";
+    case Verdict::Pass:
+      return "pass";
+    case Verdict::Fail:
+      return "fail";
+    case Verdict::Cancelled:
+      return "cancelled";
+    case Verdict::CameraError:
+      return "camera_error";
   }
   return "?";
 }

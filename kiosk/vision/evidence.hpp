@@ -27,14 +27,17 @@ class FaceMatcher {
   virtual std::string name() const = 0;
   virtual bool available() const = 0;
   // Similarity in 0..1, or nullopt when the photo cannot be decoded.
-  virtual std::optional<double> compare(const cv::Mat& live_face_bgr, const std::vector<std::uint8_t>& id_photo) = 0;
+  virtual std::optional<double> compare(const cv::Mat& live_face_bgr,
+                                        const std::vector<std::uint8_t>& id_photo) = 0;
 };
 
 class UnavailableMatcher final : public FaceMatcher {
  public:
   std::string name() const override { return "none"; }
   bool available() const override { return false; }
-  std::optional<double> compare(const cv::Mat&, const std::vector<std::uint8_t>&) override { return std::nullopt; }
+  std::optional<double> compare(const cv::Mat&, const std::vector<std::uint8_t>&) override {
+    return std::nullopt;
+  }
 };
 
 }  // namespace kiosk::vision

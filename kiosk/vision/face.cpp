@@ -80,7 +80,8 @@ RegionSignals region_signals(const cv::Mat& a) {
   // Mouth box between the usual mouth corners (aligned mouth centre ~ (56, 90)).
   cv::Mat mouth = roi(40, 82, 32, 20);
   const double dark_level = std::max(20.0, 0.45 * r.cheek_luma);
-  r.mouth_dark = static_cast<double>(cv::countNonZero(mouth < dark_level)) / static_cast<double>(mouth.total());
+  r.mouth_dark =
+      static_cast<double>(cv::countNonZero(mouth < dark_level)) / static_cast<double>(mouth.total());
   cv::Mat face = roi(20, 20, 72, 84);
   cv::meanStdDev(face, m, sd);
   r.face_luma = m[0];

@@ -16,11 +16,12 @@ struct Face {
 };
 
 struct Pose {
-  double iod = 0;         // inter-ocular distance, px
+  double iod = 0;  // inter-ocular distance, px
   double roll_deg = 0;
-  double yaw_ratio = 0;   // (nose - eye_mid) along the eye axis / iod; ~0 frontal, + = nose toward image +x
-  double yaw_deg = 0;     // approximate, from yaw_ratio
-  double pitch_ratio = 0; // nose drop below the eye line / mouth drop; ~0.5-0.6 frontal, grows when nodding down
+  double yaw_ratio = 0;  // (nose - eye_mid) along the eye axis / iod; ~0 frontal, + = nose toward image +x
+  double yaw_deg = 0;    // approximate, from yaw_ratio
+  double pitch_ratio =
+      0;  // nose drop below the eye line / mouth drop; ~0.5-0.6 frontal, grows when nodding down
 };
 Pose estimate_pose(const Face& f);
 
@@ -34,7 +35,7 @@ struct RegionSignals {
   double eye_open = 0;    // texture of the eye patches (stddev of luma); drops when the lids close
   double mouth_dark = 0;  // fraction of dark pixels between the mouth corners; grows when the mouth opens
   double forehead_luma = 0, cheek_luma = 0, eye_band_luma = 0;
-  double sharpness = 0;   // variance of the Laplacian of the aligned face
+  double sharpness = 0;  // variance of the Laplacian of the aligned face
   double face_luma = 0, face_contrast = 0;
 };
 RegionSignals region_signals(const cv::Mat& aligned);

@@ -11,7 +11,9 @@ namespace kiosk::vision {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
@@ -19,7 +21,9 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-bool is_turn(Action a) { return a == Action::TurnLeft || a == Action::TurnRight; }
+bool is_turn(Action a) {
+  return a == Action::TurnLeft || a == Action::TurnRight;
+}
 
 }  // namespace
 
@@ -34,15 +38,17 @@ std::vector<Action> draw_actions(int n) {
   return all;
 }
 
-FaceSession::FaceSession(const VisionConfig& cfg, FaceDetector& detector, PassiveAntiSpoof* antispoof, Post post,
-                         std::vector<Action> actions)
+FaceSession::FaceSession(const VisionConfig& cfg, FaceDetector& detector, PassiveAntiSpoof* antispoof,
+                         Post post, std::vector<Action> actions)
     : cfg_(cfg), det_(detector), fas_(antispoof), post_(std::move(post)), actions_(std::move(actions)) {
   if (actions_.empty()) actions_ = draw_actions(cfg_.actions);
   if (!det_.has_landmarks()) {
     // Without real landmarks only region-based actions can be judged.
     for (auto& a : actions_)
-      if (a != Action::Blink && a != Action::OpenMouth) a = (a == Action::Nod) ? Action::OpenMouth : Action::Blink;
-    if (actions_.size() >= 2 && actions_[0] == actions_[1]) actions_[1] = actions_[0] == Action::Blink ? Action::OpenMouth : Action::Blink;
+      if (a != Action::Blink && a != Action::OpenMouth)
+        a = (a == Action::Nod) ? Action::OpenMouth : Action::Blink;
+    if (actions_.size() >= 2 && actions_[0] == actions_[1])
+      actions_[1] = actions_[0] == Action::Blink ? Action::OpenMouth : Action::Blink;
   }
 }
 
@@ -65,7 +71,8 @@ void FaceSession::start_action(std::size_t i, double ts) {
   for (Action a : {Action::OpenMouth, Action::TurnLeft, Action::TurnRight, Action::Nod})
     if (a != actions_[i]) others_.emplace_back(a, Detector{});
   guide(action_prompt_key(actions_[i]));
-  post(ActionStartedEvent{actions_[i], static_cast<int>(i), static_cast<int>(actions_.size()), cfg_.action_timeout_ms});
+  post(ActionStartedEvent{actions_[i], static_cast<int>(i), static_cast<int>(actions_.size()),
+                          cfg_.action_timeout_ms});
 }
 
 void FaceSession::update_detector(Action a, Detector& d, const Signals& s, double ts, const cv::Mat& bgr,
@@ -90,7 +97,8 @@ void FaceSession::update_detector(Action a, Detector& d, const Signals& s, doubl
     }
     case Action::Blink: {
       // Eye texture also changes when the head turns or tilts: judge blinks only near frontal.
-      if (std::abs(s.yaw - base_.yaw) > 0.5 * cfg_.turn_delta || std::abs(s.pitch - base_.pitch) > 0.5 * cfg_.nod_delta) {
+      if (std::abs(s.yaw - base_.yaw) > 0.5 * cfg_.turn_delta ||
+          std::abs(s.pitch - base_.pitch) > 0.5 * cfg_.nod_delta) {
         if (!d.peak) d.hold = 0;
         return;
       }
@@ -168,7 +176,8 @@ FrameAnalysis FaceSession::process(const camera::Frame& frame) {
   out.timings.measure_ms = ms_since(t);
   const auto& q = out.quality;
   Signals s;
-  if (out.faces.size() == 1) s = {q.pose.yaw_ratio, q.pose.pitch_ratio, q.signals.eye_open, q.signals.mouth_dark};
+  if (out.faces.size() == 1)
+    s = {q.pose.yaw_ratio, q.pose.pitch_ratio, q.signals.eye_open, q.signals.mouth_dark};
 
   auto thumb_of = [&](const Face& f) {
     cv::Mat a = aligned_gray(gray, f), th;
@@ -237,14 +246,19 @@ FrameAnalysis FaceSession::process(const camera::Frame& frame) {
         for (auto& [oa, od] : others_) {
           // Another movement only counts as "wrong" when clearly larger than the threshold.
           update_detector(oa, od, s, ts, frame.bgr, f.box, 1.5);
-          if (od.done && !(is_turn(a) && oa == Action::Nod) && !(a == Action::Nod && is_turn(oa))) wrong = true;
+          if (od.done && !(is_turn(a) && oa == Action::Nod) && !(a == Action::Nod && is_turn(oa)))
+            wrong = true;
         }
-        post(ActionProgressEvent{a, static_cast<int>(current_), static_cast<int>(actions_.size()), cur_.progress, cur_.done});
+        post(ActionProgressEvent{a, static_cast<int>(current_), static_cast<int>(actions_.size()),
+                                 cur_.progress, cur_.done});
         if (cur_.done) {
           outcomes_.push_back({a, true, ts - action_start_ts_, ""});
-          evidence_.action_jpegs.push_back(encode_face_jpeg(cur_.peak_frame, cur_.peak_box, cfg_.jpeg_quality));
-          if (current_ + 1 < actions_.size()) start_action(current_ + 1, ts);
-          else finish(Verdict::Pass, "vision.result.pass", ts);
+          evidence_.action_jpegs.push_back(
+              encode_face_jpeg(cur_.peak_frame, cur_.peak_box, cfg_.jpeg_quality));
+          if (current_ + 1 < actions_.size())
+            start_action(current_ + 1, ts);
+          else
+            finish(Verdict::Pass, "vision.result.pass", ts);
         } else if (wrong && cfg_.fail_on_wrong_action) {
           outcomes_.push_back({a, false, ts - action_start_ts_, "wrong_action"});
           fail("vision.fail.wrong_action", ts);
@@ -280,7 +294,8 @@ void FaceSession::finish(Verdict v, const std::string& reason, double ts) {
   VisionResult r;
   r.report.actions = outcomes_;
   // Actions never reached are reported as not passed.
-  for (std::size_t i = outcomes_.size(); i < actions_.size(); ++i) r.report.actions.push_back({actions_[i], false, 0, "not_reached"});
+  for (std::size_t i = outcomes_.size(); i < actions_.size(); ++i)
+    r.report.actions.push_back({actions_[i], false, 0, "not_reached"});
   r.report.active_passed = v == Verdict::Pass;
   r.report.detector = det_.name();
   r.report.degraded = !det_.has_landmarks();
@@ -317,8 +332,10 @@ void FaceSession::finish(Verdict v, const std::string& reason, double ts) {
     evidence_.wipe();
   }
   best_frame_.release();
-  if (v == Verdict::Pass) guide("vision.result.pass");
-  else guide(r.reason_key);
+  if (v == Verdict::Pass)
+    guide("vision.result.pass");
+  else
+    guide(r.reason_key);
   spdlog::info("vision: attempt finished verdict={} reason={} actions={} passive={} frames={}", to_string(v),
                r.reason_key, r.report.actions.size(),
                r.report.passive_score ? std::to_string(*r.report.passive_score) : std::string("n/a"),

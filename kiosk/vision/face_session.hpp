@@ -31,8 +31,8 @@ struct FrameAnalysis {
   std::vector<Face> faces;
   QualityResult quality;
   FrameTimings timings;
-  std::string guidance;   // current instruction key
-  double progress = 0;    // current action progress
+  std::string guidance;  // current instruction key
+  double progress = 0;   // current action progress
   bool finished = false;
 };
 
@@ -72,7 +72,8 @@ class FaceSession {
   }
   void guide(const std::string& key);
   void start_action(std::size_t i, double ts);
-  void update_detector(Action a, Detector& d, const Signals& s, double ts, const cv::Mat& bgr, const cv::Rect2f& box, double strictness);
+  void update_detector(Action a, Detector& d, const Signals& s, double ts, const cv::Mat& bgr,
+                       const cv::Rect2f& box, double strictness);
   void finish(Verdict v, const std::string& reason, double ts);
   void fail(const std::string& reason, double ts) { finish(Verdict::Fail, reason, ts); }
   void consider_best(const cv::Mat& bgr, const Face& f, double q);

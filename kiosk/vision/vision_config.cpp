@@ -1,11 +1,12 @@
 #include "kiosk/vision/vision_config.hpp"
 
+#include <toml++/toml.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <toml++/toml.h>
 
 namespace kiosk::vision {
 namespace {
@@ -15,18 +16,24 @@ void get(const toml::table& t, const char* section, const char* key, T& out) {
   const auto* node = t.at_path(std::string(section) + "." + key).node();
   if (!node) return;
   if constexpr (std::is_same_v<T, bool>) {
-    if (!node->is_boolean()) throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be a boolean");
+    if (!node->is_boolean())
+      throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be a boolean");
     out = node->as_boolean()->get();
   } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!node->is_string()) throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be a string");
+    if (!node->is_string())
+      throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be a string");
     out = node->as_string()->get();
   } else if constexpr (std::is_integral_v<T>) {
-    if (!node->is_integer()) throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be an integer");
+    if (!node->is_integer())
+      throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be an integer");
     out = static_cast<T>(node->as_integer()->get());
   } else {
-    if (node->is_integer()) out = static_cast<T>(node->as_integer()->get());
-    else if (node->is_floating_point()) out = static_cast<T>(node->as_floating_point()->get());
-    else throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be a number");
+    if (node->is_integer())
+      out = static_cast<T>(node->as_integer()->get());
+    else if (node->is_floating_point())
+      out = static_cast<T>(node->as_floating_point()->get());
+    else
+      throw std::runtime_error(std::string("vision config: ") + section + "." + key + " must be a number");
   }
 }
 
@@ -80,7 +87,8 @@ VisionConfig parse_vision_config(const std::string& text) {
   get(t, "antispoof", "every", c.passive_every);
   get(t, "antispoof", "max_evaluations", c.passive_max);
   get(t, "evidence", "jpeg_quality", c.jpeg_quality);
-  if (c.actions < 1 || c.actions > 5) throw std::runtime_error("vision config: liveness.actions must be 1..5");
+  if (c.actions < 1 || c.actions > 5)
+    throw std::runtime_error("vision config: liveness.actions must be 1..5");
   if (c.detect_width < 80 || c.detect_width > 1920)
     throw std::runtime_error("vision config: detection.detect_width must be 80..1920");
   if (c.baseline_frames < 1 || c.baseline_frames > 100)

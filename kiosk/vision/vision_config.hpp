@@ -13,16 +13,16 @@ struct VisionConfig {
   std::string haar_cascade = "/usr/share/opencv4/haarcascades/haarcascade_frontalface_default.xml";
 
   // [detection]
-  int detect_width = 320;          // frames are downscaled to this width before YuNet
+  int detect_width = 320;  // frames are downscaled to this width before YuNet
   float score_threshold = 0.9f;
   float nms_threshold = 0.3f;
 
   // [quality]
-  double min_iod_frac = 0.09;      // inter-ocular distance / frame width: smaller → "closer"
-  double max_iod_frac = 0.30;      // larger → "farther"
-  double max_center_offset = 0.16; // face centre to oval centre, fraction of frame width
+  double min_iod_frac = 0.09;       // inter-ocular distance / frame width: smaller → "closer"
+  double max_iod_frac = 0.30;       // larger → "farther"
+  double max_center_offset = 0.16;  // face centre to oval centre, fraction of frame width
   double max_yaw_deg = 15.0;
-  double max_pitch_dev = 0.18;     // |pitch ratio - 0.55| above this → "face forward"
+  double max_pitch_dev = 0.18;  // |pitch ratio - 0.55| above this → "face forward"
   double max_roll_deg = 15.0;
   double min_luma = 60.0;
   double max_luma = 210.0;
@@ -34,19 +34,19 @@ struct VisionConfig {
   // [liveness]
   int actions = 2;
   double action_timeout_ms = 7000.0;
-  double start_timeout_ms = 20000.0; // time allowed to get a good frontal face before the actions
+  double start_timeout_ms = 20000.0;  // time allowed to get a good frontal face before the actions
   int baseline_frames = 8;
-  double max_gap_ms = 400.0;        // longest time without the tracked face
+  double max_gap_ms = 400.0;  // longest time without the tracked face
   double min_iou = 0.3;
-  double min_appearance_ncc = 0.55; // frame-to-frame aligned face correlation; lower → face swapped
-  double turn_delta = 0.16;         // yaw ratio change (≈ 18°) for a head turn
-  double nod_delta = 0.10;          // pitch ratio change for a nod
-  double blink_close_ratio = 0.70;  // eye openness below baseline * this → closed
-  double blink_open_ratio = 0.88;   // back above baseline * this → reopened
-  double mouth_open_delta = 0.12;   // dark fraction in the mouth box above baseline + this → open
+  double min_appearance_ncc = 0.55;  // frame-to-frame aligned face correlation; lower → face swapped
+  double turn_delta = 0.16;          // yaw ratio change (≈ 18°) for a head turn
+  double nod_delta = 0.10;           // pitch ratio change for a nod
+  double blink_close_ratio = 0.70;   // eye openness below baseline * this → closed
+  double blink_open_ratio = 0.88;    // back above baseline * this → reopened
+  double mouth_open_delta = 0.12;    // dark fraction in the mouth box above baseline + this → open
   int mouth_open_frames = 2;
-  bool mirror = false;              // true if frames arrive mirrored (left/right swap)
-  bool fail_on_wrong_action = true; // a completed head turn/nod/mouth that was not asked fails
+  bool mirror = false;               // true if frames arrive mirrored (left/right swap)
+  bool fail_on_wrong_action = true;  // a completed head turn/nod/mouth that was not asked fails
 
   // [antispoof]
   bool passive_enabled = true;

@@ -1,7 +1,7 @@
 // Events the vision worker posts through std::function<void(VisionEvent)>. Guidance and reasons are
-// string keys into config/strings/vision.<lang>.toml ("vision.guide.closer" → 请靠近一点 / Please move closer).
-// No event carries personal data except VisionResult::evidence (face JPEGs), which belongs in SessionData
-// and must never be logged.
+// string keys into config/strings/vision.<lang>.toml ("vision.guide.closer" → 请靠近一点 / Please move
+// closer). No event carries personal data except VisionResult::evidence (face JPEGs), which belongs in
+// SessionData and must never be logged.
 #pragma once
 
 #include <cstdint>
@@ -40,7 +40,7 @@ struct ActionProgressEvent {
 
 // Camera health changes (no frames, frozen, unplugged, recovered).
 struct CameraStatusEvent {
-  std::string state;   // camera::to_string(HealthState): ok, no_frames, frozen, disconnected
+  std::string state;  // camera::to_string(HealthState): ok, no_frames, frozen, disconnected
   std::string detail;
 };
 
@@ -59,15 +59,15 @@ struct LivenessReport {
   double passive_threshold = 0;
   int passive_evaluations = 0;
   bool passive_passed = false;
-  std::string detector;         // "yunet-2022mar" or the fallback
-  bool degraded = false;        // fallback detector: head-pose actions unavailable
+  std::string detector;   // "yunet-2022mar" or the fallback
+  bool degraded = false;  // fallback detector: head-pose actions unavailable
   std::int64_t frames_seen = 0;
   std::int64_t frames_processed = 0;  // the rest were dropped under load
   double duration_ms = 0;
 };
 
 struct Evidence {
-  std::vector<std::uint8_t> best_jpeg;                // best-quality frontal frame of the tracked face
+  std::vector<std::uint8_t> best_jpeg;                  // best-quality frontal frame of the tracked face
   std::vector<std::vector<std::uint8_t>> action_jpegs;  // one per action (peak of the movement)
   double best_quality = 0;
   // 1:1 comparison with the ID photo: "not_available" unless a FaceMatcher is provisioned.
@@ -86,6 +86,7 @@ struct VisionResult {
   Evidence evidence;
 };
 
-using VisionEvent = std::variant<GuidanceEvent, ActionStartedEvent, ActionProgressEvent, CameraStatusEvent, VisionResult>;
+using VisionEvent =
+    std::variant<GuidanceEvent, ActionStartedEvent, ActionProgressEvent, CameraStatusEvent, VisionResult>;
 
 }  // namespace kiosk::vision

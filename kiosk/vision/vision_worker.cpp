@@ -6,7 +6,8 @@
 
 namespace kiosk::vision {
 
-VisionWorker::VisionWorker(VisionConfig cfg, std::unique_ptr<camera::FrameSource> source, Post post, bool drop_frames)
+VisionWorker::VisionWorker(VisionConfig cfg, std::unique_ptr<camera::FrameSource> source, Post post,
+                           bool drop_frames)
     : cfg_(std::move(cfg)), source_(std::move(source)), post_(std::move(post)), drop_(drop_frames) {
   det_ = make_detector(cfg_);
   if (cfg_.passive_enabled) {
@@ -23,9 +24,13 @@ VisionWorker::VisionWorker(VisionConfig cfg, std::unique_ptr<camera::FrameSource
   }
 }
 
-VisionWorker::~VisionWorker() { stop(); }
+VisionWorker::~VisionWorker() {
+  stop();
+}
 
-std::string VisionWorker::detector_name() const { return det_->name(); }
+std::string VisionWorker::detector_name() const {
+  return det_->name();
+}
 
 bool VisionWorker::start(std::vector<Action> actions) {
   stop();
@@ -101,7 +106,8 @@ void VisionWorker::capture_loop() {
       }
     }
     camera::ReadResult r = source_->read(std::chrono::milliseconds(500));
-    const double now = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    const double now =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (source_->is_live()) health.on_read(r, now);
     std::lock_guard lk(mu_);
     if (r.status == camera::ReadStatus::Ok) {
@@ -113,7 +119,7 @@ void VisionWorker::capture_loop() {
                (health.state() == camera::HealthState::NoFrames)) {
       source_done_ = true;
       source_error_ = r.status == camera::ReadStatus::Ok ? camera::to_string(health.state())
-                                                          : std::string(camera::to_string(r.status));
+                                                         : std::string(camera::to_string(r.status));
       cv_.notify_all();
       return;
     }
@@ -128,7 +134,8 @@ void VisionWorker::process_loop() {
     std::string err;
     {
       std::unique_lock lk(mu_);
-      cv_.wait_for(lk, std::chrono::milliseconds(200), [&] { return slot_ || source_done_ || stop_ || cancel_; });
+      cv_.wait_for(lk, std::chrono::milliseconds(200),
+                   [&] { return slot_ || source_done_ || stop_ || cancel_; });
       if (stop_) break;
       if (slot_) {
         f = std::move(slot_);

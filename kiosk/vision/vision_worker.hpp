@@ -18,9 +18,9 @@
 namespace kiosk::vision {
 
 struct Preview {
-  cv::Mat bgr;              // newest processed frame (unmirrored; the UI mirrors and masks it into the oval)
+  cv::Mat bgr;  // newest processed frame (unmirrored; the UI mirrors and masks it into the oval)
   std::vector<Face> faces;
-  std::string guidance;     // key of the current instruction
+  std::string guidance;  // key of the current instruction
   double progress = 0;
   std::int64_t seq = -1;
 };
@@ -34,7 +34,8 @@ class VisionWorker {
   using Post = std::function<void(VisionEvent)>;
   // The detector is built from cfg (YuNet, else Haar); MiniFASNet is loaded if present.
   // drop_frames=false makes replays lossless (tests, kioskctl); live cameras should drop.
-  VisionWorker(VisionConfig cfg, std::unique_ptr<camera::FrameSource> source, Post post, bool drop_frames = true);
+  VisionWorker(VisionConfig cfg, std::unique_ptr<camera::FrameSource> source, Post post,
+               bool drop_frames = true);
   ~VisionWorker();
   VisionWorker(const VisionWorker&) = delete;
   VisionWorker& operator=(const VisionWorker&) = delete;

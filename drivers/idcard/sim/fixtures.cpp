@@ -63,7 +63,9 @@ CardFixture from_json(const nlohmann::json& j) {
 
 }  // namespace
 
-CardFixture fixture_from_json(const std::string& text) { return from_json(nlohmann::json::parse(text)); }
+CardFixture fixture_from_json(const std::string& text) {
+  return from_json(nlohmann::json::parse(text));
+}
 
 std::vector<CardFixture> load_fixtures(const std::string& path) {
   std::ifstream in(path);

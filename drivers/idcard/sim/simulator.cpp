@@ -20,21 +20,32 @@ class SharedHost : public transport::Transport {
   std::shared_ptr<transport::Transport> t_;
 };
 
-constexpr std::pair<int, int> key(Command c) { return {c.cmd, c.para}; }
+constexpr std::pair<int, int> key(Command c) {
+  return {c.cmd, c.para};
+}
 
 }  // namespace
 
 const char* to_string(Fault f) {
   switch (f) {
-    case Fault::NoCard: return "no_card";
-    case Fault::SamError: return "sam_error";
-    case Fault::WrongChecksum: return "wrong_checksum";
-    case Fault::Truncated: return "truncated";
-    case Fault::SplitFrames: return "split_frames";
-    case Fault::GarbageBeforePreamble: return "garbage_before_preamble";
-    case Fault::UnplugMidAnswer: return "unplug_mid_answer";
-    case Fault::Silent: return "silent";
-    case Fault::CardAuthFailed: return "card_auth_failed";
+    case Fault::NoCard:
+      return "no_card";
+    case Fault::SamError:
+      return "sam_error";
+    case Fault::WrongChecksum:
+      return "wrong_checksum";
+    case Fault::Truncated:
+      return "truncated";
+    case Fault::SplitFrames:
+      return "split_frames";
+    case Fault::GarbageBeforePreamble:
+      return "garbage_before_preamble";
+    case Fault::UnplugMidAnswer:
+      return "unplug_mid_answer";
+    case Fault::Silent:
+      return "silent";
+    case Fault::CardAuthFailed:
+      return "card_auth_failed";
   }
   return "?";
 }
@@ -98,7 +109,9 @@ Simulator::Simulator(Link link, std::string name) : link_(link), name_(std::move
   }
 }
 
-Simulator::~Simulator() { stop(); }
+Simulator::~Simulator() {
+  stop();
+}
 
 void Simulator::start() {
   std::lock_guard lock(mu_);
@@ -124,7 +137,8 @@ std::unique_ptr<transport::Transport> Simulator::open_host() {
   std::string path;
   {
     std::lock_guard lock(mu_);
-    if (!plugged_) throw transport::TransportError(transport::ErrorKind::NotFound, name_ + ": simulator unplugged");
+    if (!plugged_)
+      throw transport::TransportError(transport::ErrorKind::NotFound, name_ + ": simulator unplugged");
     if (link_ == Link::Loopback) return std::make_unique<SharedHost>(loop_.host);
     path = pty_->slave_path;
   }
@@ -287,7 +301,8 @@ void Simulator::serve(transport::Transport& t, Bytes& rx) {
     rx.erase(rx.begin(), rx.begin() + static_cast<std::ptrdiff_t>(s.consumed));
     if (s.kind == Scan::Kind::NeedMore) return;
     if (s.kind == Scan::Kind::Error) {  // the SAM reports what it got wrong
-      t.write(encode_response(0, 0, s.error_kind == CodecError::Kind::BadChecksum ? 0x10 : 0x11), Millis(1000));
+      t.write(encode_response(0, 0, s.error_kind == CodecError::Kind::BadChecksum ? 0x10 : 0x11),
+              Millis(1000));
       continue;
     }
     Request req;

@@ -33,7 +33,8 @@ struct CardFixture {
 // Fixture file: {"cards": [{"id", "kind", "name", ...}]} (see tests/data/idcard/cards.json).
 std::vector<CardFixture> load_fixtures(const std::string& path);
 CardFixture fixture_from_json(const std::string& json_object);
-std::string default_fixture_path();  // $KIOSK_IDCARD_FIXTURES or KIOSK_SOURCE_DIR/tests/data/idcard/cards.json
+std::string
+default_fixture_path();  // $KIOSK_IDCARD_FIXTURES or KIOSK_SOURCE_DIR/tests/data/idcard/cards.json
 
 enum class Fault {
   NoCard,                 // find answers 80 even with a card

@@ -7,7 +7,9 @@ namespace kiosk::printer {
 PrinterSimulator::PrinterSimulator(std::shared_ptr<transport::Transport> t, int width_dots)
     : t_(std::move(t)), width_(width_dots) {}
 
-PrinterSimulator::~PrinterSimulator() { stop(); }
+PrinterSimulator::~PrinterSimulator() {
+  stop();
+}
 
 void PrinterSimulator::start() {
   if (run_.exchange(true)) return;
@@ -91,21 +93,21 @@ void PrinterSimulator::send_asb_locked() {
   }
 }
 
-#define SIM_SET(field)                    \
-  {                                       \
-    std::lock_guard lk(mu_);              \
-    if (st_.field == on) return;          \
-    st_.field = on;                       \
-    if (asb_) send_asb_locked();          \
+#define SIM_SET(field)           \
+  {                              \
+    std::lock_guard lk(mu_);     \
+    if (st_.field == on) return; \
+    st_.field = on;              \
+    if (asb_) send_asb_locked(); \
   }
 
-void PrinterSimulator::set_paper_out(bool on) SIM_SET(paper_end)
-void PrinterSimulator::set_paper_near_end(bool on) SIM_SET(paper_near_end)
-void PrinterSimulator::set_cover_open(bool on) SIM_SET(cover_open)
-void PrinterSimulator::set_cutter_error(bool on) SIM_SET(cutter_error)
+void PrinterSimulator::set_paper_out(bool on)
+    SIM_SET(paper_end) void PrinterSimulator::set_paper_near_end(bool on)
+        SIM_SET(paper_near_end) void PrinterSimulator::set_cover_open(bool on)
+            SIM_SET(cover_open) void PrinterSimulator::set_cutter_error(bool on) SIM_SET(cutter_error)
 #undef SIM_SET
 
-void PrinterSimulator::paper_out_after(std::size_t n) {
+                void PrinterSimulator::paper_out_after(std::size_t n) {
   std::lock_guard lk(mu_);
   fail_after_ = n;
 }

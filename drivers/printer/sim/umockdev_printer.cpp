@@ -39,8 +39,24 @@ std::string hex(const std::vector<std::uint8_t>& b) {
 std::string descriptors_hex(const UmockdevPrinterConfig& c) {
   const auto lo = [](std::uint16_t v) { return static_cast<std::uint8_t>(v & 0xFF); };
   const auto hi = [](std::uint16_t v) { return static_cast<std::uint8_t>(v >> 8); };
-  std::vector<std::uint8_t> d = {0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, lo(c.vendor_id), hi(c.vendor_id),
-                                 lo(c.product_id), hi(c.product_id), 0x00, 0x01, 0x01, 0x02, 0x03, 0x01};
+  std::vector<std::uint8_t> d = {0x12,
+                                 0x01,
+                                 0x00,
+                                 0x02,
+                                 0x00,
+                                 0x00,
+                                 0x00,
+                                 0x40,
+                                 lo(c.vendor_id),
+                                 hi(c.vendor_id),
+                                 lo(c.product_id),
+                                 hi(c.product_id),
+                                 0x00,
+                                 0x01,
+                                 0x01,
+                                 0x02,
+                                 0x03,
+                                 0x01};
   const std::vector<std::uint8_t> rest = {
       0x09, 0x02, 0x20, 0x00, 0x01, 0x01, 0x00, 0x80, 0x32,  // config, 32 bytes total
       0x09, 0x04, 0x00, 0x00, 0x02, 0x07, 0x01, 0x02, 0x00,  // interface 0: printer, bi-directional
@@ -173,7 +189,8 @@ struct UmockdevUsbPrinter::Impl {
     UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(c);
     const gulong req = umockdev_ioctl_client_get_request(c);
     auto complete = [&](long res, int err) { umockdev_ioctl_client_complete(c, res, err); };
-    if (gone && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_DISCARDURB && req != USBDEVFS_RELEASEINTERFACE) {
+    if (gone && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_DISCARDURB &&
+        req != USBDEVFS_RELEASEINTERFACE) {
       complete(-1, ENODEV);
       update_readiness();
       return TRUE;
@@ -216,7 +233,9 @@ struct UmockdevUsbPrinter::Impl {
         }
         break;
       }
-      case USBDEVFS_CLAIMINTERFACE: driver_bound ? complete(-1, EBUSY) : complete(0, 0); break;
+      case USBDEVFS_CLAIMINTERFACE:
+        driver_bound ? complete(-1, EBUSY) : complete(0, 0);
+        break;
       case USBDEVFS_DISCONNECT_CLAIM:
         driver_bound = false;
         complete(0, 0);
@@ -225,7 +244,9 @@ struct UmockdevUsbPrinter::Impl {
       case USBDEVFS_SETINTERFACE:
       case USBDEVFS_CLEAR_HALT:
       case USBDEVFS_RESET:
-      case USBDEVFS_SETCONFIGURATION: complete(0, 0); break;
+      case USBDEVFS_SETCONFIGURATION:
+        complete(0, 0);
+        break;
       case USBDEVFS_SUBMITURB: {
         FakeUrb f;
         f.urb = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_urb), nullptr);
@@ -243,7 +264,8 @@ struct UmockdevUsbPrinter::Impl {
           pending.push_back(f);
         } else {
           try {
-            if (f.buf) pair.host->write(std::span(f.buf->data, static_cast<std::size_t>(f.u()->buffer_length)), {});
+            if (f.buf)
+              pair.host->write(std::span(f.buf->data, static_cast<std::size_t>(f.u()->buffer_length)), {});
             f.u()->status = 0;
             f.u()->actual_length = f.u()->buffer_length;
           } catch (const transport::TransportError&) {
@@ -286,7 +308,9 @@ struct UmockdevUsbPrinter::Impl {
         found ? complete(0, 0) : complete(-1, EINVAL);
         break;
       }
-      default: complete(-1, ENOTTY); break;
+      default:
+        complete(-1, ENOTTY);
+        break;
     }
     update_readiness();
     return TRUE;
@@ -322,9 +346,10 @@ UmockdevUsbPrinter::UmockdevUsbPrinter(UmockdevPrinterConfig cfg) : impl_(std::m
   const std::string rec = std::string("P: ") + (kSysPath + 4) +
                           "\nN: bus/usb/001/003\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
                           "E: DEVNAME=/dev/bus/usb/001/003\nE: BUSNUM=001\nE: DEVNUM=003\nE: PRODUCT=" +
-                          ids + "\nA: busnum=1\\n\nA: devnum=3\\n\nA: speed=12\\n\nA: bConfigurationValue=1\\n\n" +
-                          "A: idVendor=" + vid + "\\n\nA: idProduct=" + pid + "\\n\nH: descriptors=" +
-                          descriptors_hex(m.cfg) + "\n";
+                          ids +
+                          "\nA: busnum=1\\n\nA: devnum=3\\n\nA: speed=12\\n\nA: bConfigurationValue=1\\n\n" +
+                          "A: idVendor=" + vid + "\\n\nA: idProduct=" + pid +
+                          "\\n\nH: descriptors=" + descriptors_hex(m.cfg) + "\n";
   if (!umockdev_testbed_add_from_string(m.tb, rec.c_str(), &err)) fail("add_from_string");
   gchar* root = umockdev_testbed_get_root_dir(m.tb);
   const std::string fifo_path = std::string(root) + kNode;
@@ -358,7 +383,9 @@ UmockdevUsbPrinter::~UmockdevUsbPrinter() {
   g_object_unref(m.tb);
 }
 
-PrinterSimulator& UmockdevUsbPrinter::sim() { return *impl_->sim; }
+PrinterSimulator& UmockdevUsbPrinter::sim() {
+  return *impl_->sim;
+}
 
 void UmockdevUsbPrinter::unplug() {
   auto& m = *impl_;

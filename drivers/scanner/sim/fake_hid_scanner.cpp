@@ -47,12 +47,18 @@ int alt_code_for(const std::string& ch) {
   return (static_cast<unsigned char>(out[0]) << 8) | static_cast<unsigned char>(out[1]);
 }
 
-std::vector<std::uint8_t> report(std::uint8_t mods, std::uint8_t key) { return {mods, 0, key, 0, 0, 0, 0, 0}; }
+std::vector<std::uint8_t> report(std::uint8_t mods, std::uint8_t key) {
+  return {mods, 0, key, 0, 0, 0, 0, 0};
+}
 
 }  // namespace
 
-std::vector<std::uint8_t> enter_press() { return report(0, usage::Enter); }
-std::vector<std::uint8_t> release_all() { return report(0, 0); }
+std::vector<std::uint8_t> enter_press() {
+  return report(0, usage::Enter);
+}
+std::vector<std::uint8_t> release_all() {
+  return report(0, 0);
+}
 
 std::vector<std::vector<std::uint8_t>> reports_for_text(std::string_view text, Layout layout) {
   std::vector<std::vector<std::uint8_t>> out;
@@ -159,8 +165,14 @@ struct FakeHidScanner::State {
         break;
       }
       case USBDEVFS_CLAIMINTERFACE:
-        if (gone) { umockdev_ioctl_client_complete(c, -1, ENODEV); break; }
-        if (driver_bound) { umockdev_ioctl_client_complete(c, -1, EBUSY); break; }
+        if (gone) {
+          umockdev_ioctl_client_complete(c, -1, ENODEV);
+          break;
+        }
+        if (driver_bound) {
+          umockdev_ioctl_client_complete(c, -1, EBUSY);
+          break;
+        }
         claimed = true;
         umockdev_ioctl_client_complete(c, 0, 0);
         break;
@@ -174,7 +186,10 @@ struct FakeHidScanner::State {
         umockdev_ioctl_client_complete(c, 0, 0);
         break;
       case USBDEVFS_GETDRIVER: {
-        if (!driver_bound) { umockdev_ioctl_client_complete(c, -1, ENODATA); break; }
+        if (!driver_bound) {
+          umockdev_ioctl_client_complete(c, -1, ENODATA);
+          break;
+        }
         UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_getdriver), nullptr);
         auto* gd = reinterpret_cast<usbdevfs_getdriver*>(d->data);
         std::snprintf(gd->driver, sizeof gd->driver, "usbhid");
@@ -198,12 +213,17 @@ struct FakeHidScanner::State {
         }
         break;
       }
-      case USBDEVFS_SETINTERFACE: case USBDEVFS_CLEAR_HALT: case USBDEVFS_RESET:
+      case USBDEVFS_SETINTERFACE:
+      case USBDEVFS_CLEAR_HALT:
+      case USBDEVFS_RESET:
       case USBDEVFS_SETCONFIGURATION:
         umockdev_ioctl_client_complete(c, 0, 0);
         break;
       case USBDEVFS_SUBMITURB: {
-        if (gone) { umockdev_ioctl_client_complete(c, -1, ENODEV); break; }
+        if (gone) {
+          umockdev_ioctl_client_complete(c, -1, ENODEV);
+          break;
+        }
         auto* f = new FakeUrb;
         f->urb = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_urb), nullptr);
         if (f->u()->buffer_length > 0)
@@ -287,30 +307,33 @@ FakeHidScanner::FakeHidScanner(std::uint16_t vid, std::uint16_t pid) : s_(std::m
   s_->pid = pid;
   s_->tb = umockdev_testbed_new();
   s_->handler = umockdev_ioctl_base_new();
-  g_signal_connect(s_->handler, "handle-ioctl", reinterpret_cast<GCallback>(reinterpret_cast<void (*)()>(&on_ioctl)),
-                   s_.get());
+  g_signal_connect(s_->handler, "handle-ioctl",
+                   reinterpret_cast<GCallback>(reinterpret_cast<void (*)()>(&on_ioctl)), s_.get());
   GError* err = nullptr;
   if (!umockdev_testbed_attach_ioctl(s_->tb, s_->node.c_str(), s_->handler, &err))
     throw std::runtime_error(std::string("umockdev attach_ioctl: ") + (err ? err->message : "?"));
   const auto lo = [](std::uint16_t v) { return static_cast<std::uint8_t>(v & 0xFF); };
   const auto hi = [](std::uint16_t v) { return static_cast<std::uint8_t>(v >> 8); };
   // Boot keyboard: device, config, interface (HID 03/01/01), HID descriptor, interrupt IN 0x81.
-  std::vector<std::uint8_t> desc = {0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, lo(vid), hi(vid), lo(pid),
-                                    hi(pid), 0x00, 0x01, 0x01, 0x02, 0x00, 0x01,
-                                    0x09, 0x02, 0x22, 0x00, 0x01, 0x01, 0x00, 0xA0, 0x32,
-                                    0x09, 0x04, 0x00, 0x00, 0x01, 0x03, 0x01, 0x01, 0x00,
-                                    0x09, 0x21, 0x11, 0x01, 0x00, 0x01, 0x22, 0x3F, 0x00,
-                                    0x07, 0x05, 0x81, 0x03, 0x08, 0x00, 0x0A};
+  std::vector<std::uint8_t> desc = {
+      0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, lo(vid), hi(vid), lo(pid), hi(pid), 0x00,
+      0x01, 0x01, 0x02, 0x00, 0x01, 0x09, 0x02, 0x22, 0x00,    0x01,    0x01,    0x00,    0xA0,
+      0x32, 0x09, 0x04, 0x00, 0x00, 0x01, 0x03, 0x01, 0x01,    0x00,    0x09,    0x21,    0x11,
+      0x01, 0x00, 0x01, 0x22, 0x3F, 0x00, 0x07, 0x05, 0x81,    0x03,    0x08,    0x00,    0x0A};
   char ids[16];
   std::snprintf(ids, sizeof ids, "%04x/%04x/100", vid, pid);
   char vids[8], pids[8];
   std::snprintf(vids, sizeof vids, "%04x", vid);
   std::snprintf(pids, sizeof pids, "%04x", pid);
-  std::string rec = "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\nN: bus/usb/001/002\nE: SUBSYSTEM=usb\n"
-                    "E: DEVTYPE=usb_device\nE: DRIVER=usb\nE: DEVNAME=/dev/bus/usb/001/002\nE: BUSNUM=001\n"
-                    "E: DEVNUM=002\nE: PRODUCT=" + std::string(ids) + "\nA: busnum=1\\n\nA: devnum=2\\n\n"
-                    "A: speed=12\\n\nA: bConfigurationValue=1\\n\nA: idVendor=" + vids + "\\n\nA: idProduct=" +
-                    pids + "\\n\nA: product=Emulated QR scanner\\n\nH: descriptors=" + hex(desc) + "\n";
+  std::string rec =
+      "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\nN: bus/usb/001/002\nE: SUBSYSTEM=usb\n"
+      "E: DEVTYPE=usb_device\nE: DRIVER=usb\nE: DEVNAME=/dev/bus/usb/001/002\nE: BUSNUM=001\n"
+      "E: DEVNUM=002\nE: PRODUCT=" +
+      std::string(ids) +
+      "\nA: busnum=1\\n\nA: devnum=2\\n\n"
+      "A: speed=12\\n\nA: bConfigurationValue=1\\n\nA: idVendor=" +
+      vids + "\\n\nA: idProduct=" + pids +
+      "\\n\nA: product=Emulated QR scanner\\n\nH: descriptors=" + hex(desc) + "\n";
   if (!umockdev_testbed_add_from_string(s_->tb, rec.c_str(), &err))
     throw std::runtime_error(std::string("umockdev add device: ") + (err ? err->message : "?"));
   // Replace the node (a regular file, always "ready") by a FIFO so libusb's poll() sleeps.

@@ -80,7 +80,8 @@ Bytes psam_cryptogram(std::span<const std::uint8_t> key, std::span<const std::ui
   Bytes msg(id.begin(), id.end());
   msg.insert(msg.end(), challenge.begin(), challenge.end());
   Bytes out(16);
-  crypto_generichash(out.data(), out.size(), msg.data(), msg.size(), key.empty() ? nullptr : key.data(), key.size());
+  crypto_generichash(out.data(), out.size(), msg.data(), msg.size(), key.empty() ? nullptr : key.data(),
+                     key.size());
   return out;
 }
 
@@ -126,7 +127,8 @@ Bytes SsCardModel::reply(Bytes data, std::uint16_t sw) const {
 Bytes SsCardModel::with_le(Bytes data, std::optional<std::size_t> le) {
   if (t0_ && f_.t0_strict_le) {
     const std::size_t want = le.value_or(256);
-    if (want != data.size() && !(data.size() > 256)) return reply({}, static_cast<std::uint16_t>(0x6C00 | (data.size() & 0xFF)));
+    if (want != data.size() && !(data.size() > 256))
+      return reply({}, static_cast<std::uint16_t>(0x6C00 | (data.size() & 0xFF)));
   }
   if (le && data.size() > *le) data.resize(*le);
   return reply(std::move(data), 0x9000);
@@ -225,7 +227,8 @@ Bytes SsCardModel::process(std::span<const std::uint8_t> raw) {
       if (n != 8 && n != 16) return reply({}, 0x6700);
       challenge_.assign(n, 0);
       ++challenge_counter_;
-      for (std::size_t i = 0; i < n; ++i) challenge_[i] = static_cast<std::uint8_t>(challenge_counter_ * 37 + i * 101);
+      for (std::size_t i = 0; i < n; ++i)
+        challenge_[i] = static_cast<std::uint8_t>(challenge_counter_ * 37 + i * 101);
       return reply(challenge_, 0x9000);
     }
     case 0x82: {  // EXTERNAL AUTHENTICATE
@@ -256,11 +259,14 @@ Bytes SsCardModel::process(std::span<const std::uint8_t> raw) {
       if (tries_ == 0) return reply({}, 0x6983);
       return reply({}, static_cast<std::uint16_t>(0x63C0 | tries_));
     }
-    default: return reply({}, 0x6D00);
+    default:
+      return reply({}, 0x6D00);
   }
 }
 
-Bytes PsamModel::atr() const { return from_hex("3B6900004A5053414D00000001"); }
+Bytes PsamModel::atr() const {
+  return from_hex("3B6900004A5053414D00000001");
+}
 
 Bytes PsamModel::process(std::span<const std::uint8_t> raw) {
   Command c;

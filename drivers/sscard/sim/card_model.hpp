@@ -17,7 +17,7 @@ class SimCard {
  public:
   virtual ~SimCard() = default;
   virtual Bytes atr() const = 0;
-  virtual void reset() = 0;                                    // power-on / warm reset
+  virtual void reset() = 0;                                       // power-on / warm reset
   virtual Bytes process(std::span<const std::uint8_t> apdu) = 0;  // C-APDU → R-APDU
 };
 
@@ -26,13 +26,13 @@ struct CardFixture {
   std::map<std::uint8_t, Bytes> ef05, ef06;  // tag → value
   std::string pin = "123456";
   int pin_tries = 3;
-  bool ssse = true;              // false: SELECT SSSE → 6A82 (not a social security card)
-  bool ssse_under_mf = false;    // SSSE only selectable after selecting the MF
-  bool read_all_records = true;  // supports READ RECORD P2 = xxxxx101
-  bool sfi_read = true;          // supports READ RECORD with SFI in P2
-  bool t0_strict_le = true;      // T=0: Le ≠ length → 6Cxx
+  bool ssse = true;                       // false: SELECT SSSE → 6A82 (not a social security card)
+  bool ssse_under_mf = false;             // SSSE only selectable after selecting the MF
+  bool read_all_records = true;           // supports READ RECORD P2 = xxxxx101
+  bool sfi_read = true;                   // supports READ RECORD with SFI in P2
+  bool t0_strict_le = true;               // T=0: Le ≠ length → 6Cxx
   std::set<std::uint8_t> psam_protected;  // tags answering 6982 until EXTERNAL AUTHENTICATE
-  Bytes psam_key;                // shared with the PSAM model
+  Bytes psam_key;                         // shared with the PSAM model
 };
 
 // Fixture JSON: {"atr": "3B6D…", "pin": "123456", "pin_tries": 3, "ef05": {"01": "hex:…", "03": "an:2.00"},

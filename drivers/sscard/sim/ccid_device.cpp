@@ -175,7 +175,8 @@ std::vector<Bytes> CcidDeviceModel::handle(std::span<const std::uint8_t> raw) {
       r.data.clear();
     };
     if (in.slot >= slots_.size()) {
-      fail(in.type == PC_to_RDR_XfrBlock || in.type == PC_to_RDR_IccPowerOn ? RDR_to_PC_DataBlock : RDR_to_PC_SlotStatus,
+      fail(in.type == PC_to_RDR_XfrBlock || in.type == PC_to_RDR_IccPowerOn ? RDR_to_PC_DataBlock
+                                                                            : RDR_to_PC_SlotStatus,
            2, 5);
       return {encode(r)};
     }
@@ -183,8 +184,10 @@ std::vector<Bytes> CcidDeviceModel::handle(std::span<const std::uint8_t> raw) {
     const std::uint8_t icc = !s.card ? 2 : s.powered ? 0 : 1;
     switch (in.type) {
       case PC_to_RDR_IccPowerOn:
-        if (!s.card) fail(RDR_to_PC_DataBlock, 2, ICC_MUTE);
-        else if (faults_.mute) fail(RDR_to_PC_DataBlock, 1, ICC_MUTE);
+        if (!s.card)
+          fail(RDR_to_PC_DataBlock, 2, ICC_MUTE);
+        else if (faults_.mute)
+          fail(RDR_to_PC_DataBlock, 1, ICC_MUTE);
         else {
           s.card->reset();
           s.powered = true;

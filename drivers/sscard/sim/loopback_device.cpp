@@ -5,7 +5,8 @@
 namespace kiosk::sscard::sim {
 
 LoopbackCcidDevice::LoopbackCcidDevice(std::shared_ptr<CcidDeviceModel> model, std::string name)
-    : model_(std::move(model)), bulk_(transport::make_loopback(name + "-bulk")),
+    : model_(std::move(model)),
+      bulk_(transport::make_loopback(name + "-bulk")),
       intr_(transport::make_loopback(name + "-intr")) {
   model_->set_interrupt_listener([this] { flush_interrupts(); });
   thread_ = std::thread([this] { run(); });

@@ -18,15 +18,19 @@ constexpr const char* kNode = "/dev/bus/usb/001/002";
 constexpr const char* kSysPath = "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-1";
 
 std::string descriptors_hex(const ccid::Descriptor& d) {
-  Bytes b = {0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, 0xE6, 0x08, 0x37, 0x34, 0x00, 0x01, 0x01, 0x02, 0x03, 0x01};
+  Bytes b = {0x12, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x40, 0xE6,
+             0x08, 0x37, 0x34, 0x00, 0x01, 0x01, 0x02, 0x03, 0x01};
   const Bytes cls = ccid::encode_descriptor(d);
   const std::size_t total = 9 + 9 + cls.size() + 3 * 7;
-  Bytes cfg = {0x09, 0x02, static_cast<std::uint8_t>(total), static_cast<std::uint8_t>(total >> 8), 0x01, 0x01, 0x00, 0x80, 0x32};
+  Bytes cfg = {
+      0x09, 0x02, static_cast<std::uint8_t>(total), static_cast<std::uint8_t>(total >> 8), 0x01, 0x01, 0x00,
+      0x80, 0x32};
   Bytes itf = {0x09, 0x04, 0x00, 0x00, 0x03, 0x0B, 0x00, 0x00, 0x00};
   Bytes eps = {0x07, 0x05, 0x01, 0x02, 0x40, 0x00, 0x00,   // bulk OUT 0x01
                0x07, 0x05, 0x82, 0x02, 0x40, 0x00, 0x00,   // bulk IN 0x82
                0x07, 0x05, 0x83, 0x03, 0x08, 0x00, 0x0A};  // interrupt IN 0x83
-  for (auto* part : {&cfg, &itf, const_cast<Bytes*>(&cls), &eps}) b.insert(b.end(), part->begin(), part->end());
+  for (auto* part : {&cfg, &itf, const_cast<Bytes*>(&cls), &eps})
+    b.insert(b.end(), part->begin(), part->end());
   return hex(b);
 }
 }  // namespace
@@ -110,9 +114,9 @@ struct UmockdevCcid::Impl {
     switch (req) {
       case USBDEVFS_GET_CAPABILITIES: {
         UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), nullptr);
-        *reinterpret_cast<guint32*>(d->data) = USBDEVFS_CAP_BULK_SCATTER_GATHER | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
-                                               USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_ZERO_PACKET |
-                                               USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+        *reinterpret_cast<guint32*>(d->data) =
+            USBDEVFS_CAP_BULK_SCATTER_GATHER | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
+            USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_ZERO_PACKET | USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
         g_object_unref(d);
         complete(0, 0);
         break;
@@ -123,15 +127,22 @@ struct UmockdevCcid::Impl {
       case USBDEVFS_CLEAR_HALT:
       case USBDEVFS_RESET:
       case USBDEVFS_SETCONFIGURATION:
-      case USBDEVFS_DISCONNECT_CLAIM: complete(0, 0); break;
-      case USBDEVFS_GETDRIVER: complete(-1, ENODATA); break;
+      case USBDEVFS_DISCONNECT_CLAIM:
+        complete(0, 0);
+        break;
+      case USBDEVFS_GETDRIVER:
+        complete(-1, ENODATA);
+        break;
       case USBDEVFS_IOCTL: {
         UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_ioctl), nullptr);
         const int code = reinterpret_cast<usbdevfs_ioctl*>(d->data)->ioctl_code;
         g_object_unref(d);
-        if (code == static_cast<int>(USBDEVFS_DISCONNECT)) complete(-1, ENODATA);
-        else if (code == static_cast<int>(USBDEVFS_CONNECT)) complete(1, 0);
-        else complete(-1, ENOTTY);
+        if (code == static_cast<int>(USBDEVFS_DISCONNECT))
+          complete(-1, ENODATA);
+        else if (code == static_cast<int>(USBDEVFS_CONNECT))
+          complete(1, 0);
+        else
+          complete(-1, ENOTTY);
         break;
       }
       case USBDEVFS_SUBMITURB: {
@@ -150,7 +161,8 @@ struct UmockdevCcid::Impl {
         } else if (in) {
           pending_bulk.push_back(f);
         } else {
-          const std::span<const std::uint8_t> msg(f.buf ? f.buf->data : nullptr, static_cast<std::size_t>(f.u()->buffer_length));
+          const std::span<const std::uint8_t> msg(f.buf ? f.buf->data : nullptr,
+                                                  static_cast<std::size_t>(f.u()->buffer_length));
           for (auto& r : model->handle(msg)) bulk_in.push_back(std::move(r));
           f.u()->status = 0;
           f.u()->actual_length = f.u()->buffer_length;
@@ -193,7 +205,9 @@ struct UmockdevCcid::Impl {
         complete(found ? 0 : -1, found ? 0 : EINVAL);
         break;
       }
-      default: complete(-1, ENOTTY); break;
+      default:
+        complete(-1, ENOTTY);
+        break;
     }
     update_readiness();
     return TRUE;
@@ -217,12 +231,13 @@ UmockdevCcid::UmockdevCcid(std::shared_ptr<CcidDeviceModel> model) : impl_(std::
     g_clear_error(&err);
     throw SsCardError(ErrorKind::Io, "umockdev attach_ioctl: " + m);
   }
-  const std::string rec = std::string("P: ") + (kSysPath + 4) +
-                          "\nN: bus/usb/001/002\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
-                          "E: DEVNAME=/dev/bus/usb/001/002\nE: BUSNUM=001\nE: DEVNUM=002\nE: PRODUCT=8e6/3437/100\n"
-                          "A: busnum=1\\n\nA: devnum=2\\n\nA: speed=12\\n\nA: bConfigurationValue=1\\n\n"
-                          "A: idVendor=08e6\\n\nA: idProduct=3437\\n\nH: descriptors=" +
-                          descriptors_hex(impl_->model->descriptor()) + "\n";
+  const std::string rec =
+      std::string("P: ") + (kSysPath + 4) +
+      "\nN: bus/usb/001/002\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
+      "E: DEVNAME=/dev/bus/usb/001/002\nE: BUSNUM=001\nE: DEVNUM=002\nE: PRODUCT=8e6/3437/100\n"
+      "A: busnum=1\\n\nA: devnum=2\\n\nA: speed=12\\n\nA: bConfigurationValue=1\\n\n"
+      "A: idVendor=08e6\\n\nA: idProduct=3437\\n\nH: descriptors=" +
+      descriptors_hex(impl_->model->descriptor()) + "\n";
   if (!umockdev_testbed_add_from_string(impl_->tb, rec.c_str(), &err)) {
     std::string m = err ? err->message : "?";
     g_clear_error(&err);

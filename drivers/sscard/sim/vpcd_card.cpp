@@ -15,7 +15,9 @@ namespace kiosk::sscard::sim {
 VpcdCard::VpcdCard(std::shared_ptr<SimCard> card, std::string host, int port)
     : card_(std::move(card)), host_(std::move(host)), port_(port) {}
 
-VpcdCard::~VpcdCard() { stop(); }
+VpcdCard::~VpcdCard() {
+  stop();
+}
 
 void VpcdCard::start(std::chrono::milliseconds connect_timeout) {
   const auto deadline = std::chrono::steady_clock::now() + connect_timeout;
@@ -36,7 +38,8 @@ void VpcdCard::start(std::chrono::milliseconds connect_timeout) {
       break;
     }
     ::close(fd);
-    if (std::chrono::steady_clock::now() > deadline) throw SsCardError(ErrorKind::Io, "cannot connect to vpcd");
+    if (std::chrono::steady_clock::now() > deadline)
+      throw SsCardError(ErrorKind::Io, "cannot connect to vpcd");
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   stop_ = false;
@@ -91,13 +94,17 @@ void VpcdCard::serve() {
     if (n && !read_n(fd, buf.data(), n, stop_)) return;
     if (n == 1) {
       switch (buf[0]) {
-        case 0x00: break;  // power off
-        case 0x01:         // power on
-        case 0x02: card_->reset(); break;
+        case 0x00:
+          break;    // power off
+        case 0x01:  // power on
+        case 0x02:
+          card_->reset();
+          break;
         case 0x04:
           if (!send_all(fd, card_->atr())) return;
           break;
-        default: break;
+        default:
+          break;
       }
       continue;
     }

@@ -1,9 +1,9 @@
 // kiosk-platform-sim: the platform simulator as its own process (tests, demos, integrators).
-#include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
-#include <csignal>
+#include <CLI/CLI.hpp>
 #include <condition_variable>
+#include <csignal>
 #include <iostream>
 #include <mutex>
 
@@ -22,7 +22,8 @@ int main(int argc, char** argv) {
   std::string fault;
   app.add_option("--host", o.host, "listen address")->capture_default_str();
   app.add_option("--port", o.port, "port (0: any free port, printed on stdout)")->capture_default_str();
-  app.add_option("--db", o.db_path, "SQLite database (kept across restarts; :memory: for none)")->capture_default_str();
+  app.add_option("--db", o.db_path, "SQLite database (kept across restarts; :memory: for none)")
+      ->capture_default_str();
   app.add_option("--fixture", o.fixture, "residents fixture JSON (default: built in)");
   app.add_option("--terminal-region", o.terminal_region, "terminal's 6-digit region code");
   app.add_option("--cert", o.tls_cert, "TLS certificate (PEM) to serve HTTPS");

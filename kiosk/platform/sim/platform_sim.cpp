@@ -5,8 +5,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <cmath>
+#include <condition_variable>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -40,13 +40,20 @@ std::optional<Fault> parse_fault(std::string_view spec) {
       value = value * 10 + (c - '0');
     }
   }
-  if (name == "latency" && eq != std::string_view::npos) f = {Fault::Kind::Latency, value, 0};
-  else if (name == "status" && value >= 400 && value <= 599) f = {Fault::Kind::Status, 0, value};
-  else if (name == "timeout" && eq != std::string_view::npos) f = {Fault::Kind::Timeout, value, 0};
-  else if (name == "malformed") f = {Fault::Kind::Malformed, 0, 0};
-  else if (name == "drop") f = {Fault::Kind::Drop, 0, 0};
-  else if (name == "delay_after" && eq != std::string_view::npos) f = {Fault::Kind::DelayAfter, value, 0};
-  else return std::nullopt;
+  if (name == "latency" && eq != std::string_view::npos)
+    f = {Fault::Kind::Latency, value, 0};
+  else if (name == "status" && value >= 400 && value <= 599)
+    f = {Fault::Kind::Status, 0, value};
+  else if (name == "timeout" && eq != std::string_view::npos)
+    f = {Fault::Kind::Timeout, value, 0};
+  else if (name == "malformed")
+    f = {Fault::Kind::Malformed, 0, 0};
+  else if (name == "drop")
+    f = {Fault::Kind::Drop, 0, 0};
+  else if (name == "delay_after" && eq != std::string_view::npos)
+    f = {Fault::Kind::DelayAfter, value, 0};
+  else
+    return std::nullopt;
   return f;
 }
 
@@ -106,8 +113,12 @@ std::string fmt_time(const char* f) {
   std::strftime(buf, sizeof buf, f, &tm);
   return buf;
 }
-std::string iso_now() { return fmt_time("%Y-%m-%dT%H:%M:%S+08:00"); }
-std::string this_month() { return fmt_time("%Y-%m"); }
+std::string iso_now() {
+  return fmt_time("%Y-%m-%dT%H:%M:%S+08:00");
+}
+std::string this_month() {
+  return fmt_time("%Y-%m");
+}
 std::string plus_years(int years) {
   auto tm = beijing_now();
   char buf[48];
@@ -140,9 +151,9 @@ std::string hex_digest(const std::string& s, std::size_t bytes) {
 std::string minimal_pdf(const std::string& line1, const std::string& line2) {
   std::string content = "BT /F1 14 Tf 72 760 Td (" + line1 + ") Tj 0 -24 Td (" + line2 + ") Tj ET";
   std::vector<std::string> objs = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R "
+      ">> >> >>",
       "<< /Length " + std::to_string(content.size()) + " >>\nstream\n" + content + "\nendstream",
       "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"};
   std::string pdf = "%PDF-1.4\n";
@@ -172,7 +183,8 @@ std::string base64(const std::string& bin) {
 }
 
 struct Resident {
-  std::string id_number, name, gender, household_region, insured_region, employer, insured_since, retired_since;
+  std::string id_number, name, gender, household_region, insured_region, employer, insured_since,
+      retired_since;
   std::int64_t pension_monthly = 0, injury_monthly = 0, base = 0;
   std::string cert_status, cert_valid_until, sscard_number, sscard_status;
 };
@@ -233,7 +245,8 @@ struct PlatformSim::Impl {
 void PlatformSim::Impl::seed(const json& fx) {
   db.exec(kSchema);
   store::Transaction tx(db);
-  terminal_region = opts.terminal_region.empty() ? fx.value("terminal_region", "410100") : opts.terminal_region;
+  terminal_region =
+      opts.terminal_region.empty() ? fx.value("terminal_region", "410100") : opts.terminal_region;
   catalog_version = fx.value("catalog_version", 1);
   for (auto& [code, name] : fx.at("regions").items()) {
     db.prepare("INSERT INTO regions VALUES(?,?)").bind(1, code).bind(2, name.get<std::string>()).run();
@@ -244,8 +257,11 @@ void PlatformSim::Impl::seed(const json& fx) {
     auto st = db.prepare("INSERT INTO residents VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
     st.bind(1, id).bind(2, r.at("name").get<std::string>()).bind(3, r.value("gender", ""));
     st.bind(4, r.value("household_region", "")).bind(5, r.at("insured_region").get<std::string>());
-    st.bind(6, r.value("employer", "")).bind(7, r.value("insured_since", "")).bind(8, r.value("retired_since", ""));
-    st.bind(9, r.value("pension_monthly", std::int64_t{0})).bind(10, r.value("injury_benefit_monthly", std::int64_t{0}));
+    st.bind(6, r.value("employer", ""))
+        .bind(7, r.value("insured_since", ""))
+        .bind(8, r.value("retired_since", ""));
+    st.bind(9, r.value("pension_monthly", std::int64_t{0}))
+        .bind(10, r.value("injury_benefit_monthly", std::int64_t{0}));
     st.bind(11, r.value("contribution_base", std::int64_t{0})).bind(12, r.value("certification_status", ""));
     st.bind(13, r.value("certification_valid_until", "")).bind(14, r.value("sscard_number", ""));
     st.bind(15, r.value("sscard_status", "normal"));
@@ -323,7 +339,10 @@ void PlatformSim::Impl::seed(const json& fx) {
           .bind(6, hl->value("cleared_on", ""))
           .run();
     }
-    db.prepare("INSERT INTO employment VALUES(?,?)").bind(1, id).bind(2, r.value("employment_status", "none")).run();
+    db.prepare("INSERT INTO employment VALUES(?,?)")
+        .bind(1, id)
+        .bind(2, r.value("employment_status", "none"))
+        .run();
     for (auto& c : r.value("cases", json::array())) {
       db.prepare("INSERT INTO cases VALUES(?,?,?,?,?,?)")
           .bind(1, c.at("case_no").get<std::string>())
@@ -349,7 +368,8 @@ void PlatformSim::Impl::seed(const json& fx) {
 std::optional<Resident> PlatformSim::Impl::resident(const std::string& id) {
   auto st = db.prepare(
       "SELECT id_number,name,gender,household_region,insured_region,employer,insured_since,retired_since,"
-      "pension_monthly,injury_benefit_monthly,contribution_base,certification_status,certification_valid_until,"
+      "pension_monthly,injury_benefit_monthly,contribution_base,certification_status,certification_valid_"
+      "until,"
       "sscard_number,sscard_status FROM residents WHERE id_number=?");
   st.bind(1, id);
   if (!st.step()) return std::nullopt;
@@ -427,8 +447,8 @@ RecordTable PlatformSim::Impl::record(const Resident& r, RecordKind k, int year)
       t.title = "社会保险个人权益记录单（" + std::to_string(y) + "年度）";
       std::int64_t account = 0;
       {
-        auto st = db.prepare(
-            "SELECT SUM(personal) FROM contributions WHERE id_number=? AND insurance='养老保险'");
+        auto st =
+            db.prepare("SELECT SUM(personal) FROM contributions WHERE id_number=? AND insurance='养老保险'");
         st.bind(1, r.id_number);
         if (st.step()) account = st.col_int(0);
       }
@@ -445,8 +465,8 @@ RecordTable PlatformSim::Impl::record(const Resident& r, RecordKind k, int year)
           "WHERE id_number=? AND month LIKE ? GROUP BY insurance ORDER BY insurance");
       st.bind(1, r.id_number).bind(2, std::to_string(y) + "-%");
       while (st.step())
-        t.rows.push_back({st.col_text(0), std::to_string(st.col_int(1)), money(st.col_int(2)), money(st.col_int(3)),
-                          money(st.col_int(4))});
+        t.rows.push_back({st.col_text(0), std::to_string(st.col_int(1)), money(st.col_int(2)),
+                          money(st.col_int(3)), money(st.col_int(4))});
       break;
     }
     case RecordKind::InsuredCertificate: {
@@ -468,7 +488,8 @@ RecordTable PlatformSim::Impl::record(const Resident& r, RecordKind k, int year)
       break;
     }
     case RecordKind::Contributions: {
-      t.title = year ? "社会保险参保缴费记录（" + std::to_string(year) + "年）" : "社会保险参保缴费记录（最近24个月）";
+      t.title = year ? "社会保险参保缴费记录（" + std::to_string(year) + "年）"
+                     : "社会保险参保缴费记录（最近24个月）";
       t.summary = {{"姓名", r.name}, {"社会保障号码", r.id_number}, {"参保地", region}};
       t.columns = {"年月", "险种", "缴费基数", "个人缴费", "单位缴费", "参保地"};
       if (!year) {
@@ -528,7 +549,8 @@ RecordTable PlatformSim::Impl::record(const Resident& r, RecordKind k, int year)
         total += st.col_int(4);
         if (first.empty()) first = st.col_text(2);
         last = st.col_text(2);
-        t.rows.push_back({st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3), money(st.col_int(4))});
+        t.rows.push_back(
+            {st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3), money(st.col_int(4))});
       }
       if (t.rows.empty()) break;
       const std::string city = region.size() > 9 ? region.substr(9) : region;  // "河南省郑州市" → "郑州市"
@@ -546,13 +568,14 @@ RecordTable PlatformSim::Impl::record(const Resident& r, RecordKind k, int year)
       st.bind(1, r.id_number);
       if (!st.step()) break;
       const bool cleared = st.col_int(3) == 0 && !st.col_text(4).empty();
-      t.summary = {{"借款人", r.name},
-                   {"贷款合同编号", st.col_text(0)},
-                   {"贷款银行", st.col_text(1)},
-                   {"贷款金额", money(st.col_int(2)) + " 元"},
-                   {"贷款状态", cleared ? "已全部还清" : "未还清"},
-                   {cleared ? "还清日期" : "剩余本金", cleared ? st.col_text(4) : money(st.col_int(3)) + " 元"},
-                   {"出具单位", region + "住房公积金管理中心"}};
+      t.summary = {
+          {"借款人", r.name},
+          {"贷款合同编号", st.col_text(0)},
+          {"贷款银行", st.col_text(1)},
+          {"贷款金额", money(st.col_int(2)) + " 元"},
+          {"贷款状态", cleared ? "已全部还清" : "未还清"},
+          {cleared ? "还清日期" : "剩余本金", cleared ? st.col_text(4) : money(st.col_int(3)) + " 元"},
+          {"出具单位", region + "住房公积金管理中心"}};
       break;
     }
   }
@@ -568,8 +591,9 @@ std::optional<Reply> PlatformSim::Impl::cannot_issue(const Resident&, RecordKind
       return err("NOT_FOUND", "未查询到您的住房公积金个人住房贷款", "No housing provident fund loan found.");
     for (auto& [label, value] : t.summary)
       if (label == "贷款状态" && value != "已全部还清")
-        return err("LOAN_NOT_CLEARED", "您的住房公积金贷款尚未还清，暂不能开具还清证明",
-                   "Your housing fund loan is not fully repaid yet; the clearance certificate cannot be issued.");
+        return err(
+            "LOAN_NOT_CLEARED", "您的住房公积金贷款尚未还清，暂不能开具还清证明",
+            "Your housing fund loan is not fully repaid yet; the clearance certificate cannot be issued.");
   }
   return std::nullopt;
 }
@@ -629,8 +653,10 @@ Reply PlatformSim::Impl::certificate_query(const Request& rq, const CertificateQ
 Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmitRequest& b) {
   auto r = resident(b.id_number);
   if (!r)
-    return err("NOT_FOUND", "未查询到您的信息，请到人工窗口办理", "No record of you; please go to a staffed window.");
-  if (r->name != b.name) return err("IDENTITY_MISMATCH", "姓名与证件号码不一致", "Name does not match the ID number.");
+    return err("NOT_FOUND", "未查询到您的信息，请到人工窗口办理",
+               "No record of you; please go to a staffed window.");
+  if (r->name != b.name)
+    return err("IDENTITY_MISMATCH", "姓名与证件号码不一致", "Name does not match the ID number.");
   std::string employment = "none";
   {
     auto st = db.prepare("SELECT status FROM employment WHERE id_number=?");
@@ -643,7 +669,8 @@ Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmi
     return std::string();
   };
   {
-    auto dup = db.prepare("SELECT case_no FROM registrations WHERE id_number=? AND kind=? AND status != 'revoked'");
+    auto dup =
+        db.prepare("SELECT case_no FROM registrations WHERE id_number=? AND kind=? AND status != 'revoked'");
     dup.bind(1, r->id_number).bind(2, b.kind);
     if (dup.step())
       return err("ALREADY_REGISTERED", "您已办理过该登记（办件编号 " + dup.col_text(0) + "），无需重复办理",
@@ -655,7 +682,8 @@ Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmi
   std::string item_name, msg, msg_en, handling = r->insured_region;
   if (b.kind == "unemployment") {
     if (employment == "retired" || !r->retired_since.empty())
-      return err("NOT_ELIGIBLE", "您已办理退休，不能办理失业登记", "You are retired; unemployment registration does not apply.");
+      return err("NOT_ELIGIBLE", "您已办理退休，不能办理失业登记",
+                 "You are retired; unemployment registration does not apply.");
     if (employment == "employed")
       return err("NOT_ELIGIBLE", "系统显示您仍在职参保，请先由原单位办理停保后再办理失业登记",
                  "You are still insured through an employer; the employer must stop your insurance first.");
@@ -663,10 +691,11 @@ Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmi
     handling = here;
     out.status = "registered";
     out.record.title = "失业登记结果";
-    out.record.summary = {{"登记类型", "失业登记"},
-                          {"登记地", region_name(here)},
-                          {"登记日期", out.effective_from},
-                          {"后续服务", "可凭本回执到登记地公共就业服务机构申领失业保险金、参加职业指导和培训"}};
+    out.record.summary = {
+        {"登记类型", "失业登记"},
+        {"登记地", region_name(here)},
+        {"登记日期", out.effective_from},
+        {"后续服务", "可凭本回执到登记地公共就业服务机构申领失业保险金、参加职业指导和培训"}};
     msg = "失业登记成功";
     msg_en = "Registered as unemployed";
   } else if (b.kind == "resident_pension") {
@@ -675,8 +704,9 @@ Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmi
     if (std::none_of(std::begin(kGrades), std::end(kGrades), [&](const char* g) { return grade == g; }))
       return err("BAD_CHOICE", "请选择缴费档次", "Choose a contribution grade.");
     if (r->pension_monthly > 0 || r->base > 0)
-      return err("ALREADY_INSURED", "您已参加职工基本养老保险，不能同时参加城乡居民养老保险",
-                 "You are already in the employees' pension scheme; you cannot join the residents' scheme as well.");
+      return err(
+          "ALREADY_INSURED", "您已参加职工基本养老保险，不能同时参加城乡居民养老保险",
+          "You are already in the employees' pension scheme; you cannot join the residents' scheme as well.");
     item_name = "城乡居民养老保险参保登记";
     handling = r->household_region.empty() ? r->insured_region : r->household_region;
     out.status = "accepted";
@@ -690,9 +720,9 @@ Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmi
   } else {
     const std::string type = choice("filing_type");
     const char* type_name = type == "long_term_residence" ? "异地长期居住人员"
-                            : type == "work_elsewhere"     ? "常驻异地工作人员"
-                            : type == "referral"           ? "异地转诊人员"
-                                                           : nullptr;
+                            : type == "work_elsewhere"    ? "常驻异地工作人员"
+                            : type == "referral"          ? "异地转诊人员"
+                                                          : nullptr;
     if (!type_name) return err("BAD_CHOICE", "请选择备案类型", "Choose a filing type.");
     if (here.substr(0, 4) == r->insured_region.substr(0, 4))
       return err("NOT_NEEDED", "您的参保地与就医地相同，无需办理异地就医备案",
@@ -703,15 +733,17 @@ Reply PlatformSim::Impl::registration(const Request& rq, const RegistrationSubmi
       auto tm = beijing_now();
       int m = tm.tm_mon + 6;
       char buf[48];
-      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900 + m / 12, m % 12 + 1, std::min(tm.tm_mday, 28));
+      std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", tm.tm_year + 1900 + m / 12, m % 12 + 1,
+                    std::min(tm.tm_mday, 28));
       out.valid_until = buf;
     }
     out.record.title = "异地就医结算备案";
-    out.record.summary = {{"备案类型", type_name},
-                          {"参保地", region_name(r->insured_region)},
-                          {"就医地", region_name(here)},
-                          {"生效日期", out.effective_from},
-                          {"有效期", out.valid_until.empty() ? "长期有效（变更时重新备案）" : "至 " + out.valid_until}};
+    out.record.summary = {
+        {"备案类型", type_name},
+        {"参保地", region_name(r->insured_region)},
+        {"就医地", region_name(here)},
+        {"生效日期", out.effective_from},
+        {"有效期", out.valid_until.empty() ? "长期有效（变更时重新备案）" : "至 " + out.valid_until}};
     msg = "备案成功，可在就医地定点医药机构直接结算";
     msg_en = "Filed; medical bills can be settled directly at designated providers where you are";
   }
@@ -796,14 +828,14 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
       } else {
         out.status = "certified";
         out.valid_until = plus_years(1);
-        db.prepare("UPDATE residents SET certification_status='certified', certification_valid_until=? "
-                   "WHERE id_number=?")
+        db.prepare(
+              "UPDATE residents SET certification_status='certified', certification_valid_until=? "
+              "WHERE id_number=?")
             .bind(1, out.valid_until)
             .bind(2, r->id_number)
             .run();
       }
-      Reply rep = ok(rq.endpoint, rq, to_json(out),
-                     out.status == "certified" ? "认证成功" : "认证未通过",
+      Reply rep = ok(rq.endpoint, rq, to_json(out), out.status == "certified" ? "认证成功" : "认证未通过",
                      out.status == "certified" ? "Certified" : "Certification not passed");
       db.prepare("INSERT INTO certifications VALUES(?,?,?,?,?,?,?,?)")
           .bind(1, rep.transaction_number)
@@ -845,8 +877,8 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
       out.verify_url = "https://zwfw.sim.invalid/verify?code=" + out.verification_code;
       out.issued_at = iso_now();
       if (b->pdf)
-        out.pdf_base64 = base64(minimal_pdf("Certificate " + out.certificate_no,
-                                            "Verification code " + out.verification_code));
+        out.pdf_base64 = base64(
+            minimal_pdf("Certificate " + out.certificate_no, "Verification code " + out.verification_code));
       rep.data = to_json(out);
       return rep;
     }
@@ -859,7 +891,9 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
         return err("CARD_MISMATCH", "社会保障卡卡号不符", "The card number does not match.");
       if (r->sscard_status != "normal")
         return err("ALREADY_LOST", "该社会保障卡已处于挂失状态", "This card is already reported lost.");
-      db.prepare("UPDATE residents SET sscard_status='temporarily_lost' WHERE id_number=?").bind(1, r->id_number).run();
+      db.prepare("UPDATE residents SET sscard_status='temporarily_lost' WHERE id_number=?")
+          .bind(1, r->id_number)
+          .run();
       LossReportResult out{"temporarily_lost", iso_now(), ""};
       return ok(rq.endpoint, rq, to_json(out), "临时挂失已生效，请尽快到社保卡服务网点办理正式挂失或解挂",
                 "Temporary loss report in effect; visit a card service point to confirm or cancel it.");
@@ -873,7 +907,8 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
         return err("VOUCHER_INVALID", "无效的电子凭证，请刷新二维码后重试",
                    "Invalid e-voucher. Refresh the QR code and try again.");
       if (st.col_int(2))
-        return err("VOUCHER_EXPIRED", "电子凭证已过期，请刷新二维码", "The e-voucher has expired. Refresh the QR code.");
+        return err("VOUCHER_EXPIRED", "电子凭证已过期，请刷新二维码",
+                   "The e-voucher has expired. Refresh the QR code.");
       auto r = resident(st.col_text(1));
       if (!r) return not_found;
       VoucherIdentity out{r->name, r->id_number, r->insured_region, b->kind};
@@ -920,14 +955,16 @@ Reply PlatformSim::Impl::handle(const Request& rq) {
       out.version = catalog_version;
       if (b->since_version < catalog_version) {
         auto st = db.prepare("SELECT code,name,mode,department FROM catalog ORDER BY code");
-        while (st.step()) out.items.push_back({st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3)});
+        while (st.step())
+          out.items.push_back({st.col_text(0), st.col_text(1), st.col_text(2), st.col_text(3)});
       }
       return ok(rq.endpoint, rq, to_json(out), "事项清单", "Catalog");
     }
     case Endpoint::StaffCall: {
       auto b = parse_staff_call(rq.body, e);
       if (!b) return bad(e);
-      Reply rep = ok(rq.endpoint, rq, json::object(), "已通知工作人员，请稍候", "Staff notified; please wait.");
+      Reply rep =
+          ok(rq.endpoint, rq, json::object(), "已通知工作人员，请稍候", "Staff notified; please wait.");
       StaffCallResult out{"HJ" + rep.transaction_number.substr(rep.transaction_number.size() - 6), 120};
       db.prepare("INSERT INTO staff_calls VALUES(?,?,?,?,?)")
           .bind(1, out.ticket)
@@ -1027,7 +1064,8 @@ void PlatformSim::Impl::serve(const httplib::Request& req, httplib::Response& re
   if (f.kind == Fault::Kind::Latency || f.kind == Fault::Kind::Timeout) sleep_ms(f.ms);
   if (f.kind == Fault::Kind::Status) {
     res.status = f.status;
-    res.set_content("<html><body>" + std::to_string(f.status) + " upstream unavailable</body></html>", "text/html");
+    res.set_content("<html><body>" + std::to_string(f.status) + " upstream unavailable</body></html>",
+                    "text/html");
     return;
   }
   auto parsed = decode_request(*ep, req.body);
@@ -1055,8 +1093,11 @@ void PlatformSim::Impl::serve(const httplib::Request& req, httplib::Response& re
       res.set_content_provider(body.size(), "application/json",
                                [](std::size_t, std::size_t, httplib::DataSink&) { return false; });
       return;
-    case Fault::Kind::DelayAfter: sleep_ms(f.ms); break;
-    default: break;
+    case Fault::Kind::DelayAfter:
+      sleep_ms(f.ms);
+      break;
+    default:
+      break;
   }
   res.status = status;
   res.set_content(body, "application/json");
@@ -1074,7 +1115,8 @@ PlatformSim::PlatformSim(SimOptions opts) : impl_(std::make_unique<Impl>()) {
     if (!in) throw std::runtime_error("platform-sim: cannot read fixture " + impl_->opts.fixture);
     fx = json::parse(in, nullptr, false);
   }
-  if (fx.is_discarded() || !fx.is_object()) throw std::runtime_error("platform-sim: fixture is not valid JSON");
+  if (fx.is_discarded() || !fx.is_object())
+    throw std::runtime_error("platform-sim: fixture is not valid JSON");
   try {
     // A file database keeps its state across restarts; seed only once.
     bool seeded = false;
@@ -1087,8 +1129,8 @@ PlatformSim::PlatformSim(SimOptions opts) : impl_(std::make_unique<Impl>()) {
       impl_->seed(fx);
       impl_->db.exec("INSERT INTO meta VALUES('seeded','1')");
     } else {
-      impl_->terminal_region =
-          impl_->opts.terminal_region.empty() ? fx.value("terminal_region", "410100") : impl_->opts.terminal_region;
+      impl_->terminal_region = impl_->opts.terminal_region.empty() ? fx.value("terminal_region", "410100")
+                                                                   : impl_->opts.terminal_region;
       impl_->catalog_version = fx.value("catalog_version", 1);
     }
   } catch (const json::exception& e) {
@@ -1096,13 +1138,16 @@ PlatformSim::PlatformSim(SimOptions opts) : impl_(std::make_unique<Impl>()) {
   }
 }
 
-PlatformSim::~PlatformSim() { stop(); }
+PlatformSim::~PlatformSim() {
+  stop();
+}
 
 void PlatformSim::start() {
   auto& I = *impl_;
   if (!I.opts.tls_cert.empty()) {
-    auto s = std::make_unique<httplib::SSLServer>(I.opts.tls_cert.c_str(), I.opts.tls_key.c_str(),
-                                                  I.opts.client_ca.empty() ? nullptr : I.opts.client_ca.c_str());
+    auto s =
+        std::make_unique<httplib::SSLServer>(I.opts.tls_cert.c_str(), I.opts.tls_key.c_str(),
+                                             I.opts.client_ca.empty() ? nullptr : I.opts.client_ca.c_str());
     if (!s->is_valid()) throw std::runtime_error("platform-sim: TLS certificate or key not usable");
     I.server = std::move(s);
     I.tls = true;
@@ -1117,8 +1162,10 @@ void PlatformSim::start() {
   I.server->set_read_timeout(5, 0);
   I.server->set_write_timeout(5, 0);
   I.server->set_payload_max_length(kMaxBodyBytes);
-  I.server->Post(R"(/api/v1/([a-z_]+))", [this](const httplib::Request& q, httplib::Response& r) { impl_->serve(q, r); });
-  I.server->Get("/healthz", [](const httplib::Request&, httplib::Response& r) { r.set_content("ok", "text/plain"); });
+  I.server->Post(R"(/api/v1/([a-z_]+))",
+                 [this](const httplib::Request& q, httplib::Response& r) { impl_->serve(q, r); });
+  I.server->Get("/healthz",
+                [](const httplib::Request&, httplib::Response& r) { r.set_content("ok", "text/plain"); });
   I.server->Get("/sim/stats", [this](const httplib::Request&, httplib::Response& r) {
     auto s = stats();
     json j = {{"requests", s.requests}, {"replays", s.replays}, {"faults", s.faults}};
@@ -1129,9 +1176,12 @@ void PlatformSim::start() {
     auto j = json::parse(q.body, nullptr, false);
     std::optional<Fault> f;
     std::optional<Endpoint> ep;
-    if (j.is_object() && j.contains("fault") && j["fault"].is_string()) f = parse_fault(j["fault"].get<std::string>());
-    if (j.is_object() && j.contains("endpoint") && j["endpoint"].is_string()) ep = endpoint_from_name(j["endpoint"].get<std::string>());
-    int count = j.is_object() && j.contains("count") && j["count"].is_number_integer() ? j["count"].get<int>() : 1;
+    if (j.is_object() && j.contains("fault") && j["fault"].is_string())
+      f = parse_fault(j["fault"].get<std::string>());
+    if (j.is_object() && j.contains("endpoint") && j["endpoint"].is_string())
+      ep = endpoint_from_name(j["endpoint"].get<std::string>());
+    int count =
+        j.is_object() && j.contains("count") && j["count"].is_number_integer() ? j["count"].get<int>() : 1;
     if (!f) {
       r.status = 400;
       r.set_content("bad fault spec", "text/plain");
@@ -1149,7 +1199,8 @@ void PlatformSim::start() {
   }
   I.thread = std::thread([this] { impl_->server->listen_after_bind(); });
   // stop() is a no-op until the accept loop runs: wait (bounded) so start/stop cannot race.
-  for (int i = 0; i < 2000 && !I.server->is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  for (int i = 0; i < 2000 && !I.server->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   if (!I.server->is_running()) throw std::runtime_error("platform-sim: server did not start");
   spdlog::info("platform-sim: listening on {}", url());
 }
@@ -1165,9 +1216,12 @@ void PlatformSim::stop() {
   if (I.thread.joinable()) I.thread.join();
 }
 
-int PlatformSim::port() const { return impl_->port; }
+int PlatformSim::port() const {
+  return impl_->port;
+}
 std::string PlatformSim::url() const {
-  return std::string(impl_->tls ? "https://" : "http://") + impl_->opts.host + ":" + std::to_string(impl_->port);
+  return std::string(impl_->tls ? "https://" : "http://") + impl_->opts.host + ":" +
+         std::to_string(impl_->port);
 }
 
 void PlatformSim::inject(std::optional<Endpoint> endpoint, Fault fault, int count) {

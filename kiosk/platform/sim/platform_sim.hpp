@@ -32,7 +32,7 @@ std::optional<Fault> parse_fault(std::string_view spec);
 
 struct SimOptions {
   std::string host = "127.0.0.1";
-  int port = 0;                 // 0: any free port
+  int port = 0;  // 0: any free port
   std::string db_path = ":memory:";
   std::string fixture;          // JSON fixture; empty: the built-in kiosk/platform/sim/data/residents.json
   std::string terminal_region;  // overrides the fixture's (decides cross_province)

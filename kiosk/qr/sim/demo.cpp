@@ -20,15 +20,19 @@ std::string demo_payload(PayloadKind kind, unsigned seed) {
     return s;
   };
   switch (kind) {
-    case PayloadKind::MedicalVoucher: return token(64);
-    case PayloadKind::ESsCard: return "DEMO-ESSC-" + token(40);
-    case PayloadKind::Url: return "https://zwfw.example.gov.cn/case?id=" + std::to_string(rng() % 1000000);
+    case PayloadKind::MedicalVoucher:
+      return token(64);
+    case PayloadKind::ESsCard:
+      return "DEMO-ESSC-" + token(40);
+    case PayloadKind::Url:
+      return "https://zwfw.example.gov.cn/case?id=" + std::to_string(rng() % 1000000);
     case PayloadKind::CaseNumber: {
       std::string s = "2026";
       for (int i = 0; i < 14; ++i) s += static_cast<char>('0' + rng() % 10);
       return s;
     }
-    case PayloadKind::Unknown: break;
+    case PayloadKind::Unknown:
+      break;
   }
   return "hello";
 }
@@ -37,8 +41,12 @@ void DemoQrCamera::show(const std::string& payload, const PhoneScreenOptions& op
   worker_.submit(render_phone_frame(payload, opts));
 }
 
-void DemoQrCamera::clear(unsigned seed) { worker_.submit(render_background({1280, 720}, seed)); }
+void DemoQrCamera::clear(unsigned seed) {
+  worker_.submit(render_background({1280, 720}, seed));
+}
 
-std::unique_ptr<QrWorker> make_demo_qr_worker() { return std::make_unique<QrWorker>(demo_rules()); }
+std::unique_ptr<QrWorker> make_demo_qr_worker() {
+  return std::make_unique<QrWorker>(demo_rules());
+}
 
 }  // namespace kiosk::qr::sim

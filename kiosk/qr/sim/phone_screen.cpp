@@ -19,10 +19,11 @@ cv::Mat render_background(cv::Size size, unsigned seed) {
   }
   std::uniform_int_distribution<int> ux(0, size.width), uy(0, size.height), uc(40, 220), ur(20, 160);
   for (int i = 0; i < 12; ++i) {  // furniture, signs, a door frame
-    cv::rectangle(bg, cv::Rect(ux(rng), uy(rng), ur(rng) * 2, ur(rng)), cv::Scalar(uc(rng), uc(rng), uc(rng)), cv::FILLED);
+    cv::rectangle(bg, cv::Rect(ux(rng), uy(rng), ur(rng) * 2, ur(rng)), cv::Scalar(uc(rng), uc(rng), uc(rng)),
+                  cv::FILLED);
   }
-  cv::ellipse(bg, cv::Point(size.width / 2, size.height / 2), cv::Size(size.width / 9, size.height / 4), 0, 0, 360,
-              cv::Scalar(120, 150, 200), cv::FILLED);  // a face-sized blob
+  cv::ellipse(bg, cv::Point(size.width / 2, size.height / 2), cv::Size(size.width / 9, size.height / 4), 0, 0,
+              360, cv::Scalar(120, 150, 200), cv::FILLED);  // a face-sized blob
   cv::GaussianBlur(bg, bg, cv::Size(0, 0), 2.0);
   cv::Mat noise(size, CV_8UC3);
   cv::randn(noise, cv::Scalar::all(0), cv::Scalar::all(3));
@@ -51,19 +52,22 @@ cv::Mat render_phone_frame(const std::string& payload, const PhoneScreenOptions&
   cv::Rect screen(code / 20, code / 12, sw, sh);
   const cv::Scalar bg = o.dark_mode ? cv::Scalar(18, 18, 18) : cv::Scalar(250, 250, 250);
   phone(screen).setTo(bg);
-  cv::rectangle(phone, cv::Rect(screen.x, screen.y, sw, code / 5), cv::Scalar(60, 140, 40), cv::FILLED);  // title bar
+  cv::rectangle(phone, cv::Rect(screen.x, screen.y, sw, code / 5), cv::Scalar(60, 140, 40),
+                cv::FILLED);  // title bar
   cv::Mat c = render_code(payload, code);
   if (o.dark_mode) cv::bitwise_not(c, c);
   cv::Mat c3;
   cv::cvtColor(c, c3, cv::COLOR_GRAY2BGR);
   c3.copyTo(phone(cv::Rect(screen.x + (sw - code) / 2, screen.y + code / 3, code, code)));
   cv::putText(phone, "60s", cv::Point(screen.x + sw / 3, screen.y + code / 3 + code + code / 6),
-              cv::FONT_HERSHEY_SIMPLEX, code / 200.0, o.dark_mode ? cv::Scalar(200, 200, 200) : cv::Scalar(60, 60, 60), 2);
+              cv::FONT_HERSHEY_SIMPLEX, code / 200.0,
+              o.dark_mode ? cv::Scalar(200, 200, 200) : cv::Scalar(60, 60, 60), 2);
   if (o.moire > 0) {  // the screen's sub-pixel grid beating against the sensor grid
     cv::Mat pattern(phone.size(), CV_32F);
     for (int y = 0; y < pattern.rows; ++y)
       for (int x = 0; x < pattern.cols; ++x)
-        pattern.at<float>(y, x) = static_cast<float>(1.0 + o.moire * 0.35 * std::sin(x * 2.3 + y * 0.4) * std::sin(y * 1.9));
+        pattern.at<float>(y, x) =
+            static_cast<float>(1.0 + o.moire * 0.35 * std::sin(x * 2.3 + y * 0.4) * std::sin(y * 1.9));
     cv::Mat f;
     phone.convertTo(f, CV_32FC3);
     std::vector<cv::Mat> ch;
@@ -76,7 +80,8 @@ cv::Mat render_phone_frame(const std::string& payload, const PhoneScreenOptions&
   const float w = static_cast<float>(phone.cols), h = static_cast<float>(phone.rows);
   std::vector<cv::Point2f> src = {{0, 0}, {w, 0}, {w, h}, {0, h}};
   const double a = o.rotate_deg * CV_PI / 180, t = o.tilt_deg * CV_PI / 180;
-  const cv::Point2f ctr(o.center.x * static_cast<float>(o.frame.width), o.center.y * static_cast<float>(o.frame.height));
+  const cv::Point2f ctr(o.center.x * static_cast<float>(o.frame.width),
+                        o.center.y * static_cast<float>(o.frame.height));
   std::vector<cv::Point2f> dst;
   for (auto& p : src) {
     double x = p.x - w / 2, y = p.y - h / 2;

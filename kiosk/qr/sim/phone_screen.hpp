@@ -9,16 +9,16 @@ namespace kiosk::qr::sim {
 
 struct PhoneScreenOptions {
   cv::Size frame{1280, 720};
-  int code_px = 260;            // side of the code on the phone screen, before perspective
+  int code_px = 260;               // side of the code on the phone screen, before perspective
   cv::Point2f center{0.5f, 0.5f};  // phone centre, fraction of the frame
-  double rotate_deg = 0;        // in-plane rotation
-  double tilt_deg = 0;          // rotation about the vertical axis (perspective)
-  bool dark_mode = false;       // light modules on a dark screen (inverted code)
-  double blur_sigma = 0;        // defocus
-  double glare = 0;             // 0..1: strength of a specular highlight over the code
-  double moire = 0;             // 0..1: amplitude of screen-pixel-grid interference
-  double noise_sigma = 0;       // sensor noise, grey levels
-  unsigned seed = 1;            // background and noise
+  double rotate_deg = 0;           // in-plane rotation
+  double tilt_deg = 0;             // rotation about the vertical axis (perspective)
+  bool dark_mode = false;          // light modules on a dark screen (inverted code)
+  double blur_sigma = 0;           // defocus
+  double glare = 0;                // 0..1: strength of a specular highlight over the code
+  double moire = 0;                // 0..1: amplitude of screen-pixel-grid interference
+  double noise_sigma = 0;          // sensor noise, grey levels
+  unsigned seed = 1;               // background and noise
 };
 
 // A hall-like scene with no code: gradients, shapes, a face-sized blob, sensor noise (BGR).

@@ -26,7 +26,9 @@ double cpu_seconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-double secs(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+double secs(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
 
 void bench_decode(const std::vector<idcard::sim::CardFixture>& cards) {
   std::vector<idcard::Bytes> frames;
@@ -47,8 +49,9 @@ void bench_decode(const std::vector<idcard::sim::CardFixture>& cards) {
     bytes += f.size();
   }
   const double t = secs(Clock::now() - t0);
-  std::printf("decode: %d base-read frames (1295 B, all layouts) in %.3f s = %.0f frames/s, %.1f MB/s (%zu ok)\n", n, t,
-              n / t, static_cast<double>(bytes) / t / 1e6, ok);
+  std::printf(
+      "decode: %d base-read frames (1295 B, all layouts) in %.3f s = %.0f frames/s, %.1f MB/s (%zu ok)\n", n,
+      t, n / t, static_cast<double>(bytes) / t / 1e6, ok);
 }
 
 void bench_idle(const char* label, idcard::sim::Simulator& sim, double seconds) {
@@ -66,9 +69,10 @@ void bench_idle(const char* label, idcard::sim::Simulator& sim, double seconds) 
   const double cpu = cpu_seconds() - c0, wall = secs(Clock::now() - t0);
   const int finds = sim.requests(idcard::cmd::kFindCard) - finds0;
   w.stop();
-  std::printf("idle poll (%s, 300 ms, no card): %d finds in %.2f s, CPU %.3f%% of one core "
-              "(driver + simulator threads; goal <= 0.5%%)\n",
-              label, finds, wall, 100.0 * cpu / wall);
+  std::printf(
+      "idle poll (%s, 300 ms, no card): %d finds in %.2f s, CPU %.3f%% of one core "
+      "(driver + simulator threads; goal <= 0.5%%)\n",
+      label, finds, wall, 100.0 * cpu / wall);
 }
 
 void bench_placement(idcard::sim::Simulator& sim, const idcard::sim::CardFixture& card, int reps) {
@@ -99,7 +103,8 @@ void bench_placement(idcard::sim::Simulator& sim, const idcard::sim::CardFixture
     while (!got && Clock::now() - t0 < 3s) {
       if (!q.wait_for(1s)) continue;
       for (auto& e : q.drain())
-        if (auto* d = std::get_if<core::DeviceEvent>(&e); d && d->kind == core::DeviceEvent::Kind::IdCardRead) got = true;
+        if (auto* d = std::get_if<core::DeviceEvent>(&e); d && d->kind == core::DeviceEvent::Kind::IdCardRead)
+          got = true;
     }
     const double dt = secs(Clock::now() - t0);
     worst = std::max(worst, dt);
@@ -108,9 +113,10 @@ void bench_placement(idcard::sim::Simulator& sim, const idcard::sim::CardFixture
     std::this_thread::sleep_for(800ms);  // let removal be seen
   }
   w.stop();
-  std::printf("placement -> IdCardRead: mean %.1f ms, worst %.1f ms over %d placements; bound = interval 300 ms + "
-              "find/select/read %.1f ms = %.1f ms\n",
-              1000 * sum / reps, 1000 * worst, reps, 1000 * cycle, 300 + 1000 * cycle);
+  std::printf(
+      "placement -> IdCardRead: mean %.1f ms, worst %.1f ms over %d placements; bound = interval 300 ms + "
+      "find/select/read %.1f ms = %.1f ms\n",
+      1000 * sum / reps, 1000 * worst, reps, 1000 * cycle, 300 + 1000 * cycle);
 }
 
 }  // namespace

@@ -23,8 +23,8 @@ namespace {
 void report(const char* what, std::vector<double> ms) {
   std::sort(ms.begin(), ms.end());
   auto pct = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<std::size_t>(p * ms.size()))]; };
-  std::printf("%-44s n=%-5zu p50=%8.3f ms  p99=%8.3f ms  max=%8.3f ms\n", what, ms.size(), pct(0.50), pct(0.99),
-              ms.back());
+  std::printf("%-44s n=%-5zu p50=%8.3f ms  p99=%8.3f ms  max=%8.3f ms\n", what, ms.size(), pct(0.50),
+              pct(0.99), ms.back());
 }
 
 template <class F>
@@ -77,7 +77,8 @@ int main(int argc, char** argv) {
            }));
     report("round trip identity_check", time_n(n, [&](int) {
              (void)call(client, make_request(Endpoint::IdentityCheck, "T-BENCH",
-                                             IdentityCheckRequest{"resident_id_card", "410105195803120011", "张建国"}));
+                                             IdentityCheckRequest{"resident_id_card", "410105195803120011",
+                                                                  "张建国"}));
            }));
     report("round trip certification_submit (16 KiB face)", time_n(n, [&](int) {
              auto r = call(client, make_request(Endpoint::CertificationSubmit, "T-BENCH", cert()));
@@ -91,8 +92,9 @@ int main(int argc, char** argv) {
              p.get_future().wait();
            }));
     report("round trip contributions query (24 months)", time_n(std::max(5, n / 5), [&](int) {
-             (void)call(client, make_request(Endpoint::RecordQuery, "T-BENCH",
-                                             RecordQueryRequest{"440303196508080035", RecordKind::Contributions, 0}));
+             (void)call(client,
+                        make_request(Endpoint::RecordQuery, "T-BENCH",
+                                     RecordQueryRequest{"440303196508080035", RecordKind::Contributions, 0}));
            }));
   }
   std::filesystem::remove_all(dir);

@@ -21,18 +21,23 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::strcmp(argv[i], "--iterations") == 0) iterations = std::max(1, std::atoi(argv[i + 1]));
   print::TemplateSet set(std::string(KIOSK_SOURCE_DIR) + "/config/receipts");
-  nlohmann::json f = {{"hall_name", "郑州市政务服务中心"}, {"service_name", "参保证明打印 Certificate printing"},
-                      {"transaction_no", "ZZ20261123-000123"}, {"print_time", "2026-11-23 10:05"},
-                      {"name", "张三丰"}, {"id_number", "410105199001011234"},
-                      {"insured_region", "郑州市 Zhengzhou"}, {"result", "成功 Success"}, {"terminal_id", "ZZ-HALL-07"},
+  nlohmann::json f = {{"hall_name", "郑州市政务服务中心"},
+                      {"service_name", "参保证明打印 Certificate printing"},
+                      {"transaction_no", "ZZ20261123-000123"},
+                      {"print_time", "2026-11-23 10:05"},
+                      {"name", "张三丰"},
+                      {"id_number", "410105199001011234"},
+                      {"insured_region", "郑州市 Zhengzhou"},
+                      {"result", "成功 Success"},
+                      {"terminal_id", "ZZ-HALL-07"},
                       {"verify_url", "https://zwfw.example.gov.cn/v/ZZ20261123-000123?c=9f3a"}};
   auto glyphs = std::shared_ptr<GlyphSource>(make_freetype_glyphs());
   std::printf("%-44s %10s\n", "receipt", "bytes");
   std::vector<std::uint8_t> sample;
-  for (auto [tpl, dialect, raster] : {std::tuple{"service_receipt_80", "epson", false},
-                                      std::tuple{"service_receipt_80", "gprinter", false},
-                                      std::tuple{"service_receipt_58", "xprinter", false},
-                                      std::tuple{"service_receipt_80", "generic", true}}) {
+  for (auto [tpl, dialect, raster] :
+       {std::tuple{"service_receipt_80", "epson", false}, std::tuple{"service_receipt_80", "gprinter", false},
+        std::tuple{"service_receipt_58", "xprinter", false},
+        std::tuple{"service_receipt_80", "generic", true}}) {
     auto d = builtin_dialect(dialect);
     if (std::string(tpl).ends_with("58")) d.width_dots = 384;
     d.qr = raster ? QrMode::Raster : QrMode::Native;
@@ -56,7 +61,8 @@ int main(int argc, char** argv) {
   std::printf("\n");
   time_it("encode service_receipt_80 (epson)", [&] {
     Encoder e(builtin_dialect("epson"));
-    print::encode_receipt(set.get("service_receipt_80"), print::prepare_fields(set.get("service_receipt_80"), f), e);
+    print::encode_receipt(set.get("service_receipt_80"),
+                          print::prepare_fields(set.get("service_receipt_80"), f), e);
   });
   time_it("render, FreeType Noto Sans CJK (cached)", [&] {
     RenderOptions o;

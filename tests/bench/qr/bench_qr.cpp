@@ -106,7 +106,8 @@ double median(std::vector<double> v) {
 }
 double pct(std::vector<double> v, double p) {
   std::sort(v.begin(), v.end());
-  return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
+  return v.empty() ? 0
+                   : v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
 }
 
 template <class F>
@@ -132,11 +133,10 @@ int main(int argc, char** argv) {
   std::printf("bench_qr: %s, pinned to one core: %s\n", quick ? "quick" : "full", pinned ? "yes" : "no");
 
   using Dec = std::vector<std::string> (*)(const cv::Mat&);
-  const std::vector<std::pair<const char*, Dec>> decoders = {
-      {"ours (ZXing-cpp cascade)", ours},
-      {"zbar", zbar_decode},
-      {"OpenCV WeChatQRCode", opencv_wechat},
-      {"OpenCV QRCodeDetector*", opencv_detect}};
+  const std::vector<std::pair<const char*, Dec>> decoders = {{"ours (ZXing-cpp cascade)", ours},
+                                                             {"zbar", zbar_decode},
+                                                             {"OpenCV WeChatQRCode", opencv_wechat},
+                                                             {"OpenCV QRCodeDetector*", opencv_detect}};
 
   // 1a. Real corpus.
   auto expected = load_expected();
@@ -149,8 +149,8 @@ int main(int argc, char** argv) {
     negatives.push_back("negative/" + e.path().filename().string());
   std::sort(positives.begin(), positives.end());
   std::sort(negatives.begin(), negatives.end());
-  std::printf("\n== real corpus: %zu images with QR codes (%zu with known text), %zu without ==\n", positives.size(),
-              expected.size(), negatives.size());
+  std::printf("\n== real corpus: %zu images with QR codes (%zu with known text), %zu without ==\n",
+              positives.size(), expected.size(), negatives.size());
   std::printf("%-28s", "image");
   for (auto& d : decoders) std::printf(" | %-24s", d.first);
   std::printf("\n");
@@ -165,9 +165,9 @@ int main(int argc, char** argv) {
       tallies[i].decoded += ok;
       tallies[i].correct += right;
       const bool detect_only = ok && r.front() == "(detected, not decoded)";
-      std::printf(" | %-24s", !ok          ? "-"
-                              : detect_only ? "detected"
-                              : right       ? "ok"
+      std::printf(" | %-24s", !ok                 ? "-"
+                              : detect_only       ? "detected"
+                              : right             ? "ok"
                               : expected.count(f) ? "WRONG TEXT"
                                                   : "decoded");
     }
@@ -177,7 +177,9 @@ int main(int argc, char** argv) {
     cv::Mat g = read_grey(data_dir() + "/" + f);
     for (std::size_t i = 0; i < decoders.size(); ++i) tallies[i].false_pos += !decoders[i].second(g).empty();
   }
-  std::printf("\n* QRCodeDetector only locates codes here (Debian's OpenCV has no quirc decoder): 'decoded' = detected.\n");
+  std::printf(
+      "\n* QRCodeDetector only locates codes here (Debian's OpenCV has no quirc decoder): 'decoded' = "
+      "detected.\n");
   std::printf("real corpus summary:\n");
   for (std::size_t i = 0; i < decoders.size(); ++i)
     std::printf("  %-26s decoded %2d/%zu, correct text %2d/%zu, false positives on negatives %d/%zu\n",
@@ -198,12 +200,25 @@ int main(int argc, char** argv) {
   };
   add("plain", [](auto&) {});
   add("dark mode", [](auto& o) { o.dark_mode = true; });
-  add("tilt 40 + rotate 25", [](auto& o) { o.tilt_deg = 40; o.rotate_deg = 25; });
+  add("tilt 40 + rotate 25", [](auto& o) {
+    o.tilt_deg = 40;
+    o.rotate_deg = 25;
+  });
   add("blur sigma 2", [](auto& o) { o.blur_sigma = 2.0; });
   add("glare 0.9", [](auto& o) { o.glare = 0.9; });
-  add("moire 1 + noise 8", [](auto& o) { o.moire = 1.0; o.noise_sigma = 8; });
-  add("small (110 px)", [](auto& o) { o.code_px = 110; o.center = {0.75f, 0.35f}; });
-  add("dark + small + tilt", [](auto& o) { o.dark_mode = true; o.code_px = 140; o.tilt_deg = 30; });
+  add("moire 1 + noise 8", [](auto& o) {
+    o.moire = 1.0;
+    o.noise_sigma = 8;
+  });
+  add("small (110 px)", [](auto& o) {
+    o.code_px = 110;
+    o.center = {0.75f, 0.35f};
+  });
+  add("dark + small + tilt", [](auto& o) {
+    o.dark_mode = true;
+    o.code_px = 140;
+    o.tilt_deg = 30;
+  });
   std::printf("\n== simulated phone screens: %d frames per condition, 1280x720%s ==\n", per,
               quick ? " (WeChat skipped in --quick: ~1.5 s per frame)" : "");
   std::printf("%-22s", "condition");
@@ -234,7 +249,8 @@ int main(int argc, char** argv) {
   }
   std::printf("simulated total:");
   for (std::size_t i = 0; i < decoders.size(); ++i)
-    std::printf("  %s %d/%zu;", decoders[i].first, sim_total[i], conds.size() * static_cast<std::size_t>(per));
+    std::printf("  %s %d/%zu;", decoders[i].first, sim_total[i],
+                conds.size() * static_cast<std::size_t>(per));
   std::printf("\n");
 
   // 2. Time per 1280x720 BGR frame on one core (grey conversion included).
@@ -252,25 +268,40 @@ int main(int argc, char** argv) {
   for (auto& [name, f] : empty_frames) {
     bool passed = dec.decode(f).precheck_passed;
     auto ms = time_it([&] { dec.decode(f); }, iters);
-    std::printf("  no code, %-28s ours: %6.2f / %6.2f   (pre-check %s)\n", name.c_str(), median(ms), pct(ms, 0.95),
-                passed ? "PASSED: full cascade ran" : "rejected");
+    std::printf("  no code, %-28s ours: %6.2f / %6.2f   (pre-check %s)\n", name.c_str(), median(ms),
+                pct(ms, 0.95), passed ? "PASSED: full cascade ran" : "rejected");
   }
   {
     cv::Mat f = empty_frames.front().second, g;
-    auto z = time_it([&] { cv::cvtColor(f, g, cv::COLOR_BGR2GRAY); zbar_decode(g); }, iters);
-    auto o = time_it([&] { cv::cvtColor(f, g, cv::COLOR_BGR2GRAY); opencv_wechat(g); }, quick ? 1 : 10);
-    std::printf("  no code, synthetic hall scene       zbar: %6.2f / %6.2f   OpenCV WeChat: %6.2f / %6.2f\n", median(z),
-                pct(z, 0.95), median(o), pct(o, 0.95));
+    auto z = time_it(
+        [&] {
+          cv::cvtColor(f, g, cv::COLOR_BGR2GRAY);
+          zbar_decode(g);
+        },
+        iters);
+    auto o = time_it(
+        [&] {
+          cv::cvtColor(f, g, cv::COLOR_BGR2GRAY);
+          opencv_wechat(g);
+        },
+        quick ? 1 : 10);
+    std::printf("  no code, synthetic hall scene       zbar: %6.2f / %6.2f   OpenCV WeChat: %6.2f / %6.2f\n",
+                median(z), pct(z, 0.95), median(o), pct(o, 0.95));
   }
   for (auto& c : {conds[0], conds[1], conds[6]}) {
     std::string payload = "TIMING-Vh3kQ9mZ2xPp7Lr0Ta8bYc5Wd1Ne6Fg4Hs+/Ju8aQ2zX9pL3mN7bV1cR5tY0wE4";
     cv::Mat f = sim::render_phone_frame(payload, c.o), g;
     auto r = dec.decode(f);
     auto ms = time_it([&] { dec.decode(f); }, iters);
-    auto z = time_it([&] { cv::cvtColor(f, g, cv::COLOR_BGR2GRAY); zbar_decode(g); }, quick ? 5 : 50);
+    auto z = time_it(
+        [&] {
+          cv::cvtColor(f, g, cv::COLOR_BGR2GRAY);
+          zbar_decode(g);
+        },
+        quick ? 5 : 50);
     std::printf("  one code, %-20s ours: %6.2f / %6.2f (%s, stage %s)   zbar: %6.2f\n", c.name, median(ms),
-                pct(ms, 0.95), r.codes.empty() ? "not read" : "read", r.codes.empty() ? "-" : r.codes[0].stage.c_str(),
-                median(z));
+                pct(ms, 0.95), r.codes.empty() ? "not read" : "read",
+                r.codes.empty() ? "-" : r.codes[0].stage.c_str(), median(z));
   }
   return 0;
 }

@@ -49,21 +49,23 @@ void run(const Case& c, int iterations) {
     card.wipe();
   }
   std::sort(ms.begin(), ms.end());
-  std::printf("%-46s APDUs %3d  CCID exchanges %3d  median %7.3f ms  max %7.3f ms\n", c.name, apdus, exchanges,
-              ms[ms.size() / 2], ms.back());
+  std::printf("%-46s APDUs %3d  CCID exchanges %3d  median %7.3f ms  max %7.3f ms\n", c.name, apdus,
+              exchanges, ms[ms.size() / 2], ms.back());
 }
 }  // namespace
 
 int main(int argc, char** argv) {
   const int iterations = argc > 1 ? std::max(1, std::atoi(argv[1])) : 200;
-  std::printf("sscard read (power-on + SELECT SSSE + EF05 + EF06), %d iterations, loopback CCID\n", iterations);
+  std::printf("sscard read (power-on + SELECT SSSE + EF05 + EF06), %d iterations, loopback CCID\n",
+              iterations);
   const Case cases[] = {
       {"gen2 T=0, short-APDU reader, all-records", ccid::ExchangeLevel::ShortApdu, "gen2", true, true, false},
       {"gen2 T=0, TPDU reader, all-records", ccid::ExchangeLevel::Tpdu, "gen2", true, true, false},
       {"gen2 T=0, TPDU reader, SFI by identifier", ccid::ExchangeLevel::Tpdu, "gen2", false, true, false},
       {"gen2 T=0, TPDU reader, SELECT EF + by id", ccid::ExchangeLevel::Tpdu, "gen2", false, false, false},
       {"gen3 T=1 (IFSC 16), TPDU reader, PSAM slot", ccid::ExchangeLevel::Tpdu, "gen3", true, true, true},
-      {"gen3 T=1, extended-APDU reader, PSAM slot", ccid::ExchangeLevel::ExtendedApdu, "gen3", true, true, true},
+      {"gen3 T=1, extended-APDU reader, PSAM slot", ccid::ExchangeLevel::ExtendedApdu, "gen3", true, true,
+       true},
   };
   for (const auto& c : cases) run(c, iterations);
   return 0;

@@ -21,8 +21,9 @@ inline json run_script(const std::string& name, int expect_rc = 0) {
   std::string out = std::string(E2E_OUT) + "/" + name;
   fs::remove_all(out);
   // One glyph-atlas cache for every script run (the kiosk's per-run data dir would rebuild it each time).
-  std::string cmd = "KIOSK_CACHE_DIR=" + std::string(E2E_OUT) + "/atlas-cache " + std::string(KIOSK_BIN) + " --headless --log-level warn --script " + script + " --out " +
-                    out + " > " + out + ".log 2>&1";
+  std::string cmd = "KIOSK_CACHE_DIR=" + std::string(E2E_OUT) + "/atlas-cache " + std::string(KIOSK_BIN) +
+                    " --headless --log-level warn --script " + script + " --out " + out + " > " + out +
+                    ".log 2>&1";
   fs::create_directories(E2E_OUT);
   int rc = std::system(cmd.c_str());
   CHECK(WEXITSTATUS(rc) == expect_rc);

@@ -20,7 +20,8 @@ TEST_CASE("catalog search: initials, a common word, paging, open a guide, print 
   CHECK(screens_of(t) == std::vector<std::string>{"home", "search", "guide", "search", "guide"});
   bool printed_slip = false;
   for (auto& s : t["steps"])
-    for (auto& e : s["effects"]) printed_slip = printed_slip || (e["kind"] == "print" && e["arg"] == "guide_slip_80");
+    for (auto& e : s["effects"])
+      printed_slip = printed_slip || (e["kind"] == "print" && e["arg"] == "guide_slip_80");
   CHECK(printed_slip);
   std::string out = std::string(E2E_OUT) + "/search/";
   for (auto& s : t["steps"]) {
@@ -34,5 +35,6 @@ TEST_CASE("English UI: English item names on category, search and guide pages; E
   INFO(t["failures"].dump(2));
   REQUIRE(t["ok"] == true);
   CHECK(t["violations"].empty());
-  CHECK(screens_of(t) == std::vector<std::string>{"home", "category", "search", "guide", "search", "category"});
+  CHECK(screens_of(t) ==
+        std::vector<std::string>{"home", "category", "search", "guide", "search", "category"});
 }

@@ -12,9 +12,9 @@
 #include "kiosk/flow/routing.hpp"
 #include "kiosk/flow/run.hpp"
 #include "kiosk/vision/flow_bridge.hpp"
+#include "kiosk/vision/sim/synth.hpp"
 #include "kiosk/vision/vision_worker.hpp"
 #include "kiosk/voice/voice.hpp"
-#include "kiosk/vision/sim/synth.hpp"
 
 using namespace kiosk;
 using namespace kiosk::vision;

@@ -17,7 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Whatever decodes must re-encode and decode to the same fields.
     IdentityDocument again = decode_text(encode_text(d));
     if (again.id_number != d.id_number || again.name != d.name || again.kind != d.kind) __builtin_trap();
-    if (check_id_number(d.id_number) != IdCheck::Ok && d.kind != CardKind::ForeignPermanent2017) __builtin_trap();
+    if (check_id_number(d.id_number) != IdCheck::Ok && d.kind != CardKind::ForeignPermanent2017)
+      __builtin_trap();
   } catch (const TextError&) {
   }
   try {

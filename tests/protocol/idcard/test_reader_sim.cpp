@@ -1,7 +1,6 @@
 // The real Reader/CardPoller against the GA 467 simulator, over the in-process loopback and over a
 // pseudo-terminal (real termios serial path), with every simulator fault.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "drivers/idcard/reader.hpp"
@@ -242,7 +241,8 @@ TEST_CASE("poller: SAM failure is a device fault; card failure is a card error",
   CHECK(r.card->document.kind == CardKind::ForeignPermanent2017);
 }
 
-TEST_CASE("poller: a card that fails authentication is reported once and must be lifted", "[idcard][protocol]") {
+TEST_CASE("poller: a card that fails authentication is reported once and must be lifted",
+          "[idcard][protocol]") {
   Simulator s;
   s.start();
   PollerOptions po;

@@ -1,12 +1,11 @@
 // The real UsbTransport (libusb) + Reader/CardPoller against an emulated USB reader on umockdev.
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <mutex>
 
 #include "drivers/idcard/reader.hpp"
 #include "drivers/transport/usb.hpp"
 #include "usb_emulator.hpp"
-
-#include <condition_variable>
-#include <mutex>
 
 using namespace kiosk;
 using namespace kiosk::idcard;
@@ -86,7 +85,8 @@ TEST_CASE("USB: libusb bulk reader against umockdev, with unplug and recovery", 
   CHECK(p.step().kind == PollEvent::Kind::CardRead);
 }
 
-TEST_CASE("USB: HID-class (interrupt) and CDC-ACM readers carry the same find/select/read", "[idcard][protocol][usb]") {
+TEST_CASE("USB: HID-class (interrupt) and CDC-ACM readers carry the same find/select/read",
+          "[idcard][protocol][usb]") {
   auto cards = sim::load_fixtures(sim::default_fixture_path());
   REQUIRE_FALSE(cards.empty());
   ReaderOptions ro;

@@ -1,7 +1,6 @@
 // The idcard DeviceWorker end to end: demo factory (simulator over loopback) → events in the
 // session's EventQueue, fault/recovery on unplug, and no personal data in the log file.
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -16,7 +15,8 @@ using K = core::DeviceEvent::Kind;
 
 namespace {
 
-core::DeviceEvent next_event(core::EventQueue& q, std::vector<core::Event>& pending, std::chrono::milliseconds to = 3000ms) {
+core::DeviceEvent next_event(core::EventQueue& q, std::vector<core::Event>& pending,
+                             std::chrono::milliseconds to = 3000ms) {
   const auto end = std::chrono::steady_clock::now() + to;
   for (;;) {
     if (!pending.empty()) {
@@ -52,11 +52,13 @@ TEST_CASE("device profiles load from config/devices", "[idcard][worker]") {
   auto serial = hw::load_idcard_settings(hw::default_idcard_config_path(), "serial-ttyUSB0");
   CHECK(serial.profile.port == "/dev/ttyUSB0");
   CHECK(serial.profile.baud == 115200);
-  CHECK_THROWS_WITH(hw::load_idcard_settings(hw::default_idcard_config_path(), "nope"), Catch::Contains("no profile"));
+  CHECK_THROWS_WITH(hw::load_idcard_settings(hw::default_idcard_config_path(), "nope"),
+                    Catch::Contains("no profile"));
 }
 
 TEST_CASE("demo worker posts read/removed/fault/recovered; logs stay masked", "[idcard][worker]") {
-  const auto log = std::filesystem::temp_directory_path() / ("idcard-worker-" + std::to_string(::getpid()) + ".log");
+  const auto log =
+      std::filesystem::temp_directory_path() / ("idcard-worker-" + std::to_string(::getpid()) + ".log");
   core::init_logging({log.string(), false, false, "debug"});
   core::EventQueue q;
   std::vector<core::Event> pending;

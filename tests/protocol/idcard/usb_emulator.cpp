@@ -30,26 +30,40 @@ struct FakeUrb {
   }
 };
 
-constexpr const char* kDevice = "12010002000000400004" "5ac3" "0001010203" "01";  // 0400:c35a
+constexpr const char* kDevice =
+    "12010002000000400004"
+    "5ac3"
+    "0001010203"
+    "01";  // 0400:c35a
 constexpr const char* kBulkConfig =
-    "0902200001010080" "32"    // config, 32 bytes total
-    "090400000002ff0000" "00"  // interface 0, vendor class, 2 endpoints
-    "07050202400000"           // bulk OUT 0x02
-    "07058102400000";          // bulk IN 0x81
+    "0902200001010080"
+    "32"  // config, 32 bytes total
+    "090400000002ff0000"
+    "00"               // interface 0, vendor class, 2 endpoints
+    "07050202400000"   // bulk OUT 0x02
+    "07058102400000";  // bulk IN 0x81
 constexpr const char* kHidConfig =
-    "0902290001010080" "32"      // config, 41 bytes total
-    "090400000002030000" "00"    // interface 0, HID class, 2 endpoints
-    "0921110100012222" "00"      // HID descriptor (report descriptor not needed here)
-    "07050203400001"             // interrupt OUT 0x02
-    "07058103400001";            // interrupt IN 0x81
+    "0902290001010080"
+    "32"  // config, 41 bytes total
+    "090400000002030000"
+    "00"  // interface 0, HID class, 2 endpoints
+    "0921110100012222"
+    "00"               // HID descriptor (report descriptor not needed here)
+    "07050203400001"   // interrupt OUT 0x02
+    "07058103400001";  // interrupt IN 0x81
 constexpr const char* kCdcConfig =
-    "09023e0002010080" "32"      // config, 62 bytes total, 2 interfaces
-    "090400000102020100"         // interface 0: CDC comm, ACM, 1 endpoint
-    "0524001001" "0424020205240600" "01"  // header, ACM, union (0 → 1) functional descriptors
-    "07058303080010"             // interrupt IN 0x83 (notifications)
-    "0904010002" "0a0000" "00"   // interface 1: CDC data, 2 endpoints
-    "07050202400000"             // bulk OUT 0x02
-    "07058102400000";            // bulk IN 0x81
+    "09023e0002010080"
+    "32"                  // config, 62 bytes total, 2 interfaces
+    "090400000102020100"  // interface 0: CDC comm, ACM, 1 endpoint
+    "0524001001"
+    "0424020205240600"
+    "01"              // header, ACM, union (0 → 1) functional descriptors
+    "07058303080010"  // interrupt IN 0x83 (notifications)
+    "0904010002"
+    "0a0000"
+    "00"               // interface 1: CDC data, 2 endpoints
+    "07050202400000"   // bulk OUT 0x02
+    "07058102400000";  // bulk IN 0x81
 }  // namespace
 
 struct UsbReaderEmulator::Impl {
@@ -65,7 +79,9 @@ struct UsbReaderEmulator::Impl {
   int interfaces() const { return attach == UsbAttach::CdcAcm ? 2 : 1; }
   unsigned all_bound() const { return (1u << interfaces()) - 1; }
   const char* driver_name() const {
-    return attach == UsbAttach::CdcAcm ? "cdc_acm" : attach == UsbAttach::Interrupt ? "usbhid" : "idcard_vendor";
+    return attach == UsbAttach::CdcAcm      ? "cdc_acm"
+           : attach == UsbAttach::Interrupt ? "usbhid"
+                                            : "idcard_vendor";
   }
   // CDC class requests on interface 0; anything else stalls.
   void control(FakeUrb& u) {
@@ -88,7 +104,7 @@ struct UsbReaderEmulator::Impl {
   }
   int submitted = 0;
   sim::CardState card;
-  Bytes rx;                  // host → device bytes not yet a full frame
+  Bytes rx;                     // host → device bytes not yet a full frame
   std::deque<std::uint8_t> tx;  // device → host bytes
   std::deque<FakeUrb> pending, done;
 
@@ -133,7 +149,8 @@ struct UsbReaderEmulator::Impl {
     UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(c);
     const gulong req = umockdev_ioctl_client_get_request(c);
     auto complete = [&](long res, int err) { umockdev_ioctl_client_complete(c, res, err); };
-    if (gone && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_DISCARDURB && req != USBDEVFS_RELEASEINTERFACE)
+    if (gone && req != USBDEVFS_REAPURBNDELAY && req != USBDEVFS_DISCARDURB &&
+        req != USBDEVFS_RELEASEINTERFACE)
       return complete(-1, ENODEV);
     switch (req) {
       case USBDEVFS_GET_CAPABILITIES: {
@@ -201,7 +218,8 @@ struct UsbReaderEmulator::Impl {
           done.push_back(u);
           return complete(0, 0);
         }
-        const unsigned char want = attach == UsbAttach::Interrupt ? USBDEVFS_URB_TYPE_INTERRUPT : USBDEVFS_URB_TYPE_BULK;
+        const unsigned char want =
+            attach == UsbAttach::Interrupt ? USBDEVFS_URB_TYPE_INTERRUPT : USBDEVFS_URB_TYPE_BULK;
         if (urb->type != want || (urb->endpoint != 0x02 && urb->endpoint != 0x81)) {
           u.release();
           return complete(-1, EINVAL);
@@ -264,18 +282,26 @@ struct UsbReaderEmulator::Impl {
     GError* err = nullptr;
     if (!umockdev_testbed_attach_ioctl(tb, node.c_str(), handler, &err))
       throw std::runtime_error(std::string("umockdev attach: ") + (err ? err->message : "?"));
-    const std::string rec = "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n"
-                            "N: bus/usb/001/" + std::string(num) + "\n"
-                            "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
-                            "E: DEVNAME=" + node + "\nE: BUSNUM=001\nE: DEVNUM=" + num + "\n"
-                            "E: PRODUCT=400/c35a/100\n"
-                            "A: busnum=1\\n\nA: devnum=" + std::to_string(devnum) + "\\n\nA: speed=12\\n\n"
-                            "A: bConfigurationValue=1\\n\nA: idVendor=0400\\n\nA: idProduct=c35a\\n\n"
-                            "H: descriptors=" + std::string(kDevice) +
-                            (attach == UsbAttach::CdcAcm      ? kCdcConfig
-                             : attach == UsbAttach::Interrupt ? kHidConfig
-                                                              : kBulkConfig) +
-                            "\n";
+    const std::string rec =
+        "P: /devices/pci0000:00/0000:00:14.0/usb1/1-1\n"
+        "N: bus/usb/001/" +
+        std::string(num) +
+        "\n"
+        "E: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
+        "E: DEVNAME=" +
+        node + "\nE: BUSNUM=001\nE: DEVNUM=" + num +
+        "\n"
+        "E: PRODUCT=400/c35a/100\n"
+        "A: busnum=1\\n\nA: devnum=" +
+        std::to_string(devnum) +
+        "\\n\nA: speed=12\\n\n"
+        "A: bConfigurationValue=1\\n\nA: idVendor=0400\\n\nA: idProduct=c35a\\n\n"
+        "H: descriptors=" +
+        std::string(kDevice) +
+        (attach == UsbAttach::CdcAcm      ? kCdcConfig
+         : attach == UsbAttach::Interrupt ? kHidConfig
+                                          : kBulkConfig) +
+        "\n";
     if (!umockdev_testbed_add_from_string(tb, rec.c_str(), &err))
       throw std::runtime_error(std::string("umockdev add: ") + (err ? err->message : "?"));
     std::lock_guard lock(mu);
@@ -335,7 +361,9 @@ void UsbReaderEmulator::remove_card() {
   impl_->card.found = impl_->card.selected = false;
 }
 
-void UsbReaderEmulator::unplug() { impl_->unplug(); }
+void UsbReaderEmulator::unplug() {
+  impl_->unplug();
+}
 
 void UsbReaderEmulator::replug() {
   impl_->detach();

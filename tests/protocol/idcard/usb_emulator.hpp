@@ -23,13 +23,13 @@ class UsbReaderEmulator {
   ~UsbReaderEmulator();
   void place_card(kiosk::idcard::sim::CardFixture card);
   void remove_card();
-  void unplug();  // ENODEV from now on + "remove" uevent
-  void replug();  // a new device node (next devnum), like a real re-enumeration
-  bool kernel_driver_bound() const;      // on any interface
+  void unplug();                     // ENODEV from now on + "remove" uevent
+  void replug();                     // a new device node (next devnum), like a real re-enumeration
+  bool kernel_driver_bound() const;  // on any interface
   bool kernel_driver_bound(int itf) const;
   int submitted_urbs() const;
-  int line_coding_baud() const;          // CdcAcm: last SET_LINE_CODING rate, 0 if none
-  int control_line_state() const;        // CdcAcm: last SET_CONTROL_LINE_STATE value, -1 if none
+  int line_coding_baud() const;    // CdcAcm: last SET_LINE_CODING rate, 0 if none
+  int control_line_state() const;  // CdcAcm: last SET_CONTROL_LINE_STATE value, -1 if none
 
   struct Impl;
 

@@ -37,7 +37,8 @@ int main(int argc, char** argv) {
   c.liveness = {true, 0.95, {"nod", "open_mouth"}};
   auto req = make_request(Endpoint::CertificationSubmit, cfg.terminal_id, c);
   const std::string key = req.idempotency_key;
-  const std::string label = "certification " + kiosk::core::mask_name(c.name) + " " + kiosk::core::mask_id(c.id_number);
+  const std::string label =
+      "certification " + kiosk::core::mask_name(c.name) + " " + kiosk::core::mask_id(c.id_number);
   if (std::string(argv[4]) == "hold") {
     // Durable enqueue only; die before any send.
     store.enqueue(info(req.endpoint).name, key, encode_request(req), label);

@@ -1,13 +1,12 @@
 // Outbox delivery end to end: deferred submission while offline, delivery after recovery, and the
 // crash test — kill -9 the "kiosk" between enqueue and delivery, restart, the platform sees the
 // certification exactly once.
-#include <catch2/catch.hpp>
-
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -32,7 +31,9 @@ struct TempDir {
     path = ::mkdtemp(tmpl);
   }
   ~TempDir() { fs::remove_all(path); }
-  kiosk::store::StoreConfig store() const { return {(path / "store.db").string(), (path / "device.key").string()}; }
+  kiosk::store::StoreConfig store() const {
+    return {(path / "store.db").string(), (path / "device.key").string()};
+  }
 };
 
 ClientConfig cfg_for(const std::string& url) {

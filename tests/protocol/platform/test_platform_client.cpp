@@ -39,7 +39,8 @@ struct Fixture {
   }
 };
 
-CertificationSubmitRequest certification(const std::string& id, const std::string& name, const std::string& region) {
+CertificationSubmitRequest certification(const std::string& id, const std::string& name,
+                                         const std::string& region) {
   CertificationSubmitRequest c;
   c.item_code = "RS-001";
   c.id_number = id;
@@ -71,7 +72,8 @@ TEST_CASE_METHOD(Fixture, "identity check routes a cross-province resident to th
   auto wrong = send(Endpoint::IdentityCheck, IdentityCheckRequest{"resident_id_card", kLi, "李四"});
   CHECK(wrong.error.kind == ErrorKind::Rejected);
   CHECK(wrong.reply.code == "IDENTITY_MISMATCH");
-  auto unknown = send(Endpoint::IdentityCheck, IdentityCheckRequest{"resident_id_card", "11010119900307001X", "某"});
+  auto unknown =
+      send(Endpoint::IdentityCheck, IdentityCheckRequest{"resident_id_card", "11010119900307001X", "某"});
   CHECK(unknown.reply.code == "NOT_FOUND");
   CHECK_FALSE(unknown.reply.message.empty());
 }
@@ -131,7 +133,8 @@ TEST_CASE_METHOD(Fixture, "record queries return printable tables for each recor
 
 TEST_CASE_METHOD(Fixture, "certificate issue: data with verification code, or a PDF") {
   std::string err;
-  auto data = send(Endpoint::CertificateIssue, CertificateIssueRequest{kZhang, RecordKind::InsuredCertificate, false});
+  auto data = send(Endpoint::CertificateIssue,
+                   CertificateIssueRequest{kZhang, RecordKind::InsuredCertificate, false});
   REQUIRE(data.ok());
   auto c = parse_certificate_result(data.reply.data, err);
   REQUIRE(c);
@@ -139,7 +142,8 @@ TEST_CASE_METHOD(Fixture, "certificate issue: data with verification code, or a 
   CHECK(c->certificate_no.rfind("ZM", 0) == 0);
   CHECK(c->pdf_base64.empty());
   CHECK(c->record.title == "个人社保参保证明");
-  auto pdf = send(Endpoint::CertificateIssue, CertificateIssueRequest{kZhang, RecordKind::InsuredCertificate, true});
+  auto pdf =
+      send(Endpoint::CertificateIssue, CertificateIssueRequest{kZhang, RecordKind::InsuredCertificate, true});
   REQUIRE(pdf.ok());
   auto p = parse_certificate_result(pdf.reply.data, err);
   REQUIRE(p);
@@ -158,7 +162,8 @@ TEST_CASE_METHOD(Fixture, "SS card temporary loss report") {
 
 TEST_CASE_METHOD(Fixture, "e-voucher resolve: medical voucher, e-SS card, expired, invalid") {
   std::string err;
-  auto mv = send(Endpoint::VoucherResolve, VoucherResolveRequest{"MV-440303-0b6e2d7c48f19a35", "medical_voucher"});
+  auto mv =
+      send(Endpoint::VoucherResolve, VoucherResolveRequest{"MV-440303-0b6e2d7c48f19a35", "medical_voucher"});
   REQUIRE(mv.ok());
   auto who = parse_voucher_identity(mv.reply.data, err);
   REQUIRE(who);
@@ -188,7 +193,8 @@ TEST_CASE_METHOD(Fixture, "case lookup, rating, catalog, staff call, heartbeat")
   auto rate = send(Endpoint::Rating, RatingRequest{cert.reply.transaction_number, 5, "很方便"});
   REQUIRE(rate.ok());
   CHECK(sim.ratings_for(cert.reply.transaction_number) == 1);
-  CHECK(send(Endpoint::Rating, RatingRequest{cert.reply.transaction_number, 4, ""}).reply.code == "ALREADY_RATED");
+  CHECK(send(Endpoint::Rating, RatingRequest{cert.reply.transaction_number, 4, ""}).reply.code ==
+        "ALREADY_RATED");
   CHECK(send(Endpoint::Rating, RatingRequest{"YW0", 4, ""}).reply.code == "NOT_FOUND");
 
   auto cat = send(Endpoint::Catalog, CatalogRequest{"410100", 0});
@@ -197,7 +203,8 @@ TEST_CASE_METHOD(Fixture, "case lookup, rating, catalog, staff call, heartbeat")
   REQUIRE(items);
   CHECK(items->version == 3);
   CHECK(items->items.size() == 9);
-  CHECK(parse_catalog_result(send(Endpoint::Catalog, CatalogRequest{"410100", 3}).reply.data, err)->items.empty());
+  CHECK(parse_catalog_result(send(Endpoint::Catalog, CatalogRequest{"410100", 3}).reply.data, err)
+            ->items.empty());
 
   auto staff = send(Endpoint::StaffCall, StaffCallRequest{"elder_assist", "A区3号机"});
   REQUIRE(staff.ok());
@@ -246,9 +253,11 @@ TEST_CASE_METHOD(Fixture, "faults: latency within the timeout is fine") {
   CHECK(r.elapsed >= 300ms);
 }
 
-TEST_CASE_METHOD(Fixture, "faults: timeout, then the retry of a keyed submit is answered from the first commit") {
+TEST_CASE_METHOD(Fixture,
+                 "faults: timeout, then the retry of a keyed submit is answered from the first commit") {
   sim.inject(Endpoint::CertificationSubmit, {sim::Fault::Kind::Timeout, 2500, 0}, 1);
-  auto req = make_request(Endpoint::CertificationSubmit, "T-TEST-01", certification(kZhang, "张建国", "410100"));
+  auto req =
+      make_request(Endpoint::CertificationSubmit, "T-TEST-01", certification(kZhang, "张建国", "410100"));
   auto r = call(client, req);
   REQUIRE(r.ok());
   CHECK(r.attempts == 2);
@@ -267,7 +276,8 @@ TEST_CASE_METHOD(Fixture, "faults: timeout on every attempt is a typed Timeout")
   CHECK(r.attempts == 2);
 }
 
-TEST_CASE_METHOD(Fixture, "faults: malformed JSON and dropped connections after commit are retried exactly once") {
+TEST_CASE_METHOD(Fixture,
+                 "faults: malformed JSON and dropped connections after commit are retried exactly once") {
   sim.inject(Endpoint::CertificationSubmit, {sim::Fault::Kind::Malformed, 0, 0}, 1);
   sim.inject(Endpoint::CertificationSubmit, {sim::Fault::Kind::Drop, 0, 0}, 1);
   auto req = make_request(Endpoint::CertificationSubmit, "T-TEST-01", certification(kLi, "李秀英", "130100"));
@@ -291,7 +301,8 @@ TEST_CASE_METHOD(Fixture, "response size limit is enforced") {
   cfg.max_response_bytes = 2048;
   cfg.max_attempts = 1;
   CurlPlatformClient small(cfg);
-  auto r = call(small, make_request(Endpoint::RecordQuery, "T", RecordQueryRequest{kWang, RecordKind::Contributions, 0}));
+  auto r = call(small, make_request(Endpoint::RecordQuery, "T",
+                                    RecordQueryRequest{kWang, RecordKind::Contributions, 0}));
   CHECK(r.error.kind == ErrorKind::TooLarge);
 }
 
@@ -317,7 +328,8 @@ TEST_CASE_METHOD(Fixture, "many concurrent requests on one network thread") {
   std::promise<void> all;
   std::atomic<int> left{40};
   for (int i = 0; i < 40; ++i)
-    client.submit(make_request(Endpoint::IdentityCheck, "T", IdentityCheckRequest{"resident_id_card", kZhang, "张建国"}),
+    client.submit(make_request(Endpoint::IdentityCheck, "T",
+                               IdentityCheckRequest{"resident_id_card", kZhang, "张建国"}),
                   [&](Response r) {
                     if (r.ok()) oks++;
                     if (--left == 0) all.set_value();

@@ -11,10 +11,10 @@ using namespace std::chrono_literals;
 
 namespace {
 const std::string kZhang = "410105195803120011";  // 河南郑州, retired; 技工/职业资格证书; loan repaid
-const std::string kLi = "130102196005210029";     // 河北石家庄, retired; no certificates
-const std::string kWang = "440303196508080035";   // 广东深圳, employed; tax paid; loan running
-const std::string kZhou = "410105199003150026";   // 河南郑州, unemployed; 就业创业证
-const std::string kMa = "410102197506010043";     // 河南郑州, never in employee insurance
+const std::string kLi = "130102196005210029";    // 河北石家庄, retired; no certificates
+const std::string kWang = "440303196508080035";  // 广东深圳, employed; tax paid; loan running
+const std::string kZhou = "410105199003150026";  // 河南郑州, unemployed; 就业创业证
+const std::string kMa = "410102197506010043";    // 河南郑州, never in employee insurance
 
 struct Fixture {
   sim::PlatformSim sim;
@@ -39,8 +39,8 @@ struct Fixture {
   }
 };
 
-RegistrationSubmitRequest registration(const std::string& kind, const std::string& id, const std::string& name,
-                                       const std::string& region,
+RegistrationSubmitRequest registration(const std::string& kind, const std::string& id,
+                                       const std::string& name, const std::string& region,
                                        std::vector<std::pair<std::string, std::string>> choices = {}) {
   RegistrationSubmitRequest r;
   r.item_code = kind == "unemployment" ? "KS-A005" : kind == "resident_pension" ? "KS-D003" : "KS-B061";
@@ -70,7 +70,8 @@ TEST_CASE_METHOD(Fixture, "certificate_query lists the holder's certificates wit
   CHECK(res->record.rows.size() == 1);
 
   // Verification by certificate number (核验): the holder's name comes back masked.
-  auto by_no = send(Endpoint::CertificateQuery, CertificateQueryRequest{"skill_qualification", "", "41011995032117"});
+  auto by_no =
+      send(Endpoint::CertificateQuery, CertificateQueryRequest{"skill_qualification", "", "41011995032117"});
   REQUIRE(by_no.ok());
   auto v = parse_certificate_query_result(by_no.reply.data, err);
   REQUIRE(v);
@@ -78,7 +79,8 @@ TEST_CASE_METHOD(Fixture, "certificate_query lists the holder's certificates wit
   CHECK(v->certificates[0].holder == "张*国");
 
   // The same number under another kind, or a person without any: NOT_FOUND in words.
-  auto wrong_kind = send(Endpoint::CertificateQuery, CertificateQueryRequest{"skill_level", "", "41011995032117"});
+  auto wrong_kind =
+      send(Endpoint::CertificateQuery, CertificateQueryRequest{"skill_level", "", "41011995032117"});
   CHECK(wrong_kind.reply.code == "NOT_FOUND");
   auto none = send(Endpoint::CertificateQuery, CertificateQueryRequest{"technical_school", kLi, ""});
   CHECK(none.reply.code == "NOT_FOUND");
@@ -92,7 +94,8 @@ TEST_CASE_METHOD(Fixture, "certificate_query lists the holder's certificates wit
   CHECK(z->certificates.at(0).status == "valid");
 
   // A malformed request is a 400 with a reason, not a crash.
-  Request bad = make_request(Endpoint::CertificateQuery, "T-TEST-02", CertificateQueryRequest{"diploma", kZhang, ""});
+  Request bad =
+      make_request(Endpoint::CertificateQuery, "T-TEST-02", CertificateQueryRequest{"diploma", kZhang, ""});
   auto rb = call(client, bad);
   CHECK(rb.http_status == 400);
   CHECK(rb.reply.code == "BAD_REQUEST");
@@ -107,24 +110,29 @@ TEST_CASE_METHOD(Fixture, "tax payment and housing loan clearance certificates")
   CHECK(t->record.rows.size() == 3);
   CHECK_FALSE(t->verification_code.empty());
   bool total = false;
-  for (auto& [label, value] : t->record.summary) total = total || (label == "合计金额" && value == "3885.00 元");
+  for (auto& [label, value] : t->record.summary)
+    total = total || (label == "合计金额" && value == "3885.00 元");
   CHECK(total);
-  CHECK(send(Endpoint::CertificateIssue, CertificateIssueRequest{kZhang, RecordKind::TaxPayment, false}).reply.code ==
-        "NOT_FOUND");
+  CHECK(send(Endpoint::CertificateIssue, CertificateIssueRequest{kZhang, RecordKind::TaxPayment, false})
+            .reply.code == "NOT_FOUND");
   CHECK(send(Endpoint::RecordQuery, RecordQueryRequest{kWang, RecordKind::TaxPayment, 0}).ok());
 
-  auto repaid = send(Endpoint::CertificateIssue, CertificateIssueRequest{kZhang, RecordKind::HousingLoanClearance, true});
+  auto repaid = send(Endpoint::CertificateIssue,
+                     CertificateIssueRequest{kZhang, RecordKind::HousingLoanClearance, true});
   REQUIRE(repaid.ok());
   auto c = parse_certificate_result(repaid.reply.data, err);
   REQUIRE(c);
   CHECK(c->pdf_base64.rfind("JVBERi0", 0) == 0);  // "%PDF-"
-  auto running = send(Endpoint::CertificateIssue, CertificateIssueRequest{kWang, RecordKind::HousingLoanClearance, false});
+  auto running = send(Endpoint::CertificateIssue,
+                      CertificateIssueRequest{kWang, RecordKind::HousingLoanClearance, false});
   CHECK(running.reply.code == "LOAN_NOT_CLEARED");
-  CHECK(send(Endpoint::CertificateIssue, CertificateIssueRequest{kLi, RecordKind::HousingLoanClearance, false})
-            .reply.code == "NOT_FOUND");
+  CHECK(
+      send(Endpoint::CertificateIssue, CertificateIssueRequest{kLi, RecordKind::HousingLoanClearance, false})
+          .reply.code == "NOT_FOUND");
 }
 
-TEST_CASE_METHOD(Fixture, "registrations: eligibility rules, once only, and the case is found by its number") {
+TEST_CASE_METHOD(Fixture,
+                 "registrations: eligibility rules, once only, and the case is found by its number") {
   auto ok = send(Endpoint::RegistrationSubmit, registration("unemployment", kZhou, "周敏", "410100"));
   REQUIRE(ok.ok());
   std::string err;
@@ -148,19 +156,21 @@ TEST_CASE_METHOD(Fixture, "registrations: eligibility rules, once only, and the 
 
   auto again = send(Endpoint::RegistrationSubmit, registration("unemployment", kZhou, "周敏", "410100"));
   CHECK(again.reply.code == "ALREADY_REGISTERED");
-  CHECK(send(Endpoint::RegistrationSubmit, registration("unemployment", kWang, "王志强", "440300")).reply.code ==
-        "NOT_ELIGIBLE");
-  CHECK(send(Endpoint::RegistrationSubmit, registration("unemployment", kZhang, "张建国", "410100")).reply.code ==
-        "NOT_ELIGIBLE");
-  CHECK(send(Endpoint::RegistrationSubmit, registration("unemployment", kZhou, "周小敏", "410100")).reply.code ==
-        "IDENTITY_MISMATCH");
+  CHECK(send(Endpoint::RegistrationSubmit, registration("unemployment", kWang, "王志强", "440300"))
+            .reply.code == "NOT_ELIGIBLE");
+  CHECK(send(Endpoint::RegistrationSubmit, registration("unemployment", kZhang, "张建国", "410100"))
+            .reply.code == "NOT_ELIGIBLE");
+  CHECK(send(Endpoint::RegistrationSubmit, registration("unemployment", kZhou, "周小敏", "410100"))
+            .reply.code == "IDENTITY_MISMATCH");
 
   // 城乡居民养老: a grade must be chosen; employees cannot join; accepted for review otherwise.
-  CHECK(send(Endpoint::RegistrationSubmit, registration("resident_pension", kMa, "马桂兰", "410100")).reply.code ==
-        "BAD_CHOICE");
-  CHECK(send(Endpoint::RegistrationSubmit, registration("resident_pension", kWang, "王志强", "440300", {{"grade", "500"}}))
+  CHECK(send(Endpoint::RegistrationSubmit, registration("resident_pension", kMa, "马桂兰", "410100"))
+            .reply.code == "BAD_CHOICE");
+  CHECK(send(Endpoint::RegistrationSubmit,
+             registration("resident_pension", kWang, "王志强", "440300", {{"grade", "500"}}))
             .reply.code == "ALREADY_INSURED");
-  auto pension = send(Endpoint::RegistrationSubmit, registration("resident_pension", kMa, "马桂兰", "410100", {{"grade", "500"}}));
+  auto pension = send(Endpoint::RegistrationSubmit,
+                      registration("resident_pension", kMa, "马桂兰", "410100", {{"grade", "500"}}));
   REQUIRE(pension.ok());
   auto p = parse_registration_result(pension.reply.data, err);
   REQUIRE(p);
@@ -182,8 +192,9 @@ TEST_CASE_METHOD(Fixture, "registrations: eligibility rules, once only, and the 
 }
 
 TEST_CASE_METHOD(Fixture, "a registration is applied once per idempotency key, even when the reply is lost") {
-  Request rq = make_request(Endpoint::RegistrationSubmit, "T-TEST-02",
-                            registration("medical_filing", kLi, "李秀英", "130100", {{"filing_type", "long_term_residence"}}));
+  Request rq = make_request(
+      Endpoint::RegistrationSubmit, "T-TEST-02",
+      registration("medical_filing", kLi, "李秀英", "130100", {{"filing_type", "long_term_residence"}}));
   sim.inject(Endpoint::RegistrationSubmit, sim::Fault{sim::Fault::Kind::Drop, 0, 0}, 1);
   auto r = call(client, rq);  // dropped reply, retried with the same key: the original answer
   REQUIRE(r.ok());

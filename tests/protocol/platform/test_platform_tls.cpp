@@ -1,9 +1,8 @@
 // TLS: the client against the simulator over HTTPS with certificates generated here by openssl.
 // Verification cannot be turned off by config in production mode; mTLS client certificates work.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 
@@ -26,9 +25,11 @@ struct Certs {
     server_key = (dir / "server.key").string();
     client_cert = (dir / "client.pem").string();
     client_key = (dir / "client.key").string();
-    auto gen = [&](const std::string& cert, const std::string& key, const std::string& cn, const std::string& ext) {
-      std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj '/CN=" +
-                        cn + "' " + ext + " -keyout '" + key + "' -out '" + cert + "' 2>/dev/null";
+    auto gen = [&](const std::string& cert, const std::string& key, const std::string& cn,
+                   const std::string& ext) {
+      std::string cmd =
+          "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj '/CN=" +
+          cn + "' " + ext + " -keyout '" + key + "' -out '" + cert + "' 2>/dev/null";
       REQUIRE(std::system(cmd.c_str()) == 0);
     };
     gen(server_cert, server_key, "127.0.0.1", "-addext subjectAltName=IP:127.0.0.1");
@@ -47,7 +48,9 @@ ClientConfig base(const std::string& url) {
   return c;
 }
 
-Response ping(PlatformClient& c) { return call(c, make_request(Endpoint::Heartbeat, "T-TLS-01", HeartbeatRequest{})); }
+Response ping(PlatformClient& c) {
+  return call(c, make_request(Endpoint::Heartbeat, "T-TLS-01", HeartbeatRequest{}));
+}
 }  // namespace
 
 TEST_CASE("TLS verification cannot be disabled by config in production mode") {

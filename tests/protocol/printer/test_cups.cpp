@@ -1,9 +1,8 @@
 // A4 certificate through a real CUPS queue: a private cupsd (cups_queue.sh) with a raw queue whose
 // backend stores the job; the stored PDF is rasterised (poppler) and its QR decoded. Skipped with a
 // message only if cupsd cannot run here.
-#include <catch2/catch.hpp>
-
 #include <array>
+#include <catch2/catch.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -29,7 +28,8 @@ struct Cupsd {
     dir = fs::temp_directory_path() / ("kiosk-cups-" + std::to_string(::getpid()));
     std::error_code ec;
     fs::remove_all(dir, ec);
-    std::string cmd = std::string(KIOSK_SOURCE_DIR) + "/tests/protocol/printer/cups_queue.sh start '" + dir.string() + "' 2>&1";
+    std::string cmd = std::string(KIOSK_SOURCE_DIR) + "/tests/protocol/printer/cups_queue.sh start '" +
+                      dir.string() + "' 2>&1";
     FILE* p = ::popen(cmd.c_str(), "r");
     std::array<char, 512> buf{};
     std::string out;
@@ -43,7 +43,8 @@ struct Cupsd {
     }
   }
   ~Cupsd() {
-    std::string cmd = std::string(KIOSK_SOURCE_DIR) + "/tests/protocol/printer/cups_queue.sh stop '" + dir.string() + "'";
+    std::string cmd =
+        std::string(KIOSK_SOURCE_DIR) + "/tests/protocol/printer/cups_queue.sh stop '" + dir.string() + "'";
     if (std::system(cmd.c_str()) != 0) WARN("could not stop private cupsd");
     std::error_code ec;
     fs::remove_all(dir, ec);
@@ -107,5 +108,6 @@ TEST_CASE("A4 certificate printed through a real CUPS queue") {
   for (std::size_t i = 0; i < g.px.size(); ++i) b.px[i] = g.px[i] < 128;
   CHECK(printer::test::decode_qr(b) == std::vector<std::string>{f["verify_url"]});
   if (const char* keep = std::getenv("KIOSK_PRINTER_PNG_DIR"))
-    fs::copy_file(png + ".png", std::string(keep) + "/certificate_cups.png", fs::copy_options::overwrite_existing);
+    fs::copy_file(png + ".png", std::string(keep) + "/certificate_cups.png",
+                  fs::copy_options::overwrite_existing);
 }

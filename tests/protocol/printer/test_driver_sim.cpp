@@ -1,7 +1,6 @@
 // The real driver against the simulated printer speaking real ESC/POS bytes: loopback and TCP 9100,
 // status before/during a job, cover open, unplug, automatic status back.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "drivers/printer/encoder.hpp"
@@ -20,7 +19,8 @@ namespace {
 std::vector<std::uint8_t> sample_job(const Dialect& d, int body_lines = 3) {
   Encoder e(d);
   e.init().align(Align::Center).size(2, 2).line("回执 Receipt").size(1, 1).align(Align::Left);
-  for (int i = 0; i < body_lines; ++i) e.line("第" + std::to_string(i + 1) + "行 line " + std::to_string(i + 1));
+  for (int i = 0; i < body_lines; ++i)
+    e.line("第" + std::to_string(i + 1) + "行 line " + std::to_string(i + 1));
   e.align(Align::Center).qr("https://v.example.cn/t/42", 6).cut();
   return e.take();
 }
@@ -94,11 +94,13 @@ TEST_CASE("cover open and cutter error are typed") {
   r.sim.set_cover_open(true);
   auto job = sample_job(r.dialect);
   CHECK_THROWS_MATCHES(r.printer.print(job), PrintError,
-                       Catch::Predicate<PrintError>([](const PrintError& e) { return e.kind() == PrintErrorKind::CoverOpen; }));
+                       Catch::Predicate<PrintError>(
+                           [](const PrintError& e) { return e.kind() == PrintErrorKind::CoverOpen; }));
   r.sim.set_cover_open(false);
   r.sim.set_cutter_error(true);
   CHECK_THROWS_MATCHES(r.printer.print(job), PrintError,
-                       Catch::Predicate<PrintError>([](const PrintError& e) { return e.kind() == PrintErrorKind::CutterError; }));
+                       Catch::Predicate<PrintError>(
+                           [](const PrintError& e) { return e.kind() == PrintErrorKind::CutterError; }));
   r.printer.recover();  // DLE ENQ 2 clears a recoverable cutter error
   std::this_thread::sleep_for(50ms);
   CHECK(r.printer.query_status().can_print());
@@ -108,7 +110,8 @@ TEST_CASE("unplug is Disconnected, replug works") {
   Rig r;
   r.pair.host->close();
   CHECK_THROWS_MATCHES(r.printer.query_status(), PrintError,
-                       Catch::Predicate<PrintError>([](const PrintError& e) { return e.kind() == PrintErrorKind::Disconnected; }));
+                       Catch::Predicate<PrintError>(
+                           [](const PrintError& e) { return e.kind() == PrintErrorKind::Disconnected; }));
   r.pair.host->reopen();
   CHECK(r.printer.query_status().can_print());
 }
@@ -117,8 +120,9 @@ TEST_CASE("a printer that never answers times out") {
   auto pair = transport::make_loopback("mute");
   ReceiptPrinter p(*pair.host, builtin_dialect("epson"), 100ms);
   auto t0 = std::chrono::steady_clock::now();
-  CHECK_THROWS_MATCHES(p.query_status(), PrintError,
-                       Catch::Predicate<PrintError>([](const PrintError& e) { return e.kind() == PrintErrorKind::Timeout; }));
+  CHECK_THROWS_MATCHES(p.query_status(), PrintError, Catch::Predicate<PrintError>([](const PrintError& e) {
+                         return e.kind() == PrintErrorKind::Timeout;
+                       }));
   CHECK(std::chrono::steady_clock::now() - t0 < 1s);
 }
 

@@ -1,10 +1,9 @@
 // PrintService end to end over the simulated printer: masked receipts, faults before and during a
 // job, retry after recovery without double printing, restart survival, A4 PDF.
-#include <catch2/catch.hpp>
-
 #include <sqlite3.h>
 
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -39,7 +38,8 @@ nlohmann::json receipt_fields() {
 struct TempDir {
   fs::path p;
   TempDir() {
-    p = fs::temp_directory_path() / ("kiosk-print-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    p = fs::temp_directory_path() /
+        ("kiosk-print-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     fs::remove_all(p);
     fs::create_directories(p);
   }
@@ -96,7 +96,8 @@ SpoolJob job_now(PrintService& s, std::int64_t id) {
 }
 
 // Polls until the job reaches `want` (or the deadline passes) and returns its last state.
-JobState wait_state(PrintService& s, std::int64_t id, JobState want, std::chrono::milliseconds timeout = kSettle) {
+JobState wait_state(PrintService& s, std::int64_t id, JobState want,
+                    std::chrono::milliseconds timeout = kSettle) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto st = job_now(s, id).state;
@@ -123,7 +124,8 @@ TEST_CASE("a receipt prints with masked identity and a verifiable QR") {
   REQUIRE(stack.sim->wait_for_cuts(1, kSettle));
   auto font = printer::make_freetype_glyphs();
   auto r = stack.sim->render(font.get());
-  if (const char* keep = std::getenv("KIOSK_PRINTER_PNG_DIR")) printer::write_png(r.image, std::string(keep) + "/service_receipt_80.png");
+  if (const char* keep = std::getenv("KIOSK_PRINTER_PNG_DIR"))
+    printer::write_png(r.image, std::string(keep) + "/service_receipt_80.png");
   CHECK(r.text.find("张*丰") != std::string::npos);
   CHECK(r.text.find("4101**********1234") != std::string::npos);
   CHECK(r.text.find("张三丰") == std::string::npos);
@@ -228,7 +230,12 @@ TEST_CASE("jobs survive a kiosk restart; an interrupted job is never reprinted")
   {
     // A job that was mid-print when the power went.
     Spool s(dir.p.string());
-    interrupted_id = s.enqueue("service_receipt_80", prepare_fields(TemplateSet(std::string(KIOSK_SOURCE_DIR) + "/config/receipts").get("service_receipt_80"), receipt_fields()).dump());
+    interrupted_id = s.enqueue(
+        "service_receipt_80",
+        prepare_fields(
+            TemplateSet(std::string(KIOSK_SOURCE_DIR) + "/config/receipts").get("service_receipt_80"),
+            receipt_fields())
+            .dump());
     s.mark_printing(interrupted_id);
   }
   auto stack = make_demo_print_service(opts(dir));
@@ -275,7 +282,8 @@ TEST_CASE("A4 certificate: PDF with masked identity and verification QR") {
   CHECK(file_bytes(pdf).rfind("%PDF", 0) == 0);
   // Rasterise (poppler) and decode the QR.
   auto png_base = (dir.p / "cert").string();
-  std::string cmd = "pdftoppm -r 150 -gray -png -singlefile '" + pdf.string() + "' '" + png_base + "' 2>/dev/null";
+  std::string cmd =
+      "pdftoppm -r 150 -gray -png -singlefile '" + pdf.string() + "' '" + png_base + "' 2>/dev/null";
   if (std::system(cmd.c_str()) != 0) {
     WARN("pdftoppm not available: skipping PDF rasterisation");
     return;
@@ -285,7 +293,8 @@ TEST_CASE("A4 certificate: PDF with masked identity and verification QR") {
   for (std::size_t i = 0; i < g.px.size(); ++i) b.px[i] = g.px[i] < 128;
   CHECK(printer::test::decode_qr(b) == std::vector<std::string>{f["verify_url"]});
   if (const char* keep = std::getenv("KIOSK_PRINTER_PNG_DIR")) {
-    fs::copy_file(png_base + ".png", std::string(keep) + "/certificate_a4.png", fs::copy_options::overwrite_existing);
+    fs::copy_file(png_base + ".png", std::string(keep) + "/certificate_a4.png",
+                  fs::copy_options::overwrite_existing);
     fs::copy_file(pdf, std::string(keep) + "/certificate_a4.pdf", fs::copy_options::overwrite_existing);
   }
   // The identity on the certificate is masked too.
@@ -369,7 +378,7 @@ TEST_CASE("a replugged printer is reopened: the held job prints once on the new 
   REQUIRE(plugs.back().sim->wait_for_cuts(1, kSettle));
   CHECK(settled(svc, second).state == JobState::Done);
   std::this_thread::sleep_for(200ms);
-  CHECK(plugs.back().sim->cuts() == 1);  // printed once, on the new printer
+  CHECK(plugs.back().sim->cuts() == 1);   // printed once, on the new printer
   CHECK(plugs.front().sim->cuts() == 1);  // the first job only
   CHECK(reopening->opens() == 2);
   svc.stop();

@@ -2,7 +2,6 @@
 // GET_DEVICE_ID, GET_PORT_STATUS, SOFT_RESET) against the simulated receipt printer emulated through
 // umockdev (linked libumockdev-preload: no root, no hardware, no wrapper).
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "drivers/printer/encoder.hpp"
@@ -20,7 +19,8 @@ namespace {
 std::vector<std::uint8_t> sample_job(const Dialect& d, int body_lines = 3) {
   Encoder e(d);
   e.init().align(Align::Center).size(2, 2).line("回执 Receipt").size(1, 1).align(Align::Left);
-  for (int i = 0; i < body_lines; ++i) e.line("第" + std::to_string(i + 1) + "行 line " + std::to_string(i + 1));
+  for (int i = 0; i < body_lines; ++i)
+    e.line("第" + std::to_string(i + 1) + "行 line " + std::to_string(i + 1));
   e.align(Align::Center).qr("https://v.example.cn/t/42", 6).cut();
   return e.take();
 }
@@ -44,7 +44,9 @@ PrintErrorKind kind_of(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("USB printer class: usblp detached and re-attached, device ID, port status, receipt printed and rendered") {
+TEST_CASE(
+    "USB printer class: usblp detached and re-attached, device ID, port status, receipt printed and "
+    "rendered") {
   UmockdevUsbPrinter dev;
   CHECK(dev.kernel_driver_bound());
   {

@@ -1,9 +1,8 @@
 // PrinterWorker in demo mode: paper-out becomes DeviceFault, reload DeviceRecovered, and each job's
 // outcome arrives as a "print.outcome" command on the session queue.
-#include <catch2/catch.hpp>
-
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -50,9 +49,13 @@ TEST_CASE("printer worker posts faults, recovery and job outcomes") {
     };
   };
   REQUIRE(wait_event(q, seen, is_kind(core::DeviceEvent::Kind::DeviceFault), 3s));
-  auto id = w->submit("service_receipt_80", {{"hall_name", "大厅"}, {"service_name", "查询"}, {"transaction_no", "T1"},
-                                             {"print_time", "2026-11-23"}, {"name", "李四"},
-                                             {"id_number", "110101199003071234"}, {"verify_url", "https://v.example/1"}});
+  auto id = w->submit("service_receipt_80", {{"hall_name", "大厅"},
+                                             {"service_name", "查询"},
+                                             {"transaction_no", "T1"},
+                                             {"print_time", "2026-11-23"},
+                                             {"name", "李四"},
+                                             {"id_number", "110101199003071234"},
+                                             {"verify_url", "https://v.example/1"}});
   auto outcome = [&](const char* result) {
     return [&, result](const core::Event& e) {
       auto* c = std::get_if<core::Command>(&e);
@@ -91,24 +94,31 @@ TEST_CASE("printer settings: the shipped config parses; bad values are named; th
     std::ofstream(p) << text;
     return p.string();
   };
-  CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\ntransport = \"lpt\"\n")), Catch::Contains(":2: transport"));
-  CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\ntransport = \"tcp\"\n")), Catch::Contains("needs host"));
+  CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\ntransport = \"lpt\"\n")),
+                    Catch::Contains(":2: transport"));
+  CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\ntransport = \"tcp\"\n")),
+                    Catch::Contains("needs host"));
   CHECK_THROWS_WITH(hw::load_printer_settings(write("[printer]\nvid = 70000\n")), Catch::Contains("vid"));
 
   // TCP 9100 to the simulator, end to end through the production factory.
   printer::TcpListener listener;
   std::shared_ptr<printer::TcpTransport> server;
   std::thread acc([&] { server = listener.accept(5s); });
-  s = hw::load_printer_settings(write("[printer]\ndialect = \"epson\"\ntransport = \"tcp\"\nhost = \"127.0.0.1\"\nport = " +
-                                      std::to_string(listener.port()) + "\n[spool]\ndata_dir = \"" + (dir / "spool").string() +
-                                      "\"\npoll_interval_ms = 50\n"));
+  s = hw::load_printer_settings(
+      write("[printer]\ndialect = \"epson\"\ntransport = \"tcp\"\nhost = \"127.0.0.1\"\nport = " +
+            std::to_string(listener.port()) + "\n[spool]\ndata_dir = \"" + (dir / "spool").string() +
+            "\"\npoll_interval_ms = 50\n"));
   auto w = hw::make_printer_worker(s);
   core::EventQueue q;
   w->start(q);
-  const nlohmann::json fields = {{"hall_name", "郑州市政务服务中心"}, {"service_name", "参保证明打印"},
-                                 {"transaction_no", "ZZ1"}, {"print_time", "2026-11-23 10:05"},
-                                 {"name", "张三丰"}, {"id_number", "410105199001011234"},
-                                 {"insured_region", "郑州市"}, {"verify_url", "https://v.example.cn/t/1"}};
+  const nlohmann::json fields = {{"hall_name", "郑州市政务服务中心"},
+                                 {"service_name", "参保证明打印"},
+                                 {"transaction_no", "ZZ1"},
+                                 {"print_time", "2026-11-23 10:05"},
+                                 {"name", "张三丰"},
+                                 {"id_number", "410105199001011234"},
+                                 {"insured_region", "郑州市"},
+                                 {"verify_url", "https://v.example.cn/t/1"}};
   auto id = w->submit("service_receipt_80", fields);
   acc.join();
   REQUIRE(server);

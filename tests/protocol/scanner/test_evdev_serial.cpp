@@ -1,12 +1,11 @@
 // EvdevScanner over a pipe carrying real struct input_event records, and SerialScanner over a
 // pseudo-terminal with the real TermiosPort.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <linux/input.h>
 #include <pty.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <thread>
 
@@ -134,7 +133,8 @@ TEST_CASE("serial: bad configuration is rejected with a typed error") {
   REQUIRE(openpty(&master, &slave, name, nullptr, nullptr) == 0);
   SerialConfig cfg;
   cfg.encoding = "latin1";
-  CHECK_THROWS_AS(SerialScanner(std::make_unique<TermiosPort>(name, 9600), cfg), kiosk::transport::TransportError);
+  CHECK_THROWS_AS(SerialScanner(std::make_unique<TermiosPort>(name, 9600), cfg),
+                  kiosk::transport::TransportError);
   close(slave);
   close(master);
 }

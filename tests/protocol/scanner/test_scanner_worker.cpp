@@ -1,10 +1,9 @@
 // ScannerWorker: profiles, the libusb path against the umockdev scanner end to end (events, repeat
 // filter, fault on unplug, masked logs), and the --demo scanner's show().
-#include <catch2/catch.hpp>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
 #include "drivers/scanner/sim/fake_hid_scanner.hpp"
@@ -14,7 +13,9 @@ using namespace kiosk;
 using namespace std::chrono_literals;
 
 namespace {
-std::string cfg(const std::string& f) { return std::string(KIOSK_SOURCE_DIR) + "/config/" + f; }
+std::string cfg(const std::string& f) {
+  return std::string(KIOSK_SOURCE_DIR) + "/config/" + f;
+}
 core::DeviceEvent next_event(core::EventQueue& q) {
   REQUIRE(q.wait_for(3000ms));
   auto evs = q.drain();
@@ -33,7 +34,8 @@ TEST_CASE("shipped scanner profiles parse") {
   CHECK(ev.evdev.grab);
   auto ser = hw::load_scanner_profile(cfg("devices/scanner-serial.toml"));
   CHECK(ser.serial.encoding == "gbk");
-  CHECK(hw::load_scanner_profile(cfg("devices/scanner-demo.toml")).backend == hw::ScannerProfile::Backend::Demo);
+  CHECK(hw::load_scanner_profile(cfg("devices/scanner-demo.toml")).backend ==
+        hw::ScannerProfile::Backend::Demo);
 }
 
 TEST_CASE("bad profiles are rejected with the reason") {
@@ -59,8 +61,8 @@ TEST_CASE("bad profiles are rejected with the reason") {
 TEST_CASE("USB HID scanner end to end: QrScanned once per scan, fault on unplug, token never logged") {
   std::ostringstream logs;
   auto prev = spdlog::default_logger();
-  spdlog::set_default_logger(
-      std::make_shared<spdlog::logger>("scanner-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(logs)));
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>(
+      "scanner-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(logs)));
   scanner::sim::FakeHidScanner dev(0x0c2e, 0x0b61);
   auto profile = hw::load_scanner_profile(cfg("devices/scanner-hid.toml"));
   profile.reconnect_min = 50ms;
@@ -77,7 +79,7 @@ TEST_CASE("USB HID scanner end to end: QrScanned once per scan, fault on unplug,
     CHECK(e.identity.document == core::DocumentType::MedicalVoucher);
     CHECK(e.identity.token == token);
     CHECK_FALSE(dev.kernel_driver_bound());  // no keystrokes reach the desktop while we run
-    dev.type(token);                          // the same code again right away: counted once
+    dev.type(token);                         // the same code again right away: counted once
     CHECK_FALSE(q.wait_for(400ms));
     dev.type("20261123000123");
     auto c = next_event(q);

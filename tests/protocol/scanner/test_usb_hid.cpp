@@ -1,6 +1,5 @@
 // UsbHidScanner (real libusb code) against a HID boot-keyboard scanner emulated by umockdev.
 #include <catch2/catch.hpp>
-
 #include <thread>
 
 #include "drivers/scanner/sim/fake_hid_scanner.hpp"

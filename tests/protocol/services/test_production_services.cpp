@@ -9,8 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "kiosk/app/services.hpp"
 #include "drivers/printer/sim/simulator.hpp"
+#include "kiosk/app/services.hpp"
 #include "kiosk/hw/printer_worker.hpp"
 #include "kiosk/platform/sim/platform_sim.hpp"
 

@@ -2,8 +2,6 @@
 // connected to vpcd by sim::VpcdCard. The test confines pcscd itself: it re-runs this binary inside
 // new user + mount + network namespaces (tmpfs on /run for /run/pcscd, private loopback for vpcd's
 // port 35963), starts pcscd there and stops it at the end. Skips (only this case) when that cannot run.
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <net/if.h>
 #include <signal.h>
@@ -14,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <thread>
 

@@ -112,7 +112,8 @@ TEST_CASE("libusb + umockdev: gen-3 T=1 TPDU reader with chaining, WTX and a PSA
   }
 }
 
-TEST_CASE("libusb + umockdev: short-APDU reader — bad ATR rejected, a card without SSSE (6A82) is NotSsCard") {
+TEST_CASE(
+    "libusb + umockdev: short-APDU reader — bad ATR rejected, a card without SSSE (6A82) is NotSsCard") {
   auto model = make_model(ccid::ExchangeLevel::ShortApdu, 1);
   sim::UmockdevCcid usb(model);
   auto reader = std::make_shared<CcidReader>(open_usb_ccid({}));

@@ -41,7 +41,9 @@ bool handled(voice::Voice& v, std::uint64_t n) {
 
 }  // namespace
 
-TEST_CASE("voice: the App speaks Speak effects of real keys and the home screen on entry; personal text is refused") {
+TEST_CASE(
+    "voice: the App speaks Speak effects of real keys and the home screen on entry; personal text is "
+    "refused") {
   app::App app;
   app.load(test_config("voice"), std::make_unique<core::ManualClock>());
   CHECK_FALSE(app.voice);  // cold start: the audio probe waits until after the first frame
@@ -144,7 +146,8 @@ TEST_CASE("production devices: a missing reader is a DeviceFault, never a crash"
   REQUIRE(app.devices);
   int faults = 0;
   for (auto& ev : app.queue.drain())
-    if (auto* d = std::get_if<core::DeviceEvent>(&ev); d && d->kind == core::DeviceEvent::Kind::DeviceFault) ++faults;
+    if (auto* d = std::get_if<core::DeviceEvent>(&ev); d && d->kind == core::DeviceEvent::Kind::DeviceFault)
+      ++faults;
   CHECK(faults == 4);
   CHECK(!app.demo_panel(1));
   app.devices->stop_all();
@@ -154,7 +157,8 @@ TEST_CASE("production devices: a missing reader is a DeviceFault, never a crash"
   app.start_devices();
   std::set<std::string> faulted;
   const auto deadline = std::chrono::steady_clock::now() + 15s;
-  while (!(faulted.count("idcard") && faulted.count("sscard")) && std::chrono::steady_clock::now() < deadline) {
+  while (!(faulted.count("idcard") && faulted.count("sscard")) &&
+         std::chrono::steady_clock::now() < deadline) {
     app.queue.wait_for(100ms);
     for (auto& ev : app.queue.drain())
       if (auto* d = std::get_if<core::DeviceEvent>(&ev); d && d->kind == core::DeviceEvent::Kind::DeviceFault)
@@ -172,13 +176,15 @@ nlohmann::json next_reply(core::EventQueue& q) {
   while (std::chrono::steady_clock::now() < deadline) {
     q.wait_for(100ms);
     for (auto& ev : q.drain())
-      if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "platform.reply") return nlohmann::json::parse(c->arg);
+      if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "platform.reply")
+        return nlohmann::json::parse(c->arg);
   }
   return nullptr;
 }
 }  // namespace
 
-TEST_CASE("outbox: platform down → deferred answer for the resident → platform back → delivered exactly once") {
+TEST_CASE(
+    "outbox: platform down → deferred answer for the resident → platform back → delivered exactly once") {
   auto cfg = test_config("outbox");
   core::EventQueue queue;
   auto services = app::Services::demo(cfg, queue);
@@ -214,7 +220,9 @@ TEST_CASE("outbox: platform down → deferred answer for the resident → platfo
 
   services->sim()->clear_faults();
   auto pass = services->outbox()->deliver_due(store::now_ms() + 3'600'000);
-  INFO("retry " << pass.retry << " failed " << pass.failed << " state " << store::to_string(services->outbox_store()->list()[0].state) << " " << services->outbox_store()->list()[0].last_error);
+  INFO("retry " << pass.retry << " failed " << pass.failed << " state "
+                << store::to_string(services->outbox_store()->list()[0].state) << " "
+                << services->outbox_store()->list()[0].last_error);
   CHECK(pass.delivered == 1);
   CHECK(services->outbox_store()->pending_count() == 0);
   CHECK(services->sim()->certifications_for(d.identity.id_number) == 1);

@@ -67,8 +67,9 @@ struct Fixture {
     return d;
   }
   static core::Command reply(const std::string& op, nlohmann::json data = nlohmann::json::object()) {
-    nlohmann::json j = {{"op", op},           {"ok", true}, {"error", ""}, {"code", "OK"},
-                        {"transaction_number", "TX9"}, {"data", data}};
+    nlohmann::json j = {
+        {"op", op},    {"ok", true}, {"error", ""}, {"code", "OK"}, {"transaction_number", "TX9"},
+        {"data", data}};
     return core::Command{"platform.reply", j.dump()};
   }
 };
@@ -97,7 +98,8 @@ TEST_CASE("choose: one decision stored in inputs, shown for review, changeable w
   f.tap("confirm.submit");
   CHECK(f.has(K::Platform, "registration_submit:resident_pension"));
   CHECK(f.s->data().inputs["grade"] == "1000");
-  f.on(Fixture::reply("registration_submit:resident_pension", {{"status", "accepted"}, {"case_no", "BJ26112341010001"}}));
+  f.on(Fixture::reply("registration_submit:resident_pension",
+                      {{"status", "accepted"}, {"case_no", "BJ26112341010001"}}));
   CHECK(f.s->screen_name() == "flow.show_result");
   CHECK(f.s->data().transaction_number == "TX9");
   f.tap("nav.home");
@@ -142,7 +144,9 @@ TEST_CASE("entry: digits on the keypad, OK only when long enough; a scanned case
 TEST_CASE("choose and entry steps are validated when the flow loads") {
   const std::string head = "[flow]\nid = \"t\"\nitems = [\"KS-A005\"]\n";
   const std::string ident = "[[step]]\nkind = \"identify\"\nsources = [\"idcard\"]\n";
-  auto load = [&](const std::string& steps) { return flow::parse_flow(head + steps + "[[step]]\nkind = \"end\"\n", "t.toml"); };
+  auto load = [&](const std::string& steps) {
+    return flow::parse_flow(head + steps + "[[step]]\nkind = \"end\"\n", "t.toml");
+  };
   auto f = load(ident + "[[step]]\nkind = \"choose\"\nfield = \"grade\"\noptions = [\"200\", \"500\"]\n");
   CHECK(f.steps[1].kind == flow::StepKind::Choose);
   auto keys = flow::string_keys(f.steps[1]);
@@ -150,16 +154,20 @@ TEST_CASE("choose and entry steps are validated when the flow loads") {
   CHECK(std::find(keys.begin(), keys.end(), "choice.grade.500") != keys.end());
   CHECK_THROWS_WITH(load(ident + "[[step]]\nkind = \"choose\"\nfield = \"grade\"\noptions = [\"200\"]\n"),
                     Catch::Contains("2..6 options"));
-  CHECK_THROWS_WITH(load(ident + "[[step]]\nkind = \"choose\"\nfield = \"grade\"\noptions = [\"title\", \"x\"]\n"),
-                    Catch::Contains("option ids"));
+  CHECK_THROWS_WITH(
+      load(ident + "[[step]]\nkind = \"choose\"\nfield = \"grade\"\noptions = [\"title\", \"x\"]\n"),
+      Catch::Contains("option ids"));
   CHECK_THROWS_WITH(load(ident + "[[step]]\nkind = \"choose\"\noptions = [\"a\", \"b\"]\n"),
                     Catch::Contains("choose needs field"));
   CHECK_THROWS_WITH(load("[[step]]\nkind = \"entry\"\nfield = \"n\"\nmin_length = 9\nmax_length = 4\n"),
                     Catch::Contains("min_length"));
   // case_lookup may run without an identity only after an entry step.
-  CHECK_NOTHROW(load("[[step]]\nkind = \"entry\"\nfield = \"case_no\"\n[[step]]\nkind = \"query\"\noperation = \"case_lookup\"\n"));
+  CHECK_NOTHROW(
+      load("[[step]]\nkind = \"entry\"\nfield = \"case_no\"\n[[step]]\nkind = \"query\"\noperation = "
+           "\"case_lookup\"\n"));
   CHECK_THROWS_WITH(load("[[step]]\nkind = \"query\"\noperation = \"case_lookup\"\n"),
                     Catch::Contains("needs an identify step"));
-  CHECK_THROWS_WITH(load("[[step]]\nkind = \"entry\"\nfield = \"n\"\n[[step]]\nkind = \"query\"\noperation = \"record_query:rights_record\"\n"),
+  CHECK_THROWS_WITH(load("[[step]]\nkind = \"entry\"\nfield = \"n\"\n[[step]]\nkind = \"query\"\noperation = "
+                         "\"record_query:rights_record\"\n"),
                     Catch::Contains("needs an identify step"));
 }

@@ -1,13 +1,13 @@
 // The SS card PIN step driven through the real Session: VerifyPin out, pin.result in; "PIN or face" for
 // 社会保障卡临时挂失 (config/flows/sscard_loss.toml); only_for / skip_if_verified loader rules.
-#include <catch2/catch.hpp>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 
 #include "kiosk/core/config.hpp"
-#include "kiosk/core/strings.hpp"
 #include "kiosk/core/session.hpp"
+#include "kiosk/core/strings.hpp"
 #include "kiosk/flow/run.hpp"
 
 using namespace kiosk;
@@ -120,7 +120,7 @@ TEST_CASE("SS card holder: PIN verified on the card replaces consent and face") 
   t.tap("pin.ok");
   REQUIRE(t.has(Effect::VerifyPin, "KS-B024"));
   CHECK(t.run().verifying_pin());
-  CHECK(t.s->paused());  // the countdown waits for the card
+  CHECK(t.s->paused());                                                    // the countdown waits for the card
   for (auto& e : t.all) CHECK(e.arg.find("123456") == std::string::npos);  // nothing carries the digits
 
   // Keypad and back do nothing while the card counts this try.
@@ -310,13 +310,13 @@ TEST_CASE("back from the PIN keypad wipes the typed digits") {
 
 TEST_CASE("only_for / skip_if_verified: loader rules with file:line") {
   auto load = [](const std::string& steps) {
-    return flow::parse_flow("[flow]\nid = \"x\"\nitems = [\"KS-B024\"]\n" + steps + "[[step]]\nkind = \"end\"\n",
-                            "x.toml");
+    return flow::parse_flow(
+        "[flow]\nid = \"x\"\nitems = [\"KS-B024\"]\n" + steps + "[[step]]\nkind = \"end\"\n", "x.toml");
   };
   const std::string identify = "[[step]]\nkind = \"identify\"\nsources = [\"idcard\", \"sscard\"]\n";
   CHECK_NOTHROW(load(identify + "[[step]]\nkind = \"pin\"\nonly_for = [\"sscard\"]\n"
-                     "[[step]]\nkind = \"consent\"\nskip_if_verified = true\n"
-                     "[[step]]\nkind = \"face\"\nskip_if_verified = true\n"));
+                                "[[step]]\nkind = \"consent\"\nskip_if_verified = true\n"
+                                "[[step]]\nkind = \"face\"\nskip_if_verified = true\n"));
   auto err = [&](const std::string& steps) {
     try {
       load(steps);
@@ -331,19 +331,22 @@ TEST_CASE("only_for / skip_if_verified: loader rules with file:line") {
              Catch::Contains("unknown identity source 'passport'"));
   CHECK_THAT(err(identify + "[[step]]\nkind = \"consent\"\nskip_if_verified = true\n"),
              Catch::Contains("skip_if_verified needs a pin step before it"));
-  CHECK_THAT(err(identify + "[[step]]\nkind = \"pin\"\n[[step]]\nkind = \"confirm\"\nskip_if_verified = true\n"),
-             Catch::Contains("consent and face steps only"));
+  CHECK_THAT(
+      err(identify + "[[step]]\nkind = \"pin\"\n[[step]]\nkind = \"confirm\"\nskip_if_verified = true\n"),
+      Catch::Contains("consent and face steps only"));
   CHECK_THAT(err(identify + "[[step]]\nkind = \"pin\"\nskip_if_verified = \"yes\"\n"),
              Catch::Contains("skip_if_verified must be true or false"));
   CHECK_THAT(err("[[step]]\nkind = \"identify\"\nsources = [\"idcard\"]\n[[step]]\nkind = \"pin\"\n"),
              Catch::Contains("identify must accept \"sscard\""));
   CHECK_THAT(err(identify + "[[step]]\nkind = \"pin\"\nonly_for = [\"idcard\"]\n"),
              Catch::Contains("only_for = [\"sscard\"]"));
-  CHECK_THAT(err(identify + "[[step]]\nkind = \"pin\"\n[[step]]\nkind = \"consent\"\nskip_if_verified = true\n"
-                            "[[step]]\nkind = \"face\"\n"),
-             Catch::Contains("face capture could run where its consent step is skipped"));
-  CHECK_THAT(err(identify + "[[step]]\nkind = \"consent\"\nonly_for = [\"idcard\"]\n[[step]]\nkind = \"face\"\n"),
-             Catch::Contains("face capture could run where its consent step is skipped"));
+  CHECK_THAT(
+      err(identify + "[[step]]\nkind = \"pin\"\n[[step]]\nkind = \"consent\"\nskip_if_verified = true\n"
+                     "[[step]]\nkind = \"face\"\n"),
+      Catch::Contains("face capture could run where its consent step is skipped"));
+  CHECK_THAT(
+      err(identify + "[[step]]\nkind = \"consent\"\nonly_for = [\"idcard\"]\n[[step]]\nkind = \"face\"\n"),
+      Catch::Contains("face capture could run where its consent step is skipped"));
 }
 
 TEST_CASE("every PIN message the flow can show or speak exists in Chinese and English") {
@@ -352,7 +355,8 @@ TEST_CASE("every PIN message the flow can show or speak exists in Chinese and En
   const fs::path dir = fs::temp_directory_path() / ("pin-strings-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   for (const char* f : {"pin.zh-CN.toml", "pin.en.toml"})
-    fs::copy_file(fs::path(core::source_config_dir()) / "strings" / f, dir / f, fs::copy_options::overwrite_existing);
+    fs::copy_file(fs::path(core::source_config_dir()) / "strings" / f, dir / f,
+                  fs::copy_options::overwrite_existing);
   core::Strings strings;
   strings.load_dir(dir.string());
   fs::remove_all(dir);

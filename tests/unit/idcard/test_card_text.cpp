@@ -64,8 +64,13 @@ TEST_CASE("card type marker selects the layout", "[idcard][text]") {
     CHECK(d.name_en == c.document.name_en);
     ++kinds[static_cast<int>(d.kind)];
     switch (d.kind) {
-      case CardKind::Resident: CHECK(block[248] == 0x20); break;
-      case CardKind::ForeignPermanent2017: CHECK(block[248] == 'I'); CHECK(d.nationality == "USA"); break;
+      case CardKind::Resident:
+        CHECK(block[248] == 0x20);
+        break;
+      case CardKind::ForeignPermanent2017:
+        CHECK(block[248] == 'I');
+        CHECK(d.nationality == "USA");
+        break;
       case CardKind::HkMacauTaiwan:
         CHECK(block[248] == 'J');
         CHECK(d.pass_number == "H12345678");

@@ -27,10 +27,14 @@ TEST_CASE("published answers decode to typed statuses", "[idcard][codec]") {
   auto sel = decode_response_frame(from_hex("AA AA AA 96 69 00 0C 00 00 90 00 00 00 00 00 00 00 00 9C"));
   CHECK(sel.ok());
   CHECK(sel.data.size() == 8);
-  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 80 84")).status() == Status::FindCardFailed);
-  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 81 85")).status() == Status::SelectCardFailed);
-  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 41 45")).status() == Status::ReadCardFailed);
-  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 32 36")).status() == Status::SamAuthCardFailed);
+  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 80 84")).status() ==
+        Status::FindCardFailed);
+  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 81 85")).status() ==
+        Status::SelectCardFailed);
+  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 41 45")).status() ==
+        Status::ReadCardFailed);
+  CHECK(decode_response_frame(from_hex("AA AA AA 96 69 00 04 00 00 32 36")).status() ==
+        Status::SamAuthCardFailed);
 }
 
 TEST_CASE("status table is complete and bilingual", "[idcard][codec]") {

@@ -14,8 +14,8 @@ TEST_CASE("ISO 7064 MOD 11-2 check digit", "[idcard][region]") {
   CHECK(check_id_number("41010519900307123x") == IdCheck::BadCharacter);
   CHECK(check_id_number("4101051990030712") == IdCheck::BadLength);
   CHECK(check_id_number("410105199002301232") == IdCheck::BadBirthDate);  // 30 Feb, check digit valid
-  CHECK(check_id_number("410105900307123") == IdCheck::Ok);              // first generation, 15 digits
-  CHECK(check_id_number("911840198001011235") == IdCheck::Ok);           // 2023 永居证
+  CHECK(check_id_number("410105900307123") == IdCheck::Ok);               // first generation, 15 digits
+  CHECK(check_id_number("911840198001011235") == IdCheck::Ok);            // 2023 永居证
 }
 
 TEST_CASE("region table loads the union of revisions", "[idcard][region]") {

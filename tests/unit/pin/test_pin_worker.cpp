@@ -1,11 +1,10 @@
 // verify_pin_async against the demo SS card (card model behind the CCID device model over loopback):
 // pin.result Commands posted from the worker's PIN thread, the card's try counter, and the whole
 // session → flow → worker path with the log sink captured: the PIN digits never reach it.
-#include <catch2/catch.hpp>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
 #include "kiosk/core/config.hpp"
@@ -59,7 +58,8 @@ struct LogCapture {
   std::shared_ptr<spdlog::logger> previous = spdlog::default_logger();
   LogCapture() {
     // A plain sink with no scrubbing: the test sees exactly what the code logs, at every level.
-    auto logger = std::make_shared<spdlog::logger>("pin-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+    auto logger =
+        std::make_shared<spdlog::logger>("pin-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
     logger->set_level(spdlog::level::trace);
     spdlog::set_default_logger(logger);
   }
@@ -75,7 +75,8 @@ std::unique_ptr<hw::SsCardWorker> demo_worker() {
 
 }  // namespace
 
-TEST_CASE("verify_pin_async: wrong PINs count down on the card, the third locks it, the right one then fails") {
+TEST_CASE(
+    "verify_pin_async: wrong PINs count down on the card, the third locks it, the right one then fails") {
   auto w = demo_worker();
   Inbox in;
   w->start(in.q);
@@ -178,9 +179,7 @@ TEST_CASE("session + 临时挂失 flow + demo card: PIN digits never reach the l
   auto type = [&](const std::string& pin) {
     for (char c : pin) tap(std::string("pin.") + c);
   };
-  auto deliver = [&](const std::string& result) {
-    apply(s.handle(core::Command{"pin.result", result}));
-  };
+  auto deliver = [&](const std::string& result) { apply(s.handle(core::Command{"pin.result", result})); };
 
   tap("home.category.self_service");
   tap("category.item.KS-B024");

@@ -1,6 +1,5 @@
 // The platform codecs: envelopes, typed bodies, limits, backoff and config validation.
 #include <catch2/catch.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -80,7 +79,8 @@ TEST_CASE("reply envelope: strict parsing") {
   CHECK(s->ticket == "HJ000001");
 
   CHECK(decode_reply(R"({"code":"OK","data":{}})").error == "successful reply without transaction_number");
-  CHECK(decode_reply(R"({"code":"OK","transaction_number":"x","data":[]})").error == "field 'data' is not an object");
+  CHECK(decode_reply(R"({"code":"OK","transaction_number":"x","data":[]})").error ==
+        "field 'data' is not an object");
   CHECK(decode_reply(R"({"code":5})").error == "field 'code' is not a string");
   CHECK(decode_reply(R"({"code":"OK","transaction_number":"x","replayed":"yes"})").error ==
         "field 'replayed' is not a boolean");
@@ -89,7 +89,8 @@ TEST_CASE("reply envelope: strict parsing") {
 }
 
 TEST_CASE("record table: rows must match columns") {
-  RecordTable t{"contributions", "缴费记录", {{"姓名", "张建国"}}, {"年月", "险种"}, {{"2024-01", "养老保险"}}};
+  RecordTable t{
+      "contributions", "缴费记录", {{"姓名", "张建国"}}, {"年月", "险种"}, {{"2024-01", "养老保险"}}};
   std::string err;
   auto back = parse_record_table(to_json(t), err);
   REQUIRE(back);
@@ -149,8 +150,8 @@ TEST_CASE("config validation and TOML loading") {
 }
 
 TEST_CASE("error kinds explain themselves in Chinese and English") {
-  for (auto k : {ErrorKind::Offline, ErrorKind::Timeout, ErrorKind::Tls, ErrorKind::Server, ErrorKind::Rejected,
-                 ErrorKind::Malformed, ErrorKind::Config}) {
+  for (auto k : {ErrorKind::Offline, ErrorKind::Timeout, ErrorKind::Tls, ErrorKind::Server,
+                 ErrorKind::Rejected, ErrorKind::Malformed, ErrorKind::Config}) {
     auto e = explain(k);
     CHECK_FALSE(e.zh.empty());
     CHECK_FALSE(e.en.empty());
@@ -162,7 +163,8 @@ TEST_CASE("error kinds explain themselves in Chinese and English") {
 
 TEST_CASE("certificate_query and registration_submit bodies: round trip and strict parsing") {
   std::string err;
-  auto q = parse_certificate_query(to_body(CertificateQueryRequest{"skill_level", "", "S41052021000356"}), err);
+  auto q =
+      parse_certificate_query(to_body(CertificateQueryRequest{"skill_level", "", "S41052021000356"}), err);
   REQUIRE(q);
   CHECK(q->certificate_no == "S41052021000356");
   CHECK_FALSE(parse_certificate_query(nlohmann::json{{"kind", "skill_level"}}, err));
@@ -192,8 +194,8 @@ TEST_CASE("certificate_query and registration_submit bodies: round trip and stri
   CHECK_FALSE(parse_registration_submit(b, err));
 
   CertificateQueryResult cq;
-  cq.certificates.push_back({"skill_level", "职业技能等级证书（育婴员 四级/中级工）", "S41052021000356", "周敏",
-                             "河南省家政服务职业技能评价中心", "2021-06-30", "valid"});
+  cq.certificates.push_back({"skill_level", "职业技能等级证书（育婴员 四级/中级工）", "S41052021000356",
+                             "周敏", "河南省家政服务职业技能评价中心", "2021-06-30", "valid"});
   cq.verification_code = "1A2B3C4D";
   cq.checked_at = "2026-11-23T10:00:00+08:00";
   cq.record.kind = "skill_level";

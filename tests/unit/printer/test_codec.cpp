@@ -1,6 +1,5 @@
 // Pure codec: status bit tables, dialect profiles, GBK text, encoder bytes, device ID.
 #include <catch2/catch.hpp>
-
 #include <string>
 #include <vector>
 
@@ -90,9 +89,10 @@ TEST_CASE("GBK text: escpos-php textChinese bytes, rare characters rejected") {
   auto t = encode_printer_text("示例文本打印机!", TextEncoding::Gbk);
   REQUIRE(t);
   Bytes got(t->begin(), t->end());
-  CHECK(got == Bytes{0xCA, 0xBE, 0xC0, 0xFD, 0xCE, 0xC4, 0xB1, 0xBE, 0xB4, 0xF2, 0xD3, 0xA1, 0xBB, 0xFA, 0x21});
+  CHECK(got ==
+        Bytes{0xCA, 0xBE, 0xC0, 0xFD, 0xCE, 0xC4, 0xB1, 0xBE, 0xB4, 0xF2, 0xD3, 0xA1, 0xBB, 0xFA, 0x21});
   CHECK(*encode_printer_text("测试", TextEncoding::Gbk) == "\xB2\xE2\xCA\xD4");
-  CHECK_FALSE(encode_printer_text("吉\U00020BB7", TextEncoding::Gbk));      // CJK Ext-B
+  CHECK_FALSE(encode_printer_text("吉\U00020BB7", TextEncoding::Gbk));    // CJK Ext-B
   CHECK_FALSE(encode_printer_text("\U00020BB7", TextEncoding::Gb18030));  // would need 4 bytes
   CHECK(decode_gb_pair(0xB2, 0xE2) == U'测');
 }
@@ -105,9 +105,9 @@ TEST_CASE("encoder: init, Chinese text, cut and the Gprinter QR example") {
   Encoder q(builtin_dialect("gprinter"));
   q.qr("Gprinter", 5, QrEc::L);
   // GP p.46 worked example, with our fn 169 (EC level) between size and store.
-  Bytes want{0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, 0x05, 0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x45, 0x30,
-             0x1D, 0x28, 0x6B, 0x0B, 0x00, 0x31, 0x50, 0x30, 'G',  'p',  'r',  'i',  'n',  't',  'e',  'r',
-             0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30};
+  Bytes want{0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x43, 0x05, 0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31,
+             0x45, 0x30, 0x1D, 0x28, 0x6B, 0x0B, 0x00, 0x31, 0x50, 0x30, 'G',  'p',  'r',  'i',
+             'n',  't',  'e',  'r',  0x1D, 0x28, 0x6B, 0x03, 0x00, 0x31, 0x51, 0x30};
   CHECK(q.bytes() == want);
   // Gprinter's module size range is 1..9.
   Encoder big(builtin_dialect("gprinter"));
@@ -116,7 +116,8 @@ TEST_CASE("encoder: init, Chinese text, cut and the Gprinter QR example") {
   // Epson sends fn 165 (model 2) first.
   Encoder ep(builtin_dialect("epson"));
   ep.qr("x");
-  CHECK(Bytes(ep.bytes().begin(), ep.bytes().begin() + 9) == Bytes{0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00});
+  CHECK(Bytes(ep.bytes().begin(), ep.bytes().begin() + 9) ==
+        Bytes{0x1D, 0x28, 0x6B, 0x04, 0x00, 0x31, 0x41, 0x32, 0x00});
 
   Encoder k(builtin_dialect("epson"));
   CHECK_THROWS_AS(k.line("吉\U00020BB7"), EncodeError);  // no rasterizer set

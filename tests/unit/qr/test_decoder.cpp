@@ -1,10 +1,9 @@
 // Camera QR decoding: real corpus images, simulated phone screens (dark mode, tilt, glare, blur,
 // small, large), the no-code pre-check, the repeat filter and the QR worker's events and logs.
-#include <catch2/catch.hpp>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <opencv2/imgproc.hpp>
@@ -21,7 +20,9 @@ using namespace kiosk::qr;
 using namespace std::chrono_literals;
 
 namespace {
-std::string corpus(const std::string& name) { return std::string(KIOSK_SOURCE_DIR) + "/tests/data/qr/" + name; }
+std::string corpus(const std::string& name) {
+  return std::string(KIOSK_SOURCE_DIR) + "/tests/data/qr/" + name;
+}
 const std::string kToken = "Vh3kQ9mZ2xPp7Lr0Ta8bYc5Wd1Ne6Fg4Hs+/Ju8aQ2zX9pL3mN7bV1cR5tY0wE4";
 
 std::string decode_text(const cv::Mat& img, DecodeOptions o = {}) {
@@ -69,13 +70,19 @@ TEST_CASE("real corpus: no code is reported in the negative images") {
 TEST_CASE("phone screens: plain, dark mode, tilted, rotated, blurred, glare, moiré, small, large") {
   sim::PhoneScreenOptions o;
   SECTION("plain") {}
-  SECTION("dark mode (inverted code)") { o.dark_mode = true; }
+  SECTION("dark mode (inverted code)") {
+    o.dark_mode = true;
+  }
   SECTION("tilted 35 degrees and rotated") {
     o.tilt_deg = 35;
     o.rotate_deg = 20;
   }
-  SECTION("defocus blur") { o.blur_sigma = 1.6; }
-  SECTION("glare over the code") { o.glare = 0.8; }
+  SECTION("defocus blur") {
+    o.blur_sigma = 1.6;
+  }
+  SECTION("glare over the code") {
+    o.glare = 0.8;
+  }
   SECTION("moiré and noise") {
     o.moire = 0.8;
     o.noise_sigma = 6;
@@ -84,7 +91,9 @@ TEST_CASE("phone screens: plain, dark mode, tilted, rotated, blurred, glare, moi
     o.code_px = 120;
     o.center = {0.8f, 0.3f};
   }
-  SECTION("large code filling the frame height") { o.code_px = 330; }
+  SECTION("large code filling the frame height") {
+    o.code_px = 330;
+  }
   SECTION("dark mode, small and tilted") {
     o.dark_mode = true;
     o.code_px = 150;
@@ -165,7 +174,7 @@ TEST_CASE("repeat filter: the same code in a row counts once, again after it was
   CHECK_FALSE(f.accept("A", t + 550ms));  // still in view: each sighting extends the hold
   CHECK(f.accept("B", t + 600ms));
   CHECK(f.accept("A", t + 700ms));
-  CHECK(f.accept("A", t + 1300ms));       // out of sight for longer than the hold
+  CHECK(f.accept("A", t + 1300ms));  // out of sight for longer than the hold
   f.reset();
   CHECK(f.accept("A", t + 1310ms));
 }
@@ -221,7 +230,8 @@ TEST_CASE("QR worker: decodes off the caller's thread, posts one event per code,
 
 TEST_CASE("demo payloads classify as their kinds") {
   auto r = sim::demo_rules();
-  for (auto k : {PayloadKind::MedicalVoucher, PayloadKind::ESsCard, PayloadKind::Url, PayloadKind::CaseNumber}) {
+  for (auto k :
+       {PayloadKind::MedicalVoucher, PayloadKind::ESsCard, PayloadKind::Url, PayloadKind::CaseNumber}) {
     std::string p = sim::demo_payload(k, 3);
     CHECK(classify(r, p).kind == k);
   }

@@ -1,9 +1,8 @@
 // Classifier rules (config/qr.toml), bounds, charsets, event mapping and log masking.
-#include <catch2/catch.hpp>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <catch2/catch.hpp>
 #include <fstream>
 #include <sstream>
 
@@ -14,7 +13,9 @@ using namespace kiosk;
 using namespace kiosk::qr;
 
 namespace {
-Classification cls(const Rules& r, std::string p) { return classify(r, p); }
+Classification cls(const Rules& r, std::string p) {
+  return classify(r, p);
+}
 const std::string kVoucher = "Vh3kQ9mZ2xPp7Lr0Ta8bYc5Wd1Ne6Fg4Hs+/Ju==";
 }  // namespace
 
@@ -53,8 +54,14 @@ TEST_CASE("whitespace around a payload is trimmed; control bytes and bad UTF-8 a
   auto c = classify(r, p);
   CHECK(p == kVoucher);
   CHECK(c.kind == PayloadKind::MedicalVoucher);
-  CHECK_FALSE(cls(r, "abcd\x01" "efghijklmnopqrstu").accepted());
-  CHECK(cls(r, "abcd\x01" "efghijklmnopqrstu").reason.find("control") != std::string::npos);
+  CHECK_FALSE(cls(r,
+                  "abcd\x01"
+                  "efghijklmnopqrstu")
+                  .accepted());
+  CHECK(cls(r,
+            "abcd\x01"
+            "efghijklmnopqrstu")
+            .reason.find("control") != std::string::npos);
   CHECK_FALSE(cls(r, "\xC3\x28 invalid utf8 here").accepted());
   CHECK_FALSE(cls(r, "\xED\xA0\x80 surrogate").accepted());
 }
@@ -86,12 +93,13 @@ enabled = false
   CHECK(cls(r, "essc:abc123XYZ").kind == PayloadKind::Unknown);  // case-sensitive prefix
   CHECK(cls(r, "ESSC:ab").kind == PayloadKind::Unknown);         // too short for the rule
   CHECK(cls(r, "AB-123").kind == PayloadKind::CaseNumber);
-  CHECK(cls(r, "ab-123").kind == PayloadKind::Unknown);          // lower case not in upper_alnum
-  CHECK(cls(r, "AB-1234567").kind == PayloadKind::Unknown);      // 10 > max 8
+  CHECK(cls(r, "ab-123").kind == PayloadKind::Unknown);      // lower case not in upper_alnum
+  CHECK(cls(r, "AB-1234567").kind == PayloadKind::Unknown);  // 10 > max 8
 }
 
 TEST_CASE("utf8 charset accepts Chinese case text and counts characters, not bytes") {
-  auto r = parse_rules("[qr]\n[[qr.rule]]\nkind = \"case_number\"\ncharset = \"utf8\"\nmin_length = 4\nmax_length = 4\n");
+  auto r = parse_rules(
+      "[qr]\n[[qr.rule]]\nkind = \"case_number\"\ncharset = \"utf8\"\nmin_length = 4\nmax_length = 4\n");
   CHECK(cls(r, "办件编号").kind == PayloadKind::CaseNumber);  // 4 characters, 12 bytes
   CHECK(cls(r, "办件编号1").kind == PayloadKind::Unknown);
 }
@@ -112,9 +120,11 @@ TEST_CASE("bad rule files are rejected with a reason that names the problem") {
   CHECK(err("[qr]\nmin_length = -1\n").find("must be an integer") != std::string::npos);
   CHECK(err("[qr]\n[[qr.rule]]\nkind = \"passport\"\n").find("unknown kind 'passport'") != std::string::npos);
   CHECK(err("[qr]\n[[qr.rule]]\nname = \"x\"\n").find("rule 1 (x): kind is required") != std::string::npos);
-  CHECK(err("[qr]\n[[qr.rule]]\nkind = \"url\"\ncharset = \"emoji\"\n").find("charset must be") != std::string::npos);
+  CHECK(err("[qr]\n[[qr.rule]]\nkind = \"url\"\ncharset = \"emoji\"\n").find("charset must be") !=
+        std::string::npos);
   CHECK(err("[qr]\n[[qr.rule]]\nkind = \"url\"\nprefixes = [1]\n").find("prefixes") != std::string::npos);
-  CHECK(err("[qr]\n[[qr.rule]]\nkind = \"url\"\nprefix = [\"a\"]\n").find("unknown key 'prefix'") != std::string::npos);
+  CHECK(err("[qr]\n[[qr.rule]]\nkind = \"url\"\nprefix = [\"a\"]\n").find("unknown key 'prefix'") !=
+        std::string::npos);
   CHECK(err("[qr]\nrule = 3\n").find("array of tables") != std::string::npos);
   CHECK_THROWS_AS(load_rules("/nonexistent/qr.toml"), RulesError);
 }

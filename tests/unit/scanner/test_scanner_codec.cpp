@@ -8,23 +8,27 @@ using namespace kiosk::scanner;
 using R = std::vector<std::uint8_t>;
 
 namespace {
-std::string type_all(HidReportDecoder& d, const std::vector<R>& reports, std::vector<Keystroke>* keys_out = nullptr) {
+std::string type_all(HidReportDecoder& d, const std::vector<R>& reports,
+                     std::vector<Keystroke>* keys_out = nullptr) {
   std::vector<Keystroke> keys;
   for (auto& r : reports) REQUIRE(d.feed(r, keys).empty());
   std::string s;
-  for (auto& k : keys) s += k.type == Keystroke::Type::Text ? k.text : k.type == Keystroke::Type::Enter ? "⏎" : "⇥";
+  for (auto& k : keys)
+    s += k.type == Keystroke::Type::Text ? k.text : k.type == Keystroke::Type::Enter ? "⏎" : "⇥";
   if (keys_out) *keys_out = keys;
   return s;
 }
-R rep(std::uint8_t mods, std::uint8_t key, std::uint8_t key2 = 0) { return {mods, 0, key, key2, 0, 0, 0, 0}; }
+R rep(std::uint8_t mods, std::uint8_t key, std::uint8_t key2 = 0) {
+  return {mods, 0, key, key2, 0, 0, 0, 0};
+}
 const R up{0, 0, 0, 0, 0, 0, 0, 0};
 }  // namespace
 
 TEST_CASE("US layout: letters, shifted symbols, digits and Enter") {
   HidReportDecoder d(Layout::Us);
   // "aB3!" + Enter: a, Shift+b, 3, Shift+1, Enter
-  auto s = type_all(d, {rep(0, 0x04), up, rep(mod::LShift, 0x05), up, rep(0, 0x20), up, rep(mod::RShift, 0x1E), up,
-                        rep(0, 0x28), up});
+  auto s = type_all(d, {rep(0, 0x04), up, rep(mod::LShift, 0x05), up, rep(0, 0x20), up,
+                        rep(mod::RShift, 0x1E), up, rep(0, 0x28), up});
   CHECK(s == "aB3!⏎");
 }
 
@@ -54,7 +58,8 @@ TEST_CASE("two keys in one report (rollover) both type, in order") {
 
 TEST_CASE("Caps Lock toggles letter case but not symbols") {
   HidReportDecoder d(Layout::Us);
-  CHECK(type_all(d, {rep(0, 0x39), up, rep(0, 0x04), up, rep(0, 0x1E), up, rep(mod::LShift, 0x04), up}) == "A1a");
+  CHECK(type_all(d, {rep(0, 0x39), up, rep(0, 0x04), up, rep(0, 0x1E), up, rep(mod::LShift, 0x04), up}) ==
+        "A1a");
 }
 
 TEST_CASE("Alt+numpad codes: ASCII, Latin-1 and GBK Chinese") {
@@ -104,12 +109,12 @@ TEST_CASE("ErrorRollOver reports keep the previous key state") {
 }
 
 TEST_CASE("evdev key codes map onto the same usages") {
-  CHECK(evdev_to_usage(30) == 0x04);   // KEY_A
-  CHECK(evdev_to_usage(44) == 0x1D);   // KEY_Z
-  CHECK(evdev_to_usage(28) == 0x28);   // KEY_ENTER
-  CHECK(evdev_to_usage(42) == 0xE1);   // KEY_LEFTSHIFT
+  CHECK(evdev_to_usage(30) == 0x04);  // KEY_A
+  CHECK(evdev_to_usage(44) == 0x1D);  // KEY_Z
+  CHECK(evdev_to_usage(28) == 0x28);  // KEY_ENTER
+  CHECK(evdev_to_usage(42) == 0xE1);  // KEY_LEFTSHIFT
   CHECK(evdev_to_usage(79) == usage::Kp1);
-  CHECK(evdev_to_usage(11) == 0x27);   // KEY_0
+  CHECK(evdev_to_usage(11) == 0x27);  // KEY_0
   CHECK(evdev_to_usage(500) == 0);
 }
 
@@ -119,7 +124,8 @@ TEST_CASE("assembler: Enter ends a scan, prefix/suffix stripped, empty scans ign
   ScanAssembler a(cfg);
   auto t = Clock::now();
   using K = Keystroke;
-  auto out = a.push({{K::Type::Text, "]Q1"}, {K::Type::Text, "abc"}, {K::Type::Enter, {}}, {K::Type::Enter, {}}}, t);
+  auto out =
+      a.push({{K::Type::Text, "]Q1"}, {K::Type::Text, "abc"}, {K::Type::Enter, {}}, {K::Type::Enter, {}}}, t);
   REQUIRE(out.size() == 1);
   CHECK(out[0] == "abc");
   CHECK(a.stats().empty == 1);
@@ -130,7 +136,8 @@ TEST_CASE("assembler: Tab terminator keeps Enter inside, and vice versa") {
   cfg.terminator = Terminator::Tab;
   ScanAssembler a(cfg);
   using K = Keystroke;
-  auto out = a.push({{K::Type::Text, "a"}, {K::Type::Enter, {}}, {K::Type::Text, "b"}, {K::Type::Tab, {}}}, Clock::now());
+  auto out = a.push({{K::Type::Text, "a"}, {K::Type::Enter, {}}, {K::Type::Text, "b"}, {K::Type::Tab, {}}},
+                    Clock::now());
   REQUIRE(out.size() == 1);
   CHECK(out[0] == "a\nb");
 }
@@ -160,7 +167,9 @@ TEST_CASE("assembler: a cut-off scan is abandoned, an overlong one dropped whole
   a.push({{Keystroke::Type::Text, "ab"}}, t0);
   CHECK_FALSE(a.poll(t0 + std::chrono::milliseconds(200)));
   CHECK(a.stats().abandoned == 1);
-  auto out = a.push({{Keystroke::Type::Text, "abcdef"}, {Keystroke::Type::Enter, {}}, {Keystroke::Type::Text, "ok"},
+  auto out = a.push({{Keystroke::Type::Text, "abcdef"},
+                     {Keystroke::Type::Enter, {}},
+                     {Keystroke::Type::Text, "ok"},
                      {Keystroke::Type::Enter, {}}},
                     t0 + std::chrono::milliseconds(300));
   REQUIRE(out.size() == 1);
@@ -171,7 +180,8 @@ TEST_CASE("assembler: a cut-off scan is abandoned, an overlong one dropped whole
 TEST_CASE("assembler: serial bytes with CR, LF and CRLF terminators") {
   ScanAssembler a;
   std::string bytes = "one\r\ntwo\rthree\n\n";
-  auto out = a.push_bytes(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()), Clock::now());
+  auto out = a.push_bytes(std::span(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()),
+                          Clock::now());
   REQUIRE(out.size() == 3);
   CHECK(out[0] == "one");
   CHECK(out[1] == "two");

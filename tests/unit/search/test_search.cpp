@@ -1,9 +1,9 @@
-#include <catch2/catch.hpp>
+#include <unistd.h>
 
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "kiosk/core/config.hpp"
 #include "kiosk/core/search.hpp"
@@ -98,16 +98,20 @@ TEST_CASE("polyphones match by either reading") {
   CHECK(contains(find("hang"), "B"));
   CHECK(contains(find("xing"), "A"));
   CHECK(contains(find("xing"), "B"));
-  CHECK(find("yxk") == std::vector<std::string>{"A"});  // 银行卡 with 行 as xing
-  CHECK(find("cqdy") == std::vector<std::string>{"C"}); // 长 as chang
-  CHECK(find("zqdy") == std::vector<std::string>{"C"}); // 长 as zhang
-  CHECK(find("qkd").empty());                           // order matters
+  CHECK(find("yxk") == std::vector<std::string>{"A"});   // 银行卡 with 行 as xing
+  CHECK(find("cqdy") == std::vector<std::string>{"C"});  // 长 as chang
+  CHECK(find("zqdy") == std::vector<std::string>{"C"});  // 长 as zhang
+  CHECK(find("qkd").empty());                            // order matters
 }
 
 TEST_CASE("the shipped readings come from Unihan and cover every catalog character") {
   // Polyphones from the generated table keep every reading.
-  for (auto [ch, r] : {std::pair{U'行', "hang"}, {U'行', "xing"}, {U'长', "chang"}, {U'长', "zhang"},
-                       {U'重', "zhong"}, {U'重', "chong"}}) {
+  for (auto [ch, r] : {std::pair{U'行', "hang"},
+                       {U'行', "xing"},
+                       {U'长', "chang"},
+                       {U'长', "zhang"},
+                       {U'重', "zhong"},
+                       {U'重', "chong"}}) {
     const auto* rs = shipped().readings(ch);
     REQUIRE(rs != nullptr);
     CHECK(std::find(rs->begin(), rs->end(), r) != rs->end());
@@ -147,9 +151,11 @@ TEST_CASE("bad English-name and pinyin files are refused with file and line") {
   fs::create_directories(dir);
   fs::copy_file(source_config_dir() + "/catalog/categories.toml", dir / "categories.toml",
                 fs::copy_options::overwrite_existing);
-  fs::copy_file(source_config_dir() + "/catalog/items.tsv", dir / "items.tsv", fs::copy_options::overwrite_existing);
+  fs::copy_file(source_config_dir() + "/catalog/items.tsv", dir / "items.tsv",
+                fs::copy_options::overwrite_existing);
   // A name for an item not configured here (a province item) is unused; a malformed row is an error.
-  std::ofstream(dir / "items.en.tsv") << "code\tname_en\nKS-A013\tPension\nPX-9999\tNothing\nKS-A014 no tab\n";
+  std::ofstream(dir / "items.en.tsv")
+      << "code\tname_en\nKS-A013\tPension\nPX-9999\tNothing\nKS-A014 no tab\n";
   std::ofstream(dir / "pinyin.tsv") << "# c\n养\tyǎng\n";
   Catalog c;
   try {

@@ -19,7 +19,8 @@ bool has(const std::vector<Effect>& fx, Effect::Kind k, const std::string& arg =
 }
 
 void type(Session& s, const std::string& letters) {
-  for (char c : letters) s.handle(UserAction{std::string("search.key.") + static_cast<char>(std::toupper(c))});
+  for (char c : letters)
+    s.handle(UserAction{std::string("search.key.") + static_cast<char>(std::toupper(c))});
 }
 }  // namespace
 

@@ -152,7 +152,10 @@ TEST_CASE("status words as typed results") {
 TEST_CASE("T=1 blocks: codec and LRC") {
   auto i = t1::Block::i_block(true, true, from_hex("00A40400"));
   const Bytes w = t1::encode(i);
-  CHECK(hex(w) == "006004" "00A40400" "C4");
+  CHECK(hex(w) ==
+        "006004"
+        "00A40400"
+        "C4");
   auto d = t1::decode(w);
   CHECK(d.type() == t1::BlockType::I);
   CHECK(d.ns());

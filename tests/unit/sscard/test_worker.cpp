@@ -1,10 +1,9 @@
 // SsCardWorker in demo mode (card model + CCID device model over loopback): events into the session
 // queue, verify_pin through the worker, faults and recovery, and no personal data in the logs.
-#include <catch2/catch.hpp>
-
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <catch2/catch.hpp>
 #include <sstream>
 
 #include "drivers/sscard/sim/loopback_device.hpp"

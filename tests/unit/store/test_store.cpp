@@ -1,9 +1,8 @@
 // The store: device key file, encrypted outbox (no plaintext at rest), journal masking, migrations.
-#include <catch2/catch.hpp>
-
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>

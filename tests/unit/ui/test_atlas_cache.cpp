@@ -1,9 +1,9 @@
 #include <imgui.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 
 #include "kiosk/ui/atlas_cache.hpp"
 #include "kiosk/ui/fonts.hpp"

@@ -1,7 +1,8 @@
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -56,7 +57,8 @@ TEST_CASE("image sequence and video file sources read real files") {
   int ok = 0, bad = 0;
   for (int i = 0; i < 5; ++i) {
     auto r = seq->read(10ms);
-    if (r.status == ReadStatus::Ok) ++ok;
+    if (r.status == ReadStatus::Ok)
+      ++ok;
     else if (r.status == ReadStatus::Error) {
       ++bad;
       CHECK(r.error.find("cannot decode") != std::string::npos);

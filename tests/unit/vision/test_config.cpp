@@ -18,7 +18,8 @@ TEST_CASE("config/vision.toml parses and matches the documented defaults") {
 }
 
 TEST_CASE("bad vision config is rejected with a clear error") {
-  CHECK_THROWS_WITH(parse_vision_config("[liveness]\nactions = \"two\"\n"), Catch::Contains("liveness.actions"));
+  CHECK_THROWS_WITH(parse_vision_config("[liveness]\nactions = \"two\"\n"),
+                    Catch::Contains("liveness.actions"));
   CHECK_THROWS_WITH(parse_vision_config("[liveness]\nactions = 9\n"), Catch::Contains("1..5"));
   CHECK_THROWS_WITH(parse_vision_config("[antispoof\n"), Catch::Contains("vision config"));
   CHECK_THROWS_WITH(parse_vision_config("[antispoof]\nthreshold = true\n"), Catch::Contains("number"));
@@ -32,15 +33,36 @@ TEST_CASE("bad vision config is rejected with a clear error") {
 TEST_CASE("every vision text key exists in zh-CN and English") {
   kiosk::core::Strings s;
   s.load_dir(std::string(KIOSK_SOURCE_DIR) + "/config/strings");
-  for (const char* k : {"vision.guide.ok", "vision.guide.no_face", "vision.guide.multiple_faces", "vision.guide.too_dark",
-                        "vision.guide.too_bright", "vision.guide.closer", "vision.guide.farther", "vision.guide.center",
-                        "vision.guide.face_forward", "vision.guide.low_contrast", "vision.guide.hold_still",
-                        "vision.guide.remove_hat", "vision.guide.remove_sunglasses", "vision.action.blink",
-                        "vision.action.open_mouth", "vision.action.turn_left", "vision.action.turn_right",
-                        "vision.action.nod", "vision.result.pass", "vision.fail.timeout", "vision.fail.no_face",
-                        "vision.fail.quality", "vision.fail.face_lost", "vision.fail.face_changed",
-                        "vision.fail.multiple_faces", "vision.fail.wrong_action", "vision.fail.spoof",
-                        "vision.fail.passive_unavailable", "vision.fail.camera", "vision.fail.cancelled"}) {
+  for (const char* k : {"vision.guide.ok",
+                        "vision.guide.no_face",
+                        "vision.guide.multiple_faces",
+                        "vision.guide.too_dark",
+                        "vision.guide.too_bright",
+                        "vision.guide.closer",
+                        "vision.guide.farther",
+                        "vision.guide.center",
+                        "vision.guide.face_forward",
+                        "vision.guide.low_contrast",
+                        "vision.guide.hold_still",
+                        "vision.guide.remove_hat",
+                        "vision.guide.remove_sunglasses",
+                        "vision.action.blink",
+                        "vision.action.open_mouth",
+                        "vision.action.turn_left",
+                        "vision.action.turn_right",
+                        "vision.action.nod",
+                        "vision.result.pass",
+                        "vision.fail.timeout",
+                        "vision.fail.no_face",
+                        "vision.fail.quality",
+                        "vision.fail.face_lost",
+                        "vision.fail.face_changed",
+                        "vision.fail.multiple_faces",
+                        "vision.fail.wrong_action",
+                        "vision.fail.spoof",
+                        "vision.fail.passive_unavailable",
+                        "vision.fail.camera",
+                        "vision.fail.cancelled"}) {
     INFO(k);
     CHECK(s.has("zh-CN", k));
     CHECK(s.has("en", k));

@@ -25,7 +25,8 @@ std::vector<GtImage> load_gt() {
     std::stringstream ss;
     ss << in.rdbuf();
     const std::string s = ss.str();
-    const std::regex img_re("<image file='([^']+)'"), box_re("<box top='(\\d+)' left='(\\d+)' width='(\\d+)' height='(\\d+)'");
+    const std::regex img_re("<image file='([^']+)'"),
+        box_re("<box top='(\\d+)' left='(\\d+)' width='(\\d+)' height='(\\d+)'");
     std::size_t pos = 0;
     std::smatch m;
     std::string rest = s;
@@ -77,16 +78,19 @@ Score evaluate(FaceDetector& det) {
 
 TEST_CASE("YuNet finds the hand-labelled faces in real photographs") {
   const auto cfg = synth::test_config();
-  auto det = make_yunet_detector(cfg.yunet_model, 640, 0.6f, 0.3f);  // VOC images are 500 px wide: no downscale
+  auto det =
+      make_yunet_detector(cfg.yunet_model, 640, 0.6f, 0.3f);  // VOC images are 500 px wide: no downscale
   const Score sc = evaluate(*det);
-  std::cout << "[detect] yunet recall " << sc.found << "/" << sc.gt << " unmatched detections " << sc.false_pos << "\n";
+  std::cout << "[detect] yunet recall " << sc.found << "/" << sc.gt << " unmatched detections "
+            << sc.false_pos << "\n";
   CHECK(sc.gt == 43);
   CHECK(sc.found >= 39);
   CHECK(sc.false_pos <= 3);
 
   auto haar = make_haar_detector(cfg.haar_cascade, 640);
   const Score hs = evaluate(*haar);
-  std::cout << "[detect] haar recall " << hs.found << "/" << hs.gt << " unmatched detections " << hs.false_pos << "\n";
+  std::cout << "[detect] haar recall " << hs.found << "/" << hs.gt << " unmatched detections " << hs.false_pos
+            << "\n";
   CHECK(hs.found >= 20);
 }
 
@@ -94,7 +98,8 @@ TEST_CASE("no faces are reported on animals, fruit and textures") {
   const auto cfg = synth::test_config();
   auto det = make_detector(cfg);
   int fp = 0;
-  for (const char* f : {"nonface/baboon.jpg", "nonface/fruits.jpg", "nonface/chelsea.png", "nonface/dogs.jpg"}) {
+  for (const char* f :
+       {"nonface/baboon.jpg", "nonface/fruits.jpg", "nonface/chelsea.png", "nonface/dogs.jpg"}) {
     cv::Mat img = cv::imread(synth::data_path(f));
     REQUIRE_FALSE(img.empty());
     const auto n = det->detect(img).size();
@@ -167,8 +172,10 @@ TEST_CASE("quality gate gives specific guidance on crafted frames") {
   const auto f = det->detect(base)[0];
   cv::Mat hat = base.clone();
   const float top = f.box.y - f.box.height * 0.3f;
-  cv::rectangle(hat, cv::Point2f(f.box.x - 30, top), cv::Point2f(f.box.x + f.box.width + 30, f.pts[0].y - 0.45f * static_cast<float>(synth::iod_of(f))),
-                cv::Scalar(30, 25, 25), -1);
+  cv::rectangle(
+      hat, cv::Point2f(f.box.x - 30, top),
+      cv::Point2f(f.box.x + f.box.width + 30, f.pts[0].y - 0.45f * static_cast<float>(synth::iod_of(f))),
+      cv::Scalar(30, 25, 25), -1);
   CHECK(key_of(hat) == "vision.guide.remove_hat");
 }
 

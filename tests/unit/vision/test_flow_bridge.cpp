@@ -13,9 +13,12 @@ VisionResult attempt(const std::vector<cv::Mat>& frames, std::vector<Action> act
   auto cfg = synth::test_config();
   auto det = make_detector(cfg);
   std::optional<VisionResult> res;
-  FaceSession s(cfg, *det, fas, [&](VisionEvent e) {
-    if (auto* v = std::get_if<VisionResult>(&e)) res = std::move(*v);
-  }, std::move(actions));
+  FaceSession s(
+      cfg, *det, fas,
+      [&](VisionEvent e) {
+        if (auto* v = std::get_if<VisionResult>(&e)) res = std::move(*v);
+      },
+      std::move(actions));
   std::int64_t seq = 0;
   for (const auto& f : frames) {
     s.process({f, seq, static_cast<double>(seq) * 1000.0 / 30.0});

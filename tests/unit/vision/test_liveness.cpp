@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+
 #include "tests/unit/vision/liveness_fixture.hpp"
 
 TEST_CASE("two actions in sequence pass and produce evidence and progress events") {
@@ -33,7 +34,8 @@ TEST_CASE("two actions in sequence pass and produce evidence and progress events
 
 TEST_CASE("a still photo fails every challenge") {
   Fixture fx;
-  for (auto actions : {std::vector<Action>{Action::Blink, Action::Nod}, {Action::TurnRight, Action::OpenMouth}}) {
+  for (auto actions :
+       {std::vector<Action>{Action::Blink, Action::Nod}, {Action::TurnRight, Action::OpenMouth}}) {
     const Run r = run(fx.cfg, *fx.det, fx.fas.get(), actions, fx.neutral(120));
     REQUIRE(r.result);
     CHECK(r.result->verdict == Verdict::Fail);
@@ -49,7 +51,8 @@ TEST_CASE("a photo moved and tilted in front of the camera fails") {
     const cv::Mat moved = synth::move_photo(fx.base, i * 0.15);
     frames.push_back(i % 30 < 15 ? moved : synth::tilt_photo(moved, 35.0 * std::sin(i * 0.2)));
   }
-  for (auto actions : {std::vector<Action>{Action::TurnLeft, Action::Blink}, {Action::Nod, Action::TurnRight},
+  for (auto actions : {std::vector<Action>{Action::TurnLeft, Action::Blink},
+                       {Action::Nod, Action::TurnRight},
                        {Action::OpenMouth, Action::TurnLeft}}) {
     const Run r = run(fx.cfg, *fx.det, fx.fas.get(), actions, frames);
     REQUIRE(r.result);
@@ -145,10 +148,13 @@ TEST_CASE("the worker runs an attempt on its own threads and posts events") {
   append(frames, synth::clip_for(Action::TurnRight, fx.flipped, fx.flipped_face));
   std::mutex mu;
   std::vector<VisionEvent> events;
-  VisionWorker w(fx.cfg, kiosk::camera::make_memory_source(frames, 30.0), [&](VisionEvent e) {
-    std::lock_guard lk(mu);
-    events.push_back(std::move(e));
-  }, /*drop_frames=*/false);
+  VisionWorker w(
+      fx.cfg, kiosk::camera::make_memory_source(frames, 30.0),
+      [&](VisionEvent e) {
+        std::lock_guard lk(mu);
+        events.push_back(std::move(e));
+      },
+      /*drop_frames=*/false);
   REQUIRE(w.start({Action::OpenMouth, Action::TurnRight}));
   REQUIRE(w.wait(20s));
   w.stop();
@@ -182,7 +188,9 @@ TEST_CASE("the worker reports a camera error when frames stop, and honours cance
     events.clear();
   }
   // An endless live-like source with frame dropping: cancel ends the attempt promptly.
-  VisionWorker w(fx.cfg, kiosk::camera::make_synthetic_source([&](std::int64_t) { return fx.base; }, 250.0, "still"), post, true);
+  VisionWorker w(fx.cfg,
+                 kiosk::camera::make_synthetic_source([&](std::int64_t) { return fx.base; }, 250.0, "still"),
+                 post, true);
   REQUIRE(w.start());
   std::this_thread::sleep_for(300ms);
   w.cancel();
