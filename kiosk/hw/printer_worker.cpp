@@ -64,6 +64,8 @@ PrinterSettings load_printer_settings(const std::string& path) {
     s.service.data_dir = (*sp)["data_dir"].value_or(s.service.data_dir);
     s.service.poll_interval =
         std::chrono::milliseconds((*sp)["poll_interval_ms"].value_or(std::int64_t{1000}));
+    s.service.idle_poll_interval =
+        std::chrono::milliseconds((*sp)["idle_poll_interval_ms"].value_or(std::int64_t{5000}));
     s.service.hold_timeout =
         std::chrono::milliseconds((*sp)["hold_timeout_ms"].value_or(std::int64_t{120000}));
   }

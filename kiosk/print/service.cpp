@@ -1,5 +1,6 @@
 #include "kiosk/print/service.hpp"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "drivers/printer/glyphs.hpp"
@@ -264,12 +265,17 @@ void PrintService::loop() {
           in_flight_ = 0;
           wake_ = true;  // look for the next job at once
         }
+        // A job may have been held: watch closely again.
+        next_poll = std::min(next_poll, std::chrono::steady_clock::now() + opt_.poll_interval);
         cv_.notify_all();  // wake wait_settled: the job is marked and reported
         continue;
       }
       if (std::chrono::steady_clock::now() >= next_poll) {
-        retry_held();
-        next_poll = std::chrono::steady_clock::now() + opt_.poll_interval;
+        // Idle and healthy: a slow status poll keeps the idle kiosk quiet (each poll is four DLE EOT
+        // round trips); printing checks the status itself before the first byte.
+        const bool watch = retry_held();
+        next_poll = std::chrono::steady_clock::now() +
+                    (watch ? opt_.poll_interval : std::max(opt_.poll_interval, opt_.idle_poll_interval));
       }
     } catch (const std::exception& e) {
       spdlog::error("print: worker error{}: {}", j ? " on job " + std::to_string(j->id) : std::string(),
@@ -310,7 +316,7 @@ std::optional<printer::PrinterStatus> PrintService::poll_status() {
 
 // Requeues held jobs once the printer can print; jobs held longer than hold_timeout or out of
 // attempts fail (the resident was given the QR alternative and may have left).
-void PrintService::retry_held() {
+bool PrintService::retry_held() {
   auto st = poll_status();
   bool reachable = st.has_value();
   std::vector<SpoolJob> held;
@@ -334,6 +340,7 @@ void PrintService::retry_held() {
     }
   }
   cv_.notify_all();  // a held job that failed is settled for good
+  return !held.empty() || (receipt_ && !(st && st->can_print()));
 }
 
 void PrintService::process(const SpoolJob& j) {

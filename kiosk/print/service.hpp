@@ -122,8 +122,10 @@ class PrintService {
   struct Options {
     std::string data_dir;  // spool DB and PDFs
     std::string template_dir = std::string(KIOSK_SOURCE_DIR) + "/config/receipts";
-    std::chrono::milliseconds poll_interval{1000};   // printer status / held-job retry period
-    std::chrono::milliseconds hold_timeout{120000};  // held longer than this → failed (resident gone)
+    std::chrono::milliseconds poll_interval{
+        1000};  // status / held-job retry while a job waits or a fault shows
+    std::chrono::milliseconds idle_poll_interval{5000};  // status while nothing waits and the printer is fine
+    std::chrono::milliseconds hold_timeout{120000};      // held longer than this → failed (resident gone)
     int max_attempts = 3;
     std::string font_path;  // for rare characters; empty = Noto Sans CJK
   };
@@ -151,7 +153,8 @@ class PrintService {
  private:
   void loop();
   void process(const SpoolJob& j);
-  void retry_held();
+  // Returns true while something needs watching closely (a held job, an unreachable or faulted printer).
+  bool retry_held();
   std::optional<printer::PrinterStatus> poll_status();
   void report(const PrintOutcome& o);
   std::string fetch_url_for(const Template& t, const nlohmann::json& f) const;

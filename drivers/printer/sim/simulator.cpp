@@ -26,7 +26,7 @@ void PrinterSimulator::loop() {
   while (run_) {
     std::size_t n = 0;
     try {
-      n = t_->read(buf, std::chrono::milliseconds(20));
+      n = t_->read(buf, std::chrono::milliseconds(100));  // bytes wake it at once; 100 ms bounds stop()
     } catch (const transport::TransportError&) {
       // Unplugged: wait for a re-plug without spinning.
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -48,6 +48,7 @@ void PrinterSimulator::loop() {
 void PrinterSimulator::handle(std::span<const std::uint8_t> e) {
   std::unique_lock lk(mu_);
   if (e.size() == 3 && e[0] == 0x10 && e[1] == 0x04) {
+    ++status_queries_;
     std::uint8_t r = encode_dle_eot(st_, e[2]);
     lk.unlock();
     try {
@@ -125,6 +126,11 @@ std::vector<std::uint8_t> PrinterSimulator::printed() const {
 std::size_t PrinterSimulator::dropped() const {
   std::lock_guard lk(mu_);
   return dropped_;
+}
+
+int PrinterSimulator::status_queries() const {
+  std::lock_guard lk(mu_);
+  return status_queries_;
 }
 
 int PrinterSimulator::cuts() const {

@@ -35,6 +35,7 @@ class PrinterSimulator {
   std::vector<std::uint8_t> printed() const;  // bytes accepted while paper was present
   std::size_t dropped() const;                // bytes discarded while not able to print
   int cuts() const;                           // receipts finished (cut commands printed)
+  int status_queries() const;                 // DLE EOT requests answered
   void clear_printed();
   // Waits until `cuts() >= n` or the timeout passes.
   bool wait_for_cuts(int n, std::chrono::milliseconds timeout) const;
@@ -53,6 +54,7 @@ class PrinterSimulator {
   std::vector<std::uint8_t> printed_;
   std::size_t dropped_ = 0;
   int cuts_ = 0;
+  int status_queries_ = 0;
   bool asb_ = false;
   std::vector<std::uint8_t> pending_;
   std::atomic<bool> run_{false};

@@ -142,6 +142,32 @@ TEST_CASE("a receipt prints with masked identity and a verifiable QR") {
   CHECK(db.find("张三丰") == std::string::npos);
 }
 
+TEST_CASE("an idle healthy printer is polled slowly; a fault is still seen and then watched closely") {
+  TempDir dir;
+  std::atomic<int> faults{0};
+  auto o = opts(dir);
+  o.idle_poll_interval = 700ms;
+  auto stack = make_demo_print_service(o);
+  stack.service->set_status_listener([&](const printer::PrinterStatus& s, bool reachable) {
+    if (!reachable || !s.can_print()) ++faults;
+  });
+  stack.service->start();
+  std::this_thread::sleep_for(1000ms);
+  // Polls at 0 and 700 ms (four DLE EOT each); the 50 ms watch period would have made ~80 requests.
+  const int idle_queries = stack.sim->status_queries();
+  CHECK(idle_queries >= 4);
+  CHECK(idle_queries <= 12);
+  stack.sim->set_paper_out(true);
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (faults == 0 && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(10ms);
+  REQUIRE(faults == 1);
+  // Faulted: back to the 50 ms period until the paper is reloaded.
+  const int at_fault = stack.sim->status_queries();
+  while (stack.sim->status_queries() < at_fault + 16 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(10ms);
+  CHECK(stack.sim->status_queries() >= at_fault + 16);
+}
+
 TEST_CASE("paper out before the job: held, resident told, staff alerted; printed once after reload") {
   TempDir dir;
   Outcomes out;  // both outlive the service, whose worker calls the listeners

@@ -36,6 +36,7 @@ TEST_CASE("printer worker posts faults, recovery and job outcomes") {
   print::PrintService::Options o;
   o.data_dir = dir.string();
   o.poll_interval = 50ms;
+  o.idle_poll_interval = 50ms;  // a fault with no job waiting is seen at once here
   auto w = hw::PrinterWorker::demo(o);
   REQUIRE(w->simulator());
   core::EventQueue q;
