@@ -10,7 +10,8 @@ namespace kiosk::transport {
 struct LoopbackEndpoint::Shared {
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::uint8_t> queue[2];  // queue[i] = bytes readable by side i
+  std::deque<std::uint8_t> queue[2];     // queue[i] = bytes readable by side i
+  bool interrupted[2] = {false, false};  // interrupt() pending for side i (the cv is shared)
   bool closed = false;
 };
 
@@ -36,12 +37,23 @@ void LoopbackEndpoint::write(std::span<const std::uint8_t> data, Millis) {
 std::size_t LoopbackEndpoint::read(std::span<std::uint8_t> buf, Millis timeout) {
   std::unique_lock lock(shared_->mu);
   auto& q = shared_->queue[side_];
-  shared_->cv.wait_for(lock, timeout, [&] { return shared_->closed || !q.empty(); });
+  bool& interrupted = shared_->interrupted[side_];
+  shared_->cv.wait_for(lock, timeout, [&] { return shared_->closed || !q.empty() || interrupted; });
+  if (interrupted) {
+    interrupted = false;
+    return 0;
+  }
   if (shared_->closed) throw TransportError(ErrorKind::Disconnected, name_ + " closed");
   std::size_t n = std::min(buf.size(), q.size());
   std::copy_n(q.begin(), n, buf.begin());
   q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
   return n;
+}
+
+void LoopbackEndpoint::interrupt() {
+  std::lock_guard lock(shared_->mu);
+  shared_->interrupted[side_] = true;
+  shared_->cv.notify_all();  // shared by both sides: the peer's waiters re-check and sleep again
 }
 
 void LoopbackEndpoint::flush_input() {

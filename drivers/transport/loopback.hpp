@@ -30,6 +30,9 @@ class LoopbackEndpoint : public Transport {
   void flush_input() override;
   bool connected() const override;
   std::string describe() const override;
+  // Wakes this side's blocked read() (returns 0); the peer's reads are not affected.
+  void interrupt() override;
+  bool interruptible() const override { return true; }
 
   // Emulates an unplug: both sides see Disconnected from now on (pending bytes are dropped).
   void close();

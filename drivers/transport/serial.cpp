@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pty.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <termios.h>
 #include <unistd.h>
@@ -77,10 +78,20 @@ ErrorKind kind_of_errno(int e) {
 }  // namespace
 
 FdTransport::FdTransport(int fd, std::string name)
-    : fd_(fd), name_(std::move(name)), is_tty_(isatty(fd) == 1) {}
+    : fd_(fd),
+      name_(std::move(name)),
+      is_tty_(isatty(fd) == 1),
+      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}  // -1 on failure: not interruptible
 
 FdTransport::~FdTransport() {
   close();
+  if (wake_fd_ >= 0) ::close(wake_fd_);
+}
+
+void FdTransport::interrupt() {
+  if (wake_fd_ < 0) return;
+  const std::uint64_t one = 1;
+  [[maybe_unused]] ssize_t n = ::write(wake_fd_, &one, sizeof one);  // only fails if the counter is full
 }
 
 void FdTransport::close() {
@@ -142,11 +153,17 @@ std::size_t FdTransport::read(std::span<std::uint8_t> buf, Millis timeout) {
       throw TransportError(ErrorKind::Io, name_ + ": read: " + std::strerror(errno));
     const int ms = poll_ms(deadline);
     if (ms == 0 && Clock::now() >= deadline) return 0;
-    pollfd p{fd_, POLLIN, 0};
-    int r = ::poll(&p, 1, ms);
+    pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    pollfd& p = fds[0];
+    int r = ::poll(fds, wake_fd_ >= 0 ? 2 : 1, ms);
     if (r == 0) return 0;
     if (r < 0 && errno != EINTR)
       throw TransportError(ErrorKind::Io, name_ + ": poll: " + std::strerror(errno));
+    if (r > 0 && (fds[1].revents & POLLIN)) {
+      std::uint64_t count = 0;
+      [[maybe_unused]] ssize_t got = ::read(wake_fd_, &count, sizeof count);  // consume the request
+      return 0;
+    }
     if (r > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL)) && !(p.revents & POLLIN)) {
       hung_up_ = true;
       throw TransportError(ErrorKind::Disconnected, name_ + ": hang-up");

@@ -23,6 +23,9 @@ class FdTransport : public Transport {
   void flush_input() override;
   bool connected() const override;
   std::string describe() const override { return name_; }
+  // Wakes a blocked read() through an eventfd polled alongside the device fd.
+  void interrupt() override;
+  bool interruptible() const override { return wake_fd_ >= 0; }
   // Closes the fd now (an unplug for the peer). Later calls throw Disconnected.
   void close();
   int fd() const { return fd_; }
@@ -32,6 +35,7 @@ class FdTransport : public Transport {
   std::string name_;
   bool hung_up_ = false;
   bool is_tty_ = false;
+  int wake_fd_ = -1;  // eventfd for interrupt(); lives until destruction (close() keeps it)
 };
 
 struct SerialOptions {

@@ -51,7 +51,20 @@ class Transport {
   virtual bool connected() const = 0;
   // Human-readable endpoint for logs ("serial:/dev/ttyUSB0@115200", "loopback:idcard").
   virtual std::string describe() const = 0;
+  // Makes a read() blocked on another thread return 0 at once; if none is blocked, the next read()
+  // does (the request is sticky until one read consumes it). Safe to call from any thread. The
+  // default does nothing: see interruptible().
+  virtual void interrupt() {}
+  // True if interrupt() works, so an idle reader may block with a long timeout and still be stopped
+  // promptly; false means the caller must keep short read timeouts to notice a stop.
+  virtual bool interruptible() const { return false; }
 };
+
+// Read timeout for a thread that only waits for bytes or a stop (device simulators): long when the
+// transport is interruptible (no periodic wakeups while idle), else short enough to notice a stop.
+inline Millis idle_read_timeout(const Transport& t) {
+  return t.interruptible() ? Millis(60'000) : Millis(100);
+}
 
 // Reads exactly buf.size() bytes before the deadline or throws TransportError(Timeout).
 void read_exact(Transport& t, std::span<std::uint8_t> buf, Millis timeout);

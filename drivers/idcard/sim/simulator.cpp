@@ -15,6 +15,8 @@ class SharedHost : public transport::Transport {
   void flush_input() override { t_->flush_input(); }
   bool connected() const override { return t_->connected(); }
   std::string describe() const override { return t_->describe(); }
+  void interrupt() override { t_->interrupt(); }
+  bool interruptible() const override { return t_->interruptible(); }
 
  private:
   std::shared_ptr<transport::Transport> t_;
@@ -126,6 +128,7 @@ void Simulator::stop() {
     std::lock_guard lock(mu_);
     if (!running_) return;
     stop_ = true;
+    if (plugged_) device_locked()->interrupt();  // the thread may be blocked in an idle read
     cv_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
@@ -227,6 +230,7 @@ void Simulator::unplug() {
     return;
   }
   unplug_requested_ = true;
+  if (plugged_) device_locked()->interrupt();
   cv_.notify_all();
   cv_.wait(lock, [&] { return !plugged_ || stop_; });
 }
@@ -281,12 +285,15 @@ void Simulator::run() {
       t = device_locked();
     }
     try {
-      // Bounded wait so unplug/stop requests are seen within 100 ms (blocking, not spinning).
-      const std::size_t n = t->read(buf, Millis(100));
+      // stop() and unplug() interrupt this read; a transport that cannot be interrupted gets a short
+      // timeout so they are still seen promptly.
+      const std::size_t n = t->read(buf, transport::idle_read_timeout(*t));
+      ++wakeups_;
       if (n == 0) continue;
       rx.insert(rx.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
       serve(*t, rx);
     } catch (const transport::TransportError&) {
+      ++wakeups_;
       rx.clear();
       std::unique_lock lock(mu_);
       // Our own unplug (or a stopped peer): wait for replug / stop.

@@ -95,6 +95,9 @@ class Simulator {
 
   std::map<std::pair<int, int>, int> request_counts() const;  // {cmd,para} → count
   int requests(Command c) const;
+  // Times the simulator thread woke up from a read (bytes, timeout, interrupt, error); for tests
+  // showing that an idle simulator does not wake periodically.
+  std::uint64_t wakeups() const { return wakeups_; }
 
  private:
   struct FaultSpec {
@@ -116,6 +119,7 @@ class Simulator {
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::thread thread_;
+  std::atomic<std::uint64_t> wakeups_{0};
   bool stop_ = false, running_ = false;
   bool plugged_ = true;
   bool unplug_requested_ = false;

@@ -18,16 +18,22 @@ void PrinterSimulator::start() {
 
 void PrinterSimulator::stop() {
   run_ = false;
+  t_->interrupt();  // an idle read blocks for idle_read_timeout(); wake it now
   if (th_.joinable()) th_.join();
 }
 
 void PrinterSimulator::loop() {
   std::uint8_t buf[4096];
+  // Bytes or stop() (interrupt) wake the read at once; a transport that cannot be interrupted (TCP)
+  // gets a short timeout instead.
+  const auto idle = transport::idle_read_timeout(*t_);
   while (run_) {
     std::size_t n = 0;
     try {
-      n = t_->read(buf, std::chrono::milliseconds(100));  // bytes wake it at once; 100 ms bounds stop()
+      n = t_->read(buf, idle);
+      ++wakeups_;
     } catch (const transport::TransportError&) {
+      ++wakeups_;
       // Unplugged: wait for a re-plug without spinning.
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
       continue;

@@ -40,6 +40,9 @@ class PrinterSimulator {
   // Waits until `cuts() >= n` or the timeout passes.
   bool wait_for_cuts(int n, std::chrono::milliseconds timeout) const;
   RenderResult render(GlyphSource* glyphs = nullptr) const;
+  // Times the simulator thread woke up from a read (bytes, timeout, interrupt, error); for tests
+  // showing that an idle simulator does not wake periodically.
+  std::uint64_t wakeups() const { return wakeups_; }
 
  private:
   void loop();
@@ -58,6 +61,7 @@ class PrinterSimulator {
   bool asb_ = false;
   std::vector<std::uint8_t> pending_;
   std::atomic<bool> run_{false};
+  std::atomic<std::uint64_t> wakeups_{0};
   std::thread th_;
 };
 

@@ -14,8 +14,12 @@ LoopbackCcidDevice::LoopbackCcidDevice(std::shared_ptr<CcidDeviceModel> model, s
 
 LoopbackCcidDevice::~LoopbackCcidDevice() {
   model_->set_interrupt_listener(nullptr);
-  stop_ = true;
-  bulk_.device->close();  // wakes the reader thread
+  {
+    std::lock_guard g(plug_mu_);
+    stop_ = true;
+  }
+  plug_cv_.notify_all();
+  bulk_.device->close();  // wakes the reader thread (a blocked read throws Disconnected)
   thread_.join();
 }
 
@@ -35,7 +39,10 @@ void LoopbackCcidDevice::flush_interrupts() {
 }
 
 void LoopbackCcidDevice::unplug() {
-  plugged_ = false;
+  {
+    std::lock_guard g(plug_mu_);
+    plugged_ = false;
+  }
   bulk_.device->close();
   intr_.device->close();
 }
@@ -43,18 +50,33 @@ void LoopbackCcidDevice::unplug() {
 void LoopbackCcidDevice::replug() {
   bulk_.device->reopen();
   intr_.device->reopen();
-  plugged_ = true;
+  {
+    std::lock_guard g(plug_mu_);
+    plugged_ = true;
+  }
+  plug_cv_.notify_all();
 }
 
 void LoopbackCcidDevice::run() {
+  // The loopback delivers each host write whole, so one long timeout covers a whole message; the
+  // destructor's close() wakes an idle read at once.
+  const Millis idle = transport::idle_read_timeout(*bulk_.device);
   while (!stop_) {
     std::optional<Bytes> msg;
     try {
-      msg = read_ccid_message(*bulk_.device, Millis{200}, 1 << 20);
+      msg = read_ccid_message(*bulk_.device, idle, 1 << 20);
+      ++wakeups_;
     } catch (const SsCardError& e) {
+      ++wakeups_;
       if (stop_) return;
-      // Unplugged (or garbage): wait for a replug without spinning.
-      std::this_thread::sleep_for(Millis{20});
+      std::unique_lock l(plug_mu_);
+      if (!plugged_) {
+        // Unplugged: sleep until replug or stop, no polling.
+        plug_cv_.wait(l, [&] { return stop_ || plugged_; });
+      } else {
+        // Garbage from the host (or a replug race): pause briefly so it cannot spin.
+        plug_cv_.wait_for(l, Millis{20}, [&] { return stop_.load(); });
+      }
       continue;
     }
     if (!msg) continue;

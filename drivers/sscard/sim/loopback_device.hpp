@@ -3,7 +3,10 @@
 #pragma once
 
 #include <atomic>
+#include <condition_variable>
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <thread>
 
 #include "drivers/sscard/ccid_reader.hpp"
@@ -27,6 +30,9 @@ class LoopbackCcidDevice {
   bool plugged() const { return plugged_; }
   // Delay between time-extension frames (emulates a slow card).
   void set_extension_delay(Millis d) { ext_delay_ms_ = static_cast<int>(d.count()); }
+  // Times the device thread woke up (a message, a timeout, an unplug/replug); for tests showing an
+  // idle device does not wake periodically.
+  std::uint64_t wakeups() const { return wakeups_; }
 
  private:
   void run();
@@ -34,7 +40,10 @@ class LoopbackCcidDevice {
   std::shared_ptr<CcidDeviceModel> model_;
   transport::LoopbackPair bulk_, intr_;
   std::mutex intr_mu_;
+  std::mutex plug_mu_;
+  std::condition_variable plug_cv_;  // unplugged thread waits here for replug / stop
   std::atomic<bool> stop_{false}, plugged_{true};
+  std::atomic<std::uint64_t> wakeups_{0};
   std::atomic<int> ext_delay_ms_{0};
   std::thread thread_;
 };

@@ -323,3 +323,30 @@ TEST_CASE("pty: the real serial path, with faults and a replug", "[idcard][proto
   CHECK(p.step().kind == PollEvent::Kind::CardRead);
   (void)old_path;
 }
+
+TEST_CASE("an idle simulator does not wake up; unplug and stop() are prompt", "[idcard][idle]") {
+  for (auto link : {Simulator::Link::Loopback, Simulator::Link::Pty}) {
+    Simulator s(link);
+    s.start();
+    auto t = s.open_host();
+    Reader r(*t, fast());
+    CHECK(r.sam_status() == 0x90);  // the thread is serving
+    const auto before = s.wakeups();
+    std::this_thread::sleep_for(link == Simulator::Link::Loopback ? 1100ms : 300ms);
+    CHECK(s.wakeups() == before);  // no periodic read timeouts while nobody asks
+    CHECK(r.sam_status() == 0x90);
+
+    auto t0 = std::chrono::steady_clock::now();
+    s.unplug();  // the thread is blocked in an idle read: it must be woken to close the link
+    CHECK(std::chrono::steady_clock::now() - t0 < 50ms);
+    CHECK_FALSE(s.plugged());
+    s.replug();
+    auto t2 = s.open_host();
+    Reader r2(*t2, fast());
+    CHECK(r2.sam_status() == 0x90);
+
+    t0 = std::chrono::steady_clock::now();
+    s.stop();
+    CHECK(std::chrono::steady_clock::now() - t0 < 50ms);
+  }
+}

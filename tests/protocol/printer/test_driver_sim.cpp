@@ -166,3 +166,15 @@ TEST_CASE("raw TCP 9100: driver over a socket to the simulator") {
   CHECK_THROWS_AS(p.query_status(), PrintError);
   CHECK_THROWS_AS(TcpTransport("127.0.0.1", 1, 500ms), transport::TransportError);
 }
+
+TEST_CASE("an idle simulator does not wake up, and stop() returns at once", "[printer][idle]") {
+  Rig r;
+  CHECK(r.printer.query_status().can_print());  // the thread is serving
+  const auto before = r.sim.wakeups();
+  std::this_thread::sleep_for(1100ms);
+  CHECK(r.sim.wakeups() == before);             // no periodic read timeouts while nothing happens
+  CHECK(r.printer.query_status().can_print());  // still answers after the idle period
+  const auto t0 = std::chrono::steady_clock::now();
+  r.sim.stop();
+  CHECK(std::chrono::steady_clock::now() - t0 < 50ms);
+}

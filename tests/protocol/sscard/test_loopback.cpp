@@ -1,6 +1,7 @@
 // The real CCID driver + APDU layer + 社保卡 app against the card model behind the CCID device model,
 // over the in-process loopback (bulk + interrupt endpoints).
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "drivers/sscard/sim/loopback_device.hpp"
 #include "drivers/sscard/sscard_app.hpp"
@@ -254,4 +255,29 @@ TEST_CASE("PIN verify: wrong (63Cx), right, blocked (6983); the digits are wiped
   CHECK(last.kind == PinResult::Kind::Blocked);
   pin = "123456";
   CHECK(app.verify_pin(pin).kind == PinResult::Kind::Blocked);
+}
+
+TEST_CASE("an idle CCID device does not wake up; unplugged it sleeps; destruction is prompt", "[idle]") {
+  Rig r(level(ccid::ExchangeLevel::ShortApdu), sim::load_named_fixture("gen2"));
+  CHECK(r.term->card_present());  // the device thread is serving
+  auto before = r.dev->wakeups();
+  std::this_thread::sleep_for(1100ms);
+  CHECK(r.dev->wakeups() == before);
+  CHECK(r.term->card_present());
+
+  r.dev->unplug();
+  std::this_thread::sleep_for(100ms);  // the thread sees the unplug and goes to sleep
+  before = r.dev->wakeups();
+  std::this_thread::sleep_for(500ms);
+  CHECK(r.dev->wakeups() == before);  // no 20 ms retry loop while unplugged
+  r.dev->replug();
+  r.reader = std::make_shared<CcidReader>(r.dev->host_port(), CcidOptions{});
+  r.term = std::make_unique<CcidTerminal>(r.reader, 0);
+  CHECK(r.term->card_present());
+
+  r.term.reset();
+  r.reader.reset();
+  const auto t0 = std::chrono::steady_clock::now();
+  r.dev.reset();
+  CHECK(std::chrono::steady_clock::now() - t0 < 50ms);
 }
