@@ -5,39 +5,14 @@
 #include <thread>
 #include <vector>
 
+#include "drivers/transport/usb.hpp"
+
 namespace kiosk::printer {
 
 using transport::ErrorKind;
+using transport::throw_usb_error;
 using transport::TransportError;
-
-namespace {
-
-ErrorKind kind_of(int rc) {
-  switch (rc) {
-    case LIBUSB_ERROR_TIMEOUT:
-      return ErrorKind::Timeout;
-    case LIBUSB_ERROR_NO_DEVICE:
-      return ErrorKind::Disconnected;
-    case LIBUSB_ERROR_NOT_FOUND:
-      return ErrorKind::NotFound;
-    case LIBUSB_ERROR_ACCESS:
-      return ErrorKind::Access;
-    case LIBUSB_ERROR_BUSY:
-      return ErrorKind::Busy;
-    default:
-      return ErrorKind::Io;
-  }
-}
-
-[[noreturn]] void fail(int rc, const std::string& what) {
-  throw TransportError(kind_of(rc), what + ": " + libusb_error_name(rc));
-}
-
-unsigned to_ms(transport::Millis t) {
-  return static_cast<unsigned>(std::max<long long>(1, t.count()));
-}
-
-}  // namespace
+using transport::usb_timeout_ms;
 
 struct UsbPrinter::Impl {
   libusb_context* ctx = nullptr;
@@ -51,12 +26,12 @@ struct UsbPrinter::Impl {
 
 UsbPrinter::UsbPrinter(const UsbPrinterSelector& sel) : impl_(std::make_unique<Impl>()) {
   auto& m = *impl_;
-  if (int rc = libusb_init(&m.ctx); rc != 0) fail(rc, "libusb_init");
+  if (int rc = libusb_init(&m.ctx); rc != 0) throw_usb_error(rc, "libusb_init");
   libusb_device** list = nullptr;
   ssize_t n = libusb_get_device_list(m.ctx, &list);
   if (n < 0) {
     libusb_exit(m.ctx);
-    fail(static_cast<int>(n), "libusb_get_device_list");
+    throw_usb_error(static_cast<int>(n), "libusb_get_device_list");
   }
   int last_rc = LIBUSB_ERROR_NOT_FOUND;
   for (ssize_t i = 0; i < n && !m.h; ++i) {
@@ -116,7 +91,7 @@ UsbPrinter::UsbPrinter(const UsbPrinterSelector& sel) : impl_(std::make_unique<I
   libusb_free_device_list(list, 1);
   if (!m.h) {
     libusb_exit(m.ctx);
-    fail(last_rc, "no USB printer-class device");
+    throw_usb_error(last_rc, "no USB printer-class device");
   }
   // usblp holds class-7 interfaces: detach it or claiming fails with BUSY.
   if (libusb_kernel_driver_active(m.h, m.iface) == 1) {
@@ -125,7 +100,7 @@ UsbPrinter::UsbPrinter(const UsbPrinterSelector& sel) : impl_(std::make_unique<I
   if (int rc = libusb_claim_interface(m.h, m.iface); rc != 0) {
     libusb_close(m.h);
     libusb_exit(m.ctx);
-    fail(rc, "claim printer interface");
+    throw_usb_error(rc, "claim printer interface");
   }
   if (m.alt != 0) libusb_set_interface_alt_setting(m.h, m.iface, m.alt);
 }
@@ -150,11 +125,11 @@ void UsbPrinter::write(std::span<const std::uint8_t> data, transport::Millis tim
     int done = 0;
     int len = static_cast<int>(std::min<std::size_t>(data.size() - off, 16384));
     int rc = libusb_bulk_transfer(m.h, m.ep_out, const_cast<unsigned char*>(data.data() + off), len, &done,
-                                  to_ms(left));
+                                  usb_timeout_ms(left));
     off += static_cast<std::size_t>(done);
     if (rc == LIBUSB_ERROR_TIMEOUT) continue;
     if (rc == LIBUSB_ERROR_NO_DEVICE) m.gone = true;
-    if (rc != 0) fail(rc, "USB bulk write");
+    if (rc != 0) throw_usb_error(rc, "USB bulk write");
   }
 }
 
@@ -166,11 +141,11 @@ std::size_t UsbPrinter::read(std::span<std::uint8_t> buf, transport::Millis time
     return 0;
   }
   int done = 0;
-  int rc =
-      libusb_bulk_transfer(m.h, m.ep_in, buf.data(), static_cast<int>(buf.size()), &done, to_ms(timeout));
+  int rc = libusb_bulk_transfer(m.h, m.ep_in, buf.data(), static_cast<int>(buf.size()), &done,
+                                usb_timeout_ms(timeout));
   if (rc == LIBUSB_ERROR_TIMEOUT) return static_cast<std::size_t>(done);
   if (rc == LIBUSB_ERROR_NO_DEVICE) m.gone = true;
-  if (rc != 0) fail(rc, "USB bulk read");
+  if (rc != 0) throw_usb_error(rc, "USB bulk read");
   return static_cast<std::size_t>(done);
 }
 
@@ -196,8 +171,8 @@ DeviceId UsbPrinter::device_id(transport::Millis timeout) {
   std::vector<std::uint8_t> buf(1024);
   int rc = libusb_control_transfer(m.h, 0xA1, 0, static_cast<std::uint16_t>(m.config_index),
                                    static_cast<std::uint16_t>((m.iface << 8) | m.alt), buf.data(),
-                                   static_cast<std::uint16_t>(buf.size()), to_ms(timeout));
-  if (rc < 0) fail(rc, "GET_DEVICE_ID");
+                                   static_cast<std::uint16_t>(buf.size()), usb_timeout_ms(timeout));
+  if (rc < 0) throw_usb_error(rc, "GET_DEVICE_ID");
   buf.resize(static_cast<std::size_t>(rc));
   return parse_device_id(buf);
 }
@@ -205,9 +180,9 @@ DeviceId UsbPrinter::device_id(transport::Millis timeout) {
 std::uint8_t UsbPrinter::port_status_byte(transport::Millis timeout) {
   auto& m = *impl_;
   std::uint8_t b = 0;
-  int rc =
-      libusb_control_transfer(m.h, 0xA1, 1, 0, static_cast<std::uint16_t>(m.iface), &b, 1, to_ms(timeout));
-  if (rc < 0) fail(rc, "GET_PORT_STATUS");
+  int rc = libusb_control_transfer(m.h, 0xA1, 1, 0, static_cast<std::uint16_t>(m.iface), &b, 1,
+                                   usb_timeout_ms(timeout));
+  if (rc < 0) throw_usb_error(rc, "GET_PORT_STATUS");
   if (rc != 1) throw TransportError(ErrorKind::Io, "GET_PORT_STATUS: short reply");
   return b;
 }
@@ -215,8 +190,8 @@ std::uint8_t UsbPrinter::port_status_byte(transport::Millis timeout) {
 void UsbPrinter::soft_reset(transport::Millis timeout) {
   auto& m = *impl_;
   int rc = libusb_control_transfer(m.h, 0x21, 2, 0, static_cast<std::uint16_t>(m.iface), nullptr, 0,
-                                   to_ms(timeout));
-  if (rc < 0) fail(rc, "SOFT_RESET");
+                                   usb_timeout_ms(timeout));
+  if (rc < 0) throw_usb_error(rc, "SOFT_RESET");
 }
 
 }  // namespace kiosk::printer

@@ -6,40 +6,17 @@
 #include <cstdio>
 #include <vector>
 
+#include "drivers/transport/usb.hpp"
+
 namespace kiosk::scanner {
-namespace {
 
 using transport::ErrorKind;
+using transport::throw_usb_error;
 using transport::TransportError;
-
-ErrorKind kind_of(int rc) {
-  switch (rc) {
-    case LIBUSB_ERROR_NO_DEVICE:
-      return ErrorKind::Disconnected;
-    case LIBUSB_ERROR_NOT_FOUND:
-      return ErrorKind::NotFound;
-    case LIBUSB_ERROR_ACCESS:
-      return ErrorKind::Access;
-    case LIBUSB_ERROR_BUSY:
-      return ErrorKind::Busy;
-    case LIBUSB_ERROR_TIMEOUT:
-      return ErrorKind::Timeout;
-    case LIBUSB_ERROR_INVALID_PARAM:
-      return ErrorKind::Invalid;
-    default:
-      return ErrorKind::Io;
-  }
-}
-
-[[noreturn]] void fail(int rc, const std::string& what) {
-  throw TransportError(kind_of(rc), what + ": " + libusb_error_name(rc));
-}
-
-}  // namespace
 
 UsbHidScanner::UsbHidScanner(UsbHidConfig cfg)
     : cfg_(std::move(cfg)), decoder_(cfg_.layout, cfg_.report_id), assembler_(cfg_.assembler) {
-  if (int rc = libusb_init(&ctx_); rc != 0) fail(rc, "libusb_init");
+  if (int rc = libusb_init(&ctx_); rc != 0) throw_usb_error(rc, "libusb_init");
   handle_ = libusb_open_device_with_vid_pid(ctx_, cfg_.vid, cfg_.pid);
   if (!handle_) {
     libusb_exit(ctx_);
@@ -48,7 +25,8 @@ UsbHidScanner::UsbHidScanner(UsbHidConfig cfg)
   try {
     libusb_device* dev = libusb_get_device(handle_);
     libusb_config_descriptor* conf = nullptr;
-    if (int rc = libusb_get_active_config_descriptor(dev, &conf); rc != 0) fail(rc, "config descriptor");
+    if (int rc = libusb_get_active_config_descriptor(dev, &conf); rc != 0)
+      throw_usb_error(rc, "config descriptor");
     bool found = false;
     for (int i = 0; i < conf->bNumInterfaces && !found; ++i) {
       const libusb_interface& itf = conf->interface[i];
@@ -72,7 +50,7 @@ UsbHidScanner::UsbHidScanner(UsbHidConfig cfg)
     if (!found) throw TransportError(ErrorKind::NotFound, "no HID interrupt-IN endpoint on " + describe());
     // Detach the kernel's keyboard driver while we own the interface: scans never become keystrokes.
     libusb_set_auto_detach_kernel_driver(handle_, 1);
-    if (int rc = libusb_claim_interface(handle_, interface_); rc != 0) fail(rc, "claim interface");
+    if (int rc = libusb_claim_interface(handle_, interface_); rc != 0) throw_usb_error(rc, "claim interface");
     if (cfg_.set_boot_protocol) {
       // HID SET_PROTOCOL(boot) and SET_IDLE(0); optional for a boot keyboard, so a STALL is fine.
       libusb_control_transfer(handle_, 0x21, 0x0B, 0, static_cast<std::uint16_t>(interface_), nullptr, 0,
@@ -121,7 +99,7 @@ std::optional<std::string> UsbHidScanner::read_scan(std::chrono::milliseconds ti
     int rc = libusb_interrupt_transfer(handle_, endpoint_, buf.data(), static_cast<int>(buf.size()), &got,
                                        static_cast<unsigned>(std::max<long long>(1, wait)));
     if (rc == LIBUSB_ERROR_TIMEOUT && got == 0) continue;
-    if (rc != 0 && rc != LIBUSB_ERROR_TIMEOUT) fail(rc, "interrupt read " + describe());
+    if (rc != 0 && rc != LIBUSB_ERROR_TIMEOUT) throw_usb_error(rc, "interrupt read " + describe());
     keys.clear();
     if (!decoder_.feed(std::span(buf.data(), static_cast<std::size_t>(got)), keys).empty()) {
       ++bad_reports_;

@@ -8,9 +8,7 @@
 
 namespace kiosk::transport {
 
-namespace {
-
-ErrorKind kind_of(int rc) {
+ErrorKind usb_error_kind(int rc) {
   switch (rc) {
     case LIBUSB_ERROR_TIMEOUT:
       return ErrorKind::Timeout;
@@ -29,14 +27,20 @@ ErrorKind kind_of(int rc) {
   }
 }
 
+[[noreturn]] void throw_usb_error(int rc, const std::string& what) {
+  throw TransportError(usb_error_kind(rc), what + ": " + libusb_error_name(rc));
+}
+
+unsigned usb_timeout_ms(Millis t) {
+  return t.count() <= 0 ? 1u : static_cast<unsigned>(t.count());
+}
+
+namespace {
+
 std::string hex4(std::uint16_t v) {
   char b[8];
   std::snprintf(b, sizeof b, "%04x", v);
   return b;
-}
-
-unsigned to_ms(Millis t) {
-  return t.count() <= 0 ? 1u : static_cast<unsigned>(t.count());
 }
 
 }  // namespace
@@ -67,7 +71,7 @@ std::unique_ptr<UsbTransport> UsbTransport::open(const UsbOptions& o) {
     for (int itf : reattach) libusb_attach_kernel_driver(h, itf);
     libusb_close(h);
     libusb_exit(ctx);
-    throw TransportError(kind_of(code), id + ": " + what + ": " + libusb_error_name(code));
+    throw TransportError(usb_error_kind(code), id + ": " + what + ": " + libusb_error_name(code));
   };
   std::vector<int> ifaces{o.interface};
   if (o.mode == UsbOptions::Mode::CdcAcm && o.cdc_control_interface != o.interface)
@@ -122,15 +126,15 @@ UsbTransport::~UsbTransport() {
 
 void UsbTransport::fail(int rc, const std::string& what) {
   if (rc == LIBUSB_ERROR_NO_DEVICE || rc == LIBUSB_ERROR_IO) gone_ = rc == LIBUSB_ERROR_NO_DEVICE || gone_;
-  ErrorKind k = kind_of(rc);
+  ErrorKind k = usb_error_kind(rc);
   if (gone_) k = ErrorKind::Disconnected;
   throw TransportError(k, name_ + ": " + what + ": " + libusb_error_name(rc));
 }
 
 int UsbTransport::transfer(std::uint8_t ep, std::uint8_t* data, int len, int* done, Millis timeout) {
   if (opts_.mode == UsbOptions::Mode::Interrupt)
-    return libusb_interrupt_transfer(h_, ep, data, len, done, to_ms(timeout));
-  return libusb_bulk_transfer(h_, ep, data, len, done, to_ms(timeout));
+    return libusb_interrupt_transfer(h_, ep, data, len, done, usb_timeout_ms(timeout));
+  return libusb_bulk_transfer(h_, ep, data, len, done, usb_timeout_ms(timeout));
 }
 
 void UsbTransport::write(std::span<const std::uint8_t> data, Millis timeout) {

@@ -32,6 +32,14 @@ struct UsbOptions {
 // "0400:C35A" → vid/pid; throws TransportError(Invalid).
 std::pair<std::uint16_t, std::uint16_t> parse_vid_pid(const std::string& s);
 
+// libusb helpers shared by every libusb user (this transport, the USB printer, the HID scanner).
+// A libusb return code (LIBUSB_ERROR_*) as an ErrorKind.
+ErrorKind usb_error_kind(int libusb_rc);
+// Throws TransportError(usb_error_kind(rc), "<what>: <libusb error name>").
+[[noreturn]] void throw_usb_error(int libusb_rc, const std::string& what);
+// A deadline as a libusb timeout in ms: at least 1, since 0 means "wait forever" to libusb.
+unsigned usb_timeout_ms(Millis timeout);
+
 class UsbTransport : public Transport {
  public:
   // Finds the first device with vid:pid, opens it, detaches a bound kernel driver and claims the
