@@ -14,6 +14,15 @@
 
 namespace kiosk::usbsim {
 
+bool Urb::fill_from(std::deque<std::uint8_t>& q) {
+  if (q.empty()) return false;
+  const std::size_t n = std::min(length(), q.size());
+  std::copy_n(q.begin(), n, data());
+  q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+  finish(0, n);
+  return true;
+}
+
 void Urb::release() {
   if (buf) g_object_unref(buf);
   if (urb) g_object_unref(urb);

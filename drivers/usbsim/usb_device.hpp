@@ -35,6 +35,8 @@ struct Urb {
     u()->status = status;
     u()->actual_length = static_cast<int>(actual);
   }
+  // Moves up to length() bytes from q into the buffer and finishes the URB; false if q is empty.
+  bool fill_from(std::deque<std::uint8_t>& q);
   void release();
 };
 

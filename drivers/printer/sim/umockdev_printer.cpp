@@ -128,14 +128,7 @@ struct UmockdevUsbPrinter::Impl : usbsim::EmulatedUsbDevice {
     }
   }
 
-  bool fill_in(usbsim::Urb& f) override {
-    if (tx.empty()) return false;
-    const std::size_t n = std::min(f.length(), tx.size());
-    std::copy_n(tx.begin(), n, f.data());
-    tx.erase(tx.begin(), tx.begin() + static_cast<std::ptrdiff_t>(n));
-    f.finish(0, n);
-    return true;
-  }
+  bool fill_in(usbsim::Urb& f) override { return f.fill_from(tx); }
 };
 
 UmockdevUsbPrinter::UmockdevUsbPrinter(UmockdevPrinterConfig cfg) : impl_(std::make_unique<Impl>()) {

@@ -92,14 +92,7 @@ struct UsbReaderEmulator::Impl : kiosk::usbsim::EmulatedUsbDevice {
     return 0;
   }
 
-  bool fill_in(kiosk::usbsim::Urb& u) override {
-    if (tx.empty()) return false;
-    const std::size_t n = std::min(u.length(), tx.size());
-    std::copy_n(tx.begin(), n, u.data());
-    tx.erase(tx.begin(), tx.begin() + static_cast<std::ptrdiff_t>(n));
-    u.finish(0, n);
-    return true;
-  }
+  bool fill_in(kiosk::usbsim::Urb& u) override { return u.fill_from(tx); }
 
   void feed(const std::uint8_t* p, std::size_t n) {
     rx.insert(rx.end(), p, p + n);
