@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
-#include <opencv2/videoio.hpp>
 #include <thread>
+
+#include "drivers/camera/image_io.hpp"
 
 namespace kiosk::camera {
 
@@ -26,23 +26,6 @@ const char* to_string(ReadStatus s) {
 }
 
 namespace {
-
-cv::Mat to_bgr(const cv::Mat& m) {
-  if (m.empty()) return m;
-  cv::Mat out;
-  if (m.depth() != CV_8U) {
-    double mn = 0, mx = 0;
-    cv::minMaxLoc(m.reshape(1), &mn, &mx);
-    m.convertTo(out, CV_8U, mx > 255.0 ? 255.0 / mx : 1.0);
-  } else {
-    out = m;
-  }
-  if (out.channels() == 1)
-    cv::cvtColor(out, out, cv::COLOR_GRAY2BGR);
-  else if (out.channels() == 4)
-    cv::cvtColor(out, out, cv::COLOR_BGRA2BGR);
-  return out;
-}
 
 class MemorySource final : public FrameSource {
  public:
@@ -103,10 +86,12 @@ class ImageSequenceSource final : public FrameSource {
       return r;
     }
     const auto& f = files_[static_cast<std::size_t>(next_ % n)];
-    cv::Mat img = cv::imread(f, cv::IMREAD_COLOR);
-    if (img.empty()) {
+    cv::Mat img;
+    try {
+      img = read_image(f);
+    } catch (const ImageError& e) {
       r.status = ReadStatus::Error;
-      r.error = "cannot decode image " + f;
+      r.error = std::string("cannot decode image ") + e.what();
       ++next_;
       return r;
     }
@@ -125,56 +110,6 @@ class ImageSequenceSource final : public FrameSource {
   double fps_;
   bool loop_;
   std::int64_t next_ = 0;
-};
-
-class VideoFileSource final : public FrameSource {
- public:
-  VideoFileSource(std::string path, bool loop) : path_(std::move(path)), loop_(loop) {}
-  bool open(std::string& error) override {
-    if (!std::filesystem::is_regular_file(path_)) {
-      error = "no such video file: " + path_;
-      return false;
-    }
-    if (!cap_.open(path_, cv::CAP_ANY)) {
-      error = "cannot open video " + path_;
-      return false;
-    }
-    fps_ = cap_.get(cv::CAP_PROP_FPS);
-    if (!(fps_ > 1.0 && fps_ < 1000.0)) fps_ = 30.0;
-    seq_ = 0;
-    return true;
-  }
-  ReadResult read(std::chrono::milliseconds) override {
-    ReadResult r;
-    cv::Mat m;
-    if (!cap_.isOpened() || !cap_.read(m) || m.empty()) {
-      if (loop_ && cap_.isOpened() && seq_ > 0) {
-        cap_.set(cv::CAP_PROP_POS_FRAMES, 0);
-        if (cap_.read(m) && !m.empty()) return ok(m);
-      }
-      r.status = ReadStatus::EndOfStream;
-      return r;
-    }
-    return ok(m);
-  }
-  void close() override { cap_.release(); }
-  std::string describe() const override { return "video:" + path_; }
-
- private:
-  ReadResult ok(const cv::Mat& m) {
-    ReadResult r;
-    r.status = ReadStatus::Ok;
-    r.frame.bgr = to_bgr(m);
-    r.frame.seq = seq_;
-    r.frame.ts_ms = static_cast<double>(seq_) * 1000.0 / fps_;
-    ++seq_;
-    return r;
-  }
-  std::string path_;
-  bool loop_;
-  cv::VideoCapture cap_;
-  double fps_ = 30.0;
-  std::int64_t seq_ = 0;
 };
 
 class SyntheticSource final : public FrameSource {
@@ -242,10 +177,6 @@ std::vector<std::string> list_images(const std::string& dir) {
   }
   std::sort(out.begin(), out.end());
   return out;
-}
-
-std::unique_ptr<FrameSource> make_video_file_source(const std::string& path, bool loop) {
-  return std::make_unique<VideoFileSource>(path, loop);
 }
 
 std::unique_ptr<FrameSource> make_image_sequence_source(std::vector<std::string> files, double fps,

@@ -48,11 +48,12 @@ struct CameraSettings {
   bool mjpg = true;  // request MJPG (most USB cameras only reach 30 fps at 640x480 with it)
 };
 
-// V4L2 camera through cv::VideoCapture(CAP_V4L2). A grabber thread owns the device; read() waits
-// on the newest frame with a timeout, so a stalled driver never blocks the caller.
+// V4L2 camera through cv::VideoCapture(CAP_V4L2), in the camera module (module.hpp) loaded on first call.
+// A grabber thread owns the device; read() waits on the newest frame with a timeout, so a stalled driver
+// never blocks the caller. Without the module the source's open() fails and says why.
 std::unique_ptr<FrameSource> make_v4l2_source(const CameraSettings& settings);
 
-// A video file decoded through cv::VideoCapture; ts_ms is derived from the file's fps.
+// A video file decoded through cv::VideoCapture (camera module); ts_ms is derived from the file's fps.
 std::unique_ptr<FrameSource> make_video_file_source(const std::string& path, bool loop = false);
 
 // A sequence of image files (sorted directory listing, or an explicit list), at a nominal fps.

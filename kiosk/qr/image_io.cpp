@@ -1,15 +1,18 @@
 #include "kiosk/qr/image_io.hpp"
 
 #include <filesystem>
-#include <opencv2/imgcodecs.hpp>
+
+#include "drivers/camera/image_io.hpp"
 
 namespace kiosk::qr {
 
 cv::Mat read_grey(const std::string& path) {
   if (!std::filesystem::is_regular_file(path)) throw ImageError(path + ": no such file");
-  cv::Mat m = cv::imread(path, cv::IMREAD_GRAYSCALE);
-  if (m.empty()) throw ImageError(path + ": not an image OpenCV can read");
-  return m;
+  try {
+    return camera::read_image(path, camera::ImageMode::Grey);
+  } catch (const camera::ImageError& e) {
+    throw ImageError(e.what());
+  }
 }
 
 }  // namespace kiosk::qr

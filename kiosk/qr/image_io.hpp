@@ -1,4 +1,4 @@
-// Reading still images for kioskctl, tests and benchmarks (cv::imread with a typed error).
+// Reading still images for kioskctl, tests and benchmarks (camera::read_image with the QR error type).
 #pragma once
 
 #include <opencv2/core.hpp>
@@ -12,7 +12,7 @@ class ImageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// 8-bit grey image from any format OpenCV reads (PNG, JPEG, BMP, PGM, ...). Throws ImageError.
+// 8-bit grey image from PNG, JPEG, BMP, PGM, ... Throws ImageError.
 cv::Mat read_grey(const std::string& path);
 
 }  // namespace kiosk::qr

@@ -3,10 +3,10 @@
 #include <sys/statvfs.h>
 
 #include <filesystem>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "drivers/camera/frame_source.hpp"
+#include "drivers/camera/image_io.hpp"
 #include "drivers/printer/encoder.hpp"
 #include "drivers/printer/printer.hpp"
 #include "drivers/printer/sim/simulator.hpp"
@@ -356,7 +356,7 @@ CheckResult Diagnostics::camera() {
   if (!o_.data_dir.empty()) {
     fs::create_directories(o_.data_dir);
     std::string out = o_.data_dir + "/tech-camera-preview.png";
-    if (cv::imwrite(out, preview)) r.figures["preview"] = out;
+    if (camera::write_image(out, preview)) r.figures["preview"] = out;
   }
   if (faces.empty()) {
     r.status = CheckStatus::Warn;

@@ -4,10 +4,10 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "drivers/camera/frame_source.hpp"
+#include "drivers/camera/image_io.hpp"
 #include "kiosk/tools/command_registry.hpp"
 #include "kiosk/vision/antispoof.hpp"
 #include "kiosk/vision/face_session.hpp"
@@ -49,11 +49,15 @@ int run_check(const std::string& path, const std::string& annotate, const std::s
   } catch (const std::exception&) {
   }
   json out{{"input", path}, {"detector", det->name()}, {"passive_available", fas != nullptr}};
-  const std::string ext = std::filesystem::path(path).extension().string();
-  const bool is_image =
-      std::filesystem::is_regular_file(path) && !cv::imread(path, cv::IMREAD_UNCHANGED).empty();
-  if (is_image) {
-    cv::Mat img = cv::imread(path, cv::IMREAD_COLOR);
+  cv::Mat img;
+  if (std::filesystem::is_regular_file(path)) {
+    try {
+      img = camera::read_image(path);
+    } catch (const camera::ImageError&) {
+      // not a still image: a video file
+    }
+  }
+  if (!img.empty()) {
     cv::Mat gray;
     cv::cvtColor(img, gray, cv::COLOR_BGR2GRAY);
     const auto faces = det->detect(img);
@@ -85,7 +89,8 @@ int run_check(const std::string& path, const std::string& annotate, const std::s
         for (const auto& p : f.pts) cv::circle(a, p, 3, cv::Scalar(0, 0, 255), -1);
       }
       cv::putText(a, q.key, {10, 25}, cv::FONT_HERSHEY_SIMPLEX, 0.7, cv::Scalar(0, 255, 255), 2);
-      if (!cv::imwrite(annotate, a)) throw std::runtime_error("cannot write " + annotate);
+      std::string werr;
+      if (!camera::write_image(annotate, a, &werr)) throw std::runtime_error(werr);
     }
     std::cout << out.dump(2) << "\n";
     return q.ok ? 0 : 2;

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
+#include "drivers/camera/image_io.hpp"
 #include "kiosk/core/mask.hpp"
 #include "kiosk/qr/decoder.hpp"
 #include "kiosk/qr/image_io.hpp"
@@ -123,8 +123,9 @@ const CommandRegistrar reg("qr", [](CLI::App& root) {
     p.blur_sigma = o->blur;
     p.glare = o->glare;
     p.code_px = o->size;
-    if (!cv::imwrite(o->out, qr::sim::render_phone_frame(o->payload, p))) {
-      std::cerr << "kioskctl qr render: cannot write " << o->out << "\n";
+    std::string err;
+    if (!camera::write_image(o->out, qr::sim::render_phone_frame(o->payload, p), &err)) {
+      std::cerr << "kioskctl qr render: " << err << "\n";
       exit_code() = 1;
     }
   });

@@ -1,7 +1,8 @@
 #include "kiosk/vision/evidence.hpp"
 
 #include <algorithm>
-#include <opencv2/imgcodecs.hpp>
+
+#include "drivers/camera/image_io.hpp"
 
 namespace kiosk::vision {
 
@@ -29,8 +30,7 @@ std::vector<std::uint8_t> encode_face_jpeg(const cv::Mat& bgr, const cv::Rect2f&
              static_cast<int>(side));
   r &= cv::Rect(0, 0, bgr.cols, bgr.rows);
   if (r.width < 8 || r.height < 8) return out;
-  cv::imencode(".jpg", bgr(r), out, {cv::IMWRITE_JPEG_QUALITY, quality});
-  return out;
+  return camera::encode_jpeg(bgr(r), quality);
 }
 
 const char* to_string(Action a) {

@@ -7,11 +7,11 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <string>
 #include <vector>
 
+#include "drivers/camera/image_io.hpp"
 #include "kiosk/vision/detector.hpp"
 #include "kiosk/vision/vision_config.hpp"
 #include "kiosk/vision/vision_events.hpp"
@@ -36,7 +36,7 @@ inline VisionConfig test_config() {
 // The astronaut photograph scaled and centred on a 640x480 canvas (face iod ≈ 100 px).
 inline cv::Mat kiosk_frame(const std::string& rel = "astronaut.png", double scale = 2.0,
                            cv::Point2d face_at = {0.5, 0.45}, cv::Rect crop = {120, 20, 240, 220}) {
-  cv::Mat img = cv::imread(data_path(rel), cv::IMREAD_COLOR);
+  cv::Mat img = camera::read_image(data_path(rel));
   crop &= cv::Rect(0, 0, img.cols, img.rows);
   cv::Mat c, canvas(480, 640, CV_8UC3, cv::Scalar(90, 100, 110));
   cv::resize(img(crop), c, cv::Size(), scale, scale, cv::INTER_CUBIC);

@@ -77,7 +77,7 @@ std::vector<Gt> load_gt() {
 void detection_quality(const char* name, FaceDetector& det) {
   int gt = 0, found = 0, fp = 0, nonface_fp = 0;
   for (const auto& g : load_gt()) {
-    const auto faces = det.detect(cv::imread(synth::data_path(g.file)));
+    const auto faces = det.detect(kiosk::camera::read_image(synth::data_path(g.file)));
     std::vector<bool> used(faces.size(), false);
     for (const auto& b : g.boxes) {
       ++gt;
@@ -92,7 +92,7 @@ void detection_quality(const char* name, FaceDetector& det) {
   }
   for (const char* f :
        {"nonface/baboon.jpg", "nonface/chelsea.png", "nonface/dogs.jpg", "nonface/fruits.jpg"})
-    nonface_fp += static_cast<int>(det.detect(cv::imread(synth::data_path(f))).size());
+    nonface_fp += static_cast<int>(det.detect(kiosk::camera::read_image(synth::data_path(f))).size());
   std::printf("  %-34s recall %d/%d (%.0f %%)  false positives %d on 10 photos, %d on 4 non-face images\n",
               name, found, gt, 100.0 * found / gt, fp, nonface_fp);
 }
@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
   int bona = 0, bona_rej = 0;
   for (const auto& [rel, sc] :
        std::vector<std::pair<std::string, double>>{{"astronaut.png", 2.0}, {"messi5.jpg", 1.0}}) {
-    const cv::Mat img = rel == "astronaut.png" ? frame : cv::imread(synth::data_path(rel));
+    const cv::Mat img = rel == "astronaut.png" ? frame : kiosk::camera::read_image(synth::data_path(rel));
     (void)sc;
     const auto found = yunet640->detect(img);
     for (const auto& fc : found) {
@@ -261,7 +261,7 @@ int main(int argc, char** argv) {
     }
   }
   for (const auto& g : quick ? std::vector<Gt>{} : load_gt()) {
-    const cv::Mat img = cv::imread(synth::data_path(g.file));
+    const cv::Mat img = kiosk::camera::read_image(synth::data_path(g.file));
     for (const auto& fc : yunet640->detect(img)) {
       const double s = fas.score(img, fc.box);
       ++bona;

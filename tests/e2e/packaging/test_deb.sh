@@ -104,6 +104,10 @@ for p in ./etc/kiosk/kiosk.toml ./etc/pam.d/kiosk ./lib/systemd/system/kiosk.ser
   grep -qxF "$p" "$WORK/contents" || fail "package lacks $p"
 done
 grep -q '^./usr/share/kiosk/config/kiosk.toml$' "$WORK/contents" && fail "kiosk.toml must only be in /etc"
+CAMERA_MODULE=/usr/lib/kiosk/libkiosk_camera_videoio.so
+if printf '%s\n' "${BINS[@]}" | grep -qx kiosk; then
+  grep -qxF ".$CAMERA_MODULE" "$WORK/contents" || fail "package lacks the camera module $CAMERA_MODULE"
+fi
 for b in "${BINS[@]}"; do
   [ "$b" = kiosk-platform-sim ] && continue
   grep -qxF "./usr/bin/$b" "$WORK/contents" || fail "package lacks /usr/bin/$b"
@@ -183,6 +187,9 @@ for b in "${BINS[@]}"; do
   [ -x "/usr/bin/$b" ] || fail "/usr/bin/$b not installed"
   if ldd "/usr/bin/$b" | grep -q 'not found'; then ldd "/usr/bin/$b" >&2; fail "$b: missing shared library (Depends incomplete)"; fi
 done
+if [ -e "$CAMERA_MODULE" ] && ldd "$CAMERA_MODULE" | grep -q 'not found'; then
+  ldd "$CAMERA_MODULE" >&2; fail "camera module: missing shared library (Depends incomplete)"
+fi
 
 step "technician edits the config; the kiosk writes data"
 sed -i 's/^id = .*/id = "HALL-0042"   # set on site/' /etc/kiosk/kiosk.toml

@@ -6,8 +6,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
-#include <opencv2/imgcodecs.hpp>
 
+#include "drivers/camera/image_io.hpp"
 #include "kiosk/app/camera.hpp"
 #include "kiosk/core/config.hpp"
 #include "kiosk/qr/sim/phone_screen.hpp"
@@ -33,7 +33,7 @@ TEST_CASE("camera QR: frames reach the QR worker only while an identify screen a
   char tmpl[] = "/tmp/kiosk_camqr_XXXXXX";
   const fs::path dir = ::mkdtemp(tmpl);
   const std::string token = "MV-410105-7f3a9c2e51d04b8e";
-  REQUIRE(cv::imwrite((dir / "frame.png").string(), qr::sim::render_phone_frame(token)));
+  REQUIRE(kiosk::camera::write_image((dir / "frame.png").string(), qr::sim::render_phone_frame(token)));
 
   core::EventQueue queue;
   qr::QrWorker qrw(qr::load_rules(core::source_config_dir() + "/qr.toml"));

@@ -9,6 +9,8 @@
 
 #include "drivers/camera/frame_source.hpp"
 #include "drivers/camera/health.hpp"
+#include "drivers/camera/image_io.hpp"
+#include "drivers/camera/module.hpp"
 
 using namespace kiosk::camera;
 using namespace std::chrono_literals;
@@ -137,4 +139,59 @@ TEST_CASE("health monitor reports no frames, frozen image, unplug and recovery")
   REQUIRE(ev.size() >= 6);
   CHECK(ev.back().detail.find("unplugged") != std::string::npos);
   CHECK(ev.back().previous == HealthState::Ok);
+}
+
+TEST_CASE("the camera module loads on first use; a wrong or broken file is refused with the reason") {
+  // The kiosk executable does not link OpenCV videoio: V4L2 and video files come from the module.
+  const auto& m = camera_module();
+  INFO(m.error);
+  REQUIRE(m.loaded);
+  CHECK(probe_camera_module(m.path).loaded);
+  auto dir = std::filesystem::temp_directory_path() / ("kiosk-cam-mod-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto junk = (dir / "libkiosk_camera_videoio.so").string();
+  std::ofstream(junk) << "not an ELF file";
+  auto bad = probe_camera_module(junk);
+  CHECK_FALSE(bad.loaded);
+  CHECK(bad.error.find("cannot be loaded") != std::string::npos);
+  auto other = probe_camera_module("libm.so.6");  // a real library, but not ours
+  CHECK_FALSE(other.loaded);
+  CHECK(other.error.find("entry points") != std::string::npos);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("still images: PNG and JPEG round trips through the product's codec, readable by OpenCV too") {
+  auto dir = std::filesystem::temp_directory_path() / ("kiosk-img-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  cv::Mat img(60, 80, CV_8UC3);
+  for (int y = 0; y < img.rows; ++y)
+    for (int x = 0; x < img.cols; ++x) img.at<cv::Vec3b>(y, x) = {uchar(x * 3), uchar(y * 4), uchar(200)};
+  const auto png = (dir / "a.png").string();
+  REQUIRE(write_image(png, img));
+  cv::Mat back = read_image(png);
+  REQUIRE(back.size() == img.size());
+  CHECK(cv::norm(back, img, cv::NORM_INF) == 0);  // lossless, and BGR order kept
+  CHECK(cv::norm(cv::imread(png), img, cv::NORM_INF) == 0);
+  cv::Mat grey = read_image(png, ImageMode::Grey);
+  CHECK(grey.type() == CV_8UC1);
+  // JPEG bytes (face evidence) decode with OpenCV's libjpeg to nearly the same picture.
+  auto jpg = encode_jpeg(img, 90);
+  REQUIRE(jpg.size() > 100);
+  CHECK(jpg[0] == 0xFF);
+  CHECK(jpg[1] == 0xD8);
+  cv::Mat dec = cv::imdecode(jpg, cv::IMREAD_COLOR);
+  REQUIRE(dec.size() == img.size());
+  CHECK(cv::norm(dec, img, cv::NORM_L1) / double(img.total() * 3) < 6.0);
+  CHECK(cv::norm(decode_image(jpg), dec, cv::NORM_L1) / double(img.total() * 3) < 3.0);
+  // Bad input: a clear error, never a crash.
+  std::ofstream(dir / "bad.png") << "\x89PNG but not really";
+  CHECK_THROWS_WITH(read_image((dir / "bad.png").string()), Catch::Contains("bad.png"));
+  CHECK_THROWS_WITH(read_image((dir / "none.png").string()), Catch::Contains("no such file"));
+  std::vector<std::uint8_t> junk{1, 2, 3};
+  CHECK_THROWS_AS(decode_image(junk), ImageError);
+  std::string err;
+  CHECK_FALSE(write_image((dir / "x.tif").string(), img, &err));
+  CHECK(err.find("extension") != std::string::npos);
+  CHECK_FALSE(write_image((dir / "no/such/dir/x.png").string(), img, &err));
+  std::filesystem::remove_all(dir);
 }

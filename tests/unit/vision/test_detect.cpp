@@ -56,7 +56,7 @@ struct Score {
 Score evaluate(FaceDetector& det) {
   Score sc;
   for (const auto& g : load_gt()) {
-    cv::Mat img = cv::imread(synth::data_path(g.file));
+    cv::Mat img = kiosk::camera::read_image(synth::data_path(g.file));
     REQUIRE_FALSE(img.empty());
     const auto faces = det.detect(img);
     std::vector<bool> used(faces.size(), false);
@@ -100,7 +100,7 @@ TEST_CASE("no faces are reported on animals, fruit and textures") {
   int fp = 0;
   for (const char* f :
        {"nonface/baboon.jpg", "nonface/fruits.jpg", "nonface/chelsea.png", "nonface/dogs.jpg"}) {
-    cv::Mat img = cv::imread(synth::data_path(f));
+    cv::Mat img = kiosk::camera::read_image(synth::data_path(f));
     REQUIRE_FALSE(img.empty());
     const auto n = det->detect(img).size();
     std::cout << "[detect] " << f << ": " << n << " faces\n";

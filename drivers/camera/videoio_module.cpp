@@ -1,16 +1,23 @@
-// V4L2 camera through OpenCV. The grabber thread blocks inside the driver (bounded by OpenCV's
-// select() timeout, which we set from the environment if unset); read() only waits on a condition
-// variable with the caller's timeout and always returns the newest frame (older ones are dropped).
+// The camera module (libkiosk_camera_videoio.so): V4L2 capture and video files through OpenCV's videoio,
+// loaded with dlopen by drivers/camera/module.cpp when a camera is first opened. videoio pulls ~240 shared
+// libraries (FFmpeg, GStreamer …); keeping them out of the kiosk executable keeps its cold start short.
+//
+// V4L2: the grabber thread blocks inside the driver (bounded by OpenCV's select() timeout, which we set
+// from the environment if unset); read() only waits on a condition variable with the caller's timeout and
+// always returns the newest frame (older ones are dropped).
 #include <sys/stat.h>
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <mutex>
 #include <opencv2/videoio.hpp>
 #include <thread>
 
 #include "drivers/camera/frame_source.hpp"
+#include "drivers/camera/image_io.hpp"
+#include "drivers/camera/module.hpp"
 
 namespace kiosk::camera {
 namespace {
@@ -137,10 +144,72 @@ class V4l2Source final : public FrameSource {
   std::chrono::steady_clock::time_point start_;
 };
 
+class VideoFileSource final : public FrameSource {
+ public:
+  VideoFileSource(std::string path, bool loop) : path_(std::move(path)), loop_(loop) {}
+  bool open(std::string& error) override {
+    if (!std::filesystem::is_regular_file(path_)) {
+      error = "no such video file: " + path_;
+      return false;
+    }
+    if (!cap_.open(path_, cv::CAP_ANY)) {
+      error = "cannot open video " + path_;
+      return false;
+    }
+    fps_ = cap_.get(cv::CAP_PROP_FPS);
+    if (!(fps_ > 1.0 && fps_ < 1000.0)) fps_ = 30.0;
+    seq_ = 0;
+    return true;
+  }
+  ReadResult read(std::chrono::milliseconds) override {
+    ReadResult r;
+    cv::Mat m;
+    if (!cap_.isOpened() || !cap_.read(m) || m.empty()) {
+      if (loop_ && cap_.isOpened() && seq_ > 0) {
+        cap_.set(cv::CAP_PROP_POS_FRAMES, 0);
+        if (cap_.read(m) && !m.empty()) return ok(m);
+      }
+      r.status = ReadStatus::EndOfStream;
+      return r;
+    }
+    return ok(m);
+  }
+  void close() override { cap_.release(); }
+  std::string describe() const override { return "video:" + path_; }
+
+ private:
+  ReadResult ok(const cv::Mat& m) {
+    ReadResult r;
+    r.status = ReadStatus::Ok;
+    r.frame.bgr = to_bgr(m);
+    r.frame.seq = seq_;
+    r.frame.ts_ms = static_cast<double>(seq_) * 1000.0 / fps_;
+    ++seq_;
+    return r;
+  }
+  std::string path_;
+  bool loop_;
+  cv::VideoCapture cap_;
+  double fps_ = 30.0;
+  std::int64_t seq_ = 0;
+};
+
 }  // namespace
 
-std::unique_ptr<FrameSource> make_v4l2_source(const CameraSettings& settings) {
-  return std::make_unique<V4l2Source>(settings);
+}  // namespace kiosk::camera
+
+extern "C" {
+
+int kiosk_camera_module_abi() {
+  return kiosk::camera::kModuleAbi;
 }
 
-}  // namespace kiosk::camera
+kiosk::camera::FrameSource* kiosk_camera_make_v4l2(const kiosk::camera::CameraSettings* settings) {
+  return new kiosk::camera::V4l2Source(*settings);
+}
+
+kiosk::camera::FrameSource* kiosk_camera_make_video_file(const char* path, bool loop) {
+  return new kiosk::camera::VideoFileSource(path, loop);
+}
+
+}  // extern "C"
