@@ -104,12 +104,21 @@ int main(int argc, char** argv) {
       SDL_Quit();
       return rc;
     }
+    auto since = [](std::chrono::steady_clock::time_point t) {
+      return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+    };
+    const double config_ms = since(t_start);  // CLI, kiosk.toml, fleet agent, logging
+    auto t = std::chrono::steady_clock::now();
     app.load(cfg, std::make_unique<core::SystemClock>());
-    app.demo_devices = demo;  // technician mode diagnoses the simulators in demo
+    const double load_ms = since(t);  // strings, catalog, flows, session
+    app.demo_devices = demo;          // technician mode diagnoses the simulators in demo
+    t = std::chrono::steady_clock::now();
     app.create_ui(uo);
+    const double ui_ms = since(t);  // SDL window + renderer, fonts, technician mode
+    t = std::chrono::steady_clock::now();
     app.frame();  // first frame: the resident sees the home screen before devices and services are up
-    double startup_ms =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_start).count();
+    const double frame_ms = since(t);
+    double startup_ms = since(t_start);
     app.start_voice();  // the audio probe after the first frame (cold start)
     if (demo) app.start_demo_services();
     if (demo)  // wiring: simulated readers (F1–F5 drive them); production opens the configured devices
@@ -123,7 +132,11 @@ int main(int argc, char** argv) {
     spdlog::info("kiosk {} started in {:.0f} ms (terminal {}, {}x{}, font atlas {:.0f} ms)",
                  demo ? "demo" : "", startup_ms, cfg.terminal_id, app.ui->width(), app.ui->height(),
                  app.ui->stats().font_build_ms);
-    if (print_startup) std::printf("startup_ms %.1f\n", startup_ms);
+    spdlog::info("startup phases: config {:.0f} ms, load {:.0f} ms, ui {:.0f} ms, first frame {:.0f} ms",
+                 config_ms, load_ms, ui_ms, frame_ms);
+    if (print_startup)
+      std::printf("startup_ms %.1f\nphases_ms config %.1f load %.1f ui %.1f frame %.1f\n", startup_ms,
+                  config_ms, load_ms, ui_ms, frame_ms);
     // Under systemd (Type=notify, WatchdogSec): READY=1 after the first frame, keep-alives from the loop.
     core::Watchdog watchdog;
     if (watchdog.notify_enabled()) {
