@@ -184,17 +184,6 @@ void App::create_ui(ui::UiOptions opts) {
 
 void App::apply(const std::vector<core::Effect>& fx) {
   for (auto& e : fx) {
-    if (e.kind == core::Effect::VerifyPin) {  // wiring: the SS card checks the PIN; digits wiped
-      effects_log.push_back({{"kind", "verify_pin"}, {"arg", e.arg}});
-      spdlog::info("verify_pin {}", e.arg);
-      if (sscard) {
-        sscard->verify_pin_async(session->data().pin, queue);
-      } else {
-        core::secure_clear(session->data().pin);
-        if (!scripted) queue.post(core::Command{"pin.result", "no_card"});  // scripts answer themselves
-      }
-      continue;
-    }
     effects_log.push_back({{"kind", core::to_string(e.kind)}, {"arg", e.arg}});
     if (voice) {  // wiring: Speak → voice; a screen change stops what is playing
       voice->on_effect(e, session->language());
@@ -258,6 +247,15 @@ void App::apply(const std::vector<core::Effect>& fx) {
         // Without a camera (headless scripts) the script answers with `face pass|fail`.
         if (camera && e.kind == core::Effect::Kind::StartFace) camera->start_face();
         if (camera && e.kind == core::Effect::Kind::StopFace) camera->stop_face();
+        break;
+      case core::Effect::Kind::VerifyPin:  // the SS card checks the PIN; the digits are wiped either way
+        spdlog::info("verify_pin {}", e.arg);
+        if (sscard) {
+          sscard->verify_pin_async(session->data().pin, queue);
+        } else {
+          core::secure_clear(session->data().pin);
+          if (!scripted) queue.post(core::Command{"pin.result", "no_card"});  // scripts answer themselves
+        }
         break;
     }
   }

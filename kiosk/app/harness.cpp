@@ -12,7 +12,7 @@
 //   press_hold ID|corner S press a widget (or the top-left corner) for S seconds, then release (technician
 //   hook) face pass|fail|error [k=v ...]   answers the face step (score= quality= actions=a,b | reason=)
 //   print_result printed|failed      answers a print step without the simulated printer
-//   pin ok|wrong tries=N|blocked|no_card|error   answers the SS card PIN check (Effect::VerifyPin)
+//   pin ok|wrong tries=N|blocked|no_card|error   answers the SS card PIN check (Effect::Kind::VerifyPin)
 //   camera simulated|photo           the real vision pipeline on a simulated resident who cooperates
 //                                    or holds up a photo (instead of `face pass|fail`)
 //   wait_face action|done S          real time, up to S s: until an action is asked / the face step ends

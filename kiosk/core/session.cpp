@@ -28,7 +28,6 @@ const char* to_string(ScreenId s) {
 }
 
 const char* to_string(Effect::Kind k) {
-  if (k == Effect::VerifyPin) return "verify_pin";
   switch (k) {
     case Effect::Kind::ScreenChanged:
       return "screen";
@@ -48,6 +47,8 @@ const char* to_string(Effect::Kind k) {
       return "start_face";
     case Effect::Kind::StopFace:
       return "stop_face";
+    case Effect::Kind::VerifyPin:
+      return "verify_pin";
     case Effect::Kind::Print:
       return "print";
   }

@@ -40,13 +40,11 @@ struct Effect {
     StartFace,  // arg = item code; result: Command{"face.result", "pass score=.. quality=.." | "fail ..."}
     StopFace,
     Print,  // arg = receipt/A4 template id; result: Command{"print.result", "printed" | "failed <why>"}
+    // VERIFY the PIN in SessionData::pin on the inserted SS card (arg = item code, never the digits). The
+    // App hands SessionData::pin to hw::SsCardWorker::verify_pin_async, which wipes it; result:
+    // Command{"pin.result", "ok" | "wrong tries=N" | "blocked" | "no_card" | "error [reason=..]"}.
+    VerifyPin,
   };
-  // VERIFY the PIN in SessionData::pin on the inserted SS card (arg = item code, never the digits). The App
-  // hands SessionData::pin to hw::SsCardWorker::verify_pin_async, which wipes it; result:
-  // Command{"pin.result", "ok" | "wrong tries=N" | "blocked" | "no_card" | "error [reason=..]"}.
-  // A named value outside the enumerator list for now: a new enumerator would break App::apply's
-  // exhaustive switch (-Wswitch -Werror) until the App handles it; it can move into Kind then.
-  static constexpr Kind VerifyPin = static_cast<Kind>(100);
   Kind kind;
   std::string arg;
 };

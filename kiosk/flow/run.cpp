@@ -297,7 +297,7 @@ bool FlowRun::on_action(const std::string& id, core::SessionData& d, std::vector
         // The App takes SessionData::pin for the card (and wipes it); only the fact goes to the log.
         phase_ = Phase::Waiting;
         waiting_for_ = "pin";
-        fx.push_back({Effect::VerifyPin, item_});
+        fx.push_back({Effect::Kind::VerifyPin, item_});
         fx.push_back({K::Log, "PIN entered; verifying on the social security card"});
         return true;
       }

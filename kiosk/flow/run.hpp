@@ -5,7 +5,7 @@
 //   face.result     "pass score=0.97 quality=0.9 actions=blink,nod" | "fail reason=spoof" | "error"
 //   print.result    "printed" | "failed <log-safe reason>"
 //   pin.result      "ok" | "wrong tries=N" | "blocked" | "no_card" | "error [reason=..]"  (after
-//                   Effect::VerifyPin; SessionData::pin is wiped when it arrives)
+//                   Effect::Kind::VerifyPin; SessionData::pin is wiped when it arrives)
 #pragma once
 
 #include <memory>

@@ -57,7 +57,7 @@ class SsCardWorker : public DeviceWorker {
 
   // VERIFY on the inserted card. Thread-safe; `digits` is wiped before returning.
   sscard::PinResult verify_pin(std::string digits);
-  // The session's Effect::VerifyPin: takes the digits (the caller's string is wiped at once, e.g.
+  // The session's Effect::Kind::VerifyPin: takes the digits (the caller's string is wiped at once, e.g.
   // SessionData::pin), verifies on the worker's PIN thread and posts
   // Command{"pin.result", pin_result_arg(..)}. Never blocks the caller; one check at a time (a second
   // request while one runs is answered "error reason=busy").

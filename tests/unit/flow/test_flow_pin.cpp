@@ -91,7 +91,7 @@ struct Pin {
   void to_verify(const std::string& digits = "975318") {
     type(digits);
     tap("pin.ok");
-    REQUIRE(has(Effect::VerifyPin, "KS-B024"));
+    REQUIRE(has(Effect::Kind::VerifyPin, "KS-B024"));
   }
 };
 
@@ -112,13 +112,13 @@ TEST_CASE("SS card holder: PIN verified on the card replaces consent and face") 
   t.tap("pin.del");
   CHECK(t.run().pin_length() == 4);
   t.tap("pin.ok");  // four digits: OK is not accepted
-  CHECK_FALSE(t.has(Effect::VerifyPin));
+  CHECK_FALSE(t.has(Effect::Kind::VerifyPin));
   t.type("56");
   CHECK(t.s->data().pin == "123456");
   t.tap("pin.7");  // six is the most
   CHECK(t.s->data().pin == "123456");
   t.tap("pin.ok");
-  REQUIRE(t.has(Effect::VerifyPin, "KS-B024"));
+  REQUIRE(t.has(Effect::Kind::VerifyPin, "KS-B024"));
   CHECK(t.run().verifying_pin());
   CHECK(t.s->paused());                                                    // the countdown waits for the card
   for (auto& e : t.all) CHECK(e.arg.find("123456") == std::string::npos);  // nothing carries the digits
@@ -158,7 +158,7 @@ TEST_CASE("ID card: the PIN step is skipped and the resident certifies by face")
   CHECK(t.run().step_count() == 9 - 1);  // everything but the PIN
   t.tap("consent.agree");
   CHECK(t.has(K::StartFace));
-  CHECK_FALSE(t.ever(Effect::VerifyPin));
+  CHECK_FALSE(t.ever(Effect::Kind::VerifyPin));
   // A late pin.result (nothing asked) changes nothing.
   t.answer("ok");
   CHECK(t.s->screen_name() == "flow.face");
@@ -193,7 +193,7 @@ TEST_CASE("wrong PIN: keypad cleared, tries left said; the card's last try locks
   // No further attempts: the keypad is gone and back ends the visit (wiped), it does not re-offer the PIN.
   t.tap("pin.1");
   t.tap("pin.ok");
-  CHECK_FALSE(t.has(Effect::VerifyPin));
+  CHECK_FALSE(t.has(Effect::Kind::VerifyPin));
   t.tap("nav.back");
   CHECK(t.s->screen_name() == "home");
   CHECK(t.has(K::WipeSessionData));

@@ -167,7 +167,7 @@ TEST_CASE("session + 临时挂失 flow + demo card: PIN digits never reach the l
   auto apply = [&](const std::vector<core::Effect>& fx) {
     for (auto& e : fx) {
       effect_args.push_back(std::string(core::to_string(e.kind)) + " " + e.arg);
-      if (e.kind == core::Effect::VerifyPin) w->verify_pin_async(s.data().pin, in.q);
+      if (e.kind == core::Effect::Kind::VerifyPin) w->verify_pin_async(s.data().pin, in.q);
       if (e.kind == core::Effect::Kind::Log) spdlog::info("{}", e.arg);
     }
   };
