@@ -248,9 +248,11 @@ void KioskUI::draw_flow(Painter& p, const Box& a, std::vector<std::string>& acti
         headline = tr(ok ? "flow.show_result.success" : "flow.show_result.failed");
         if (r.is_object()) detail = r.value(en ? "message_en" : "message", "");
       }
+      // Green only for good news: a certification the platform turned down is shown like a failure.
+      const bool good = ok && status != "rejected";
       Box panel{a.x0, y, a.x1, a.y1 - row_h - theme_.px(6)};
-      p.fill(panel, ok ? c.badge : c.countdown, 2);
-      Rgb fg = ok ? c.badge_text : c.countdown_text, bg = ok ? c.badge : c.countdown;
+      p.fill(panel, good ? c.badge : c.countdown, 2);
+      Rgb fg = good ? c.badge_text : c.countdown_text, bg = good ? c.badge : c.countdown;
       float py = panel.y0 + pad;
       py += p.text(FontRole::Title, panel.x0 + pad, py, headline, fg, bg, panel.w() - 2 * pad) + theme_.px(3);
       if (!detail.empty())
