@@ -115,12 +115,7 @@ void App::start_devices() {
 void App::start_camera(bool demo, bool force_simulated) {
   try {
     CameraConfig cc = load_camera_config(config.config_dir + "/devices/camera.toml");
-    auto vc = vision::load_vision_config(config.config_dir + "/vision.toml");
-    // Model paths are relative to the tree that holds config/ and assets/ (source tree or /usr/share/kiosk).
-    const auto root = std::filesystem::path(config.config_dir).parent_path();
-    for (std::string* m : {&vc.yunet_model, &vc.fas_model_v2, &vc.fas_model_v1se})
-      if (!m->empty() && std::filesystem::path(*m).is_relative() && std::filesystem::exists(root / *m))
-        *m = (root / *m).string();
+    auto vc = vision::load_vision_config(config.config_dir + "/vision.toml");  // model paths resolved
     const bool device_present =
         cc.source.rfind("v4l2:", 0) != 0 || std::filesystem::exists(cc.source.substr(5));
     std::unique_ptr<vision::sim::SimulatedResident> simulated;

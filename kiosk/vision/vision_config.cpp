@@ -104,19 +104,35 @@ VisionConfig load_vision_config(const std::string& path) {
   if (!in) throw std::runtime_error("vision config: cannot read " + path);
   std::stringstream ss;
   ss << in.rdbuf();
-  return parse_vision_config(ss.str());
+  VisionConfig c = parse_vision_config(ss.str());
+  // Relative model paths name files in the tree that holds config/ and assets/ (the source tree, or
+  // /usr/share/kiosk when installed); a config tree elsewhere (an ops slot) falls back to resolve_path.
+  namespace fs = std::filesystem;
+  const fs::path root = fs::absolute(fs::path(path)).parent_path().parent_path();
+  for (std::string* m : {&c.yunet_model, &c.fas_model_v2, &c.fas_model_v1se}) {
+    if (m->empty() || fs::path(*m).is_absolute()) continue;
+    std::error_code ec;
+    *m = fs::exists(root / *m, ec) ? (root / *m).string() : resolve_path(*m);
+  }
+  return c;
 }
 
 std::string resolve_path(const std::string& p) {
   namespace fs = std::filesystem;
   if (p.empty() || fs::path(p).is_absolute()) return p;
+  std::error_code ec;
   if (const char* env = std::getenv("KIOSK_SOURCE_DIR"); env && *env) {
     auto cand = fs::path(env) / p;
-    if (fs::exists(cand)) return cand.string();
+    if (fs::exists(cand, ec)) return cand.string();
+  }
+  // Installed: <prefix>/bin/kiosk next to <prefix>/share/kiosk/assets.
+  if (auto exe = fs::read_symlink("/proc/self/exe", ec); !ec) {
+    auto cand = exe.parent_path().parent_path() / "share" / "kiosk" / p;
+    if (fs::exists(cand, ec)) return cand.string();
   }
 #ifdef KIOSK_SOURCE_DIR
   auto cand = fs::path(KIOSK_SOURCE_DIR) / p;
-  if (fs::exists(cand)) return cand.string();
+  if (fs::exists(cand, ec)) return cand.string();
 #endif
   return p;
 }

@@ -61,8 +61,11 @@ struct VisionConfig {
 
 // Loads config/vision.toml style text; unknown keys are ignored, wrong types throw std::runtime_error.
 VisionConfig parse_vision_config(const std::string& toml_text);
+// load_vision_config also resolves relative model paths: against the tree holding the file's config/
+// directory first, then as resolve_path does.
 VisionConfig load_vision_config(const std::string& path);
-// Resolves a model path against KIOSK_SOURCE_DIR / the compile-time source dir when relative.
+// Resolves a relative model path against $KIOSK_SOURCE_DIR, the installed <exe>/../share/kiosk, then the
+// compile-time source dir; returns it unchanged when none has the file.
 std::string resolve_path(const std::string& p);
 
 }  // namespace kiosk::vision

@@ -1,4 +1,7 @@
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -13,7 +16,9 @@ TEST_CASE("config/vision.toml parses and matches the documented defaults") {
   CHECK(c.actions == 2);
   CHECK(c.action_timeout_ms == d.action_timeout_ms);
   CHECK(c.passive_threshold == Approx(d.passive_threshold));
-  CHECK(c.yunet_model == d.yunet_model);
+  // Relative model paths come back resolved against the tree that holds config/ (here the source tree).
+  CHECK(c.yunet_model == std::string(KIOSK_SOURCE_DIR) + "/" + d.yunet_model);
+  CHECK(std::filesystem::exists(c.fas_model_v2));
   CHECK(c.turn_delta == Approx(d.turn_delta));
 }
 
@@ -70,4 +75,31 @@ TEST_CASE("every vision text key exists in zh-CN and English") {
   CHECK(s.get("zh-CN", "vision.guide.closer") == "请靠近一点");
   CHECK(s.get("zh-CN", "vision.guide.too_dark").rfind("光线太暗", 0) == 0);
   CHECK(s.get("zh-CN", "vision.guide.remove_hat") == "请摘下帽子");
+}
+
+TEST_CASE("model paths follow the config tree: installed share dir, else an ops slot falls back") {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("kiosk-vcfg-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  // An installed-like tree: <share>/config/vision.toml next to <share>/assets/models/.
+  fs::create_directories(root / "share/config");
+  fs::create_directories(root / "share/assets/models");
+  std::ofstream(root / "share/config/vision.toml") << "[liveness]\nactions = 2\n";
+  const VisionConfig d;
+  std::ofstream(root / "share" / d.yunet_model) << "onnx";
+  auto c = load_vision_config((root / "share/config/vision.toml").string());
+  CHECK(c.yunet_model == (root / "share" / d.yunet_model).string());
+  // Models the tree lacks resolve like resolve_path does (here: the source tree's assets).
+  CHECK(c.fas_model_v2 == resolve_path(d.fas_model_v2));
+  CHECK(fs::exists(c.fas_model_v2));
+  // An ops slot (config only, no assets beside it) uses the installed/source models.
+  fs::create_directories(root / "slots/a");
+  fs::copy_file(root / "share/config/vision.toml", root / "slots/a/vision.toml");
+  auto s = load_vision_config((root / "slots/a/vision.toml").string());
+  CHECK(s.yunet_model == resolve_path(d.yunet_model));
+  CHECK(fs::exists(s.yunet_model));
+  // Absolute paths are kept as written.
+  std::ofstream(root / "abs.toml") << "[models]\nyunet = \"/opt/models/y.onnx\"\n";
+  CHECK(load_vision_config((root / "abs.toml").string()).yunet_model == "/opt/models/y.onnx");
+  fs::remove_all(root);
 }
