@@ -271,12 +271,6 @@ bool App::pump() {
       any = true;
       continue;
     }
-    // The printer worker reports job outcomes; the flow waits for print.result.
-    if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "print.outcome") {
-      apply(session->handle(Services::print_result_from_outcome(c->arg)));
-      any = true;
-      continue;
-    }
     if (auto* c = std::get_if<core::Command>(&ev); c && c->name == "ops.restart") {
       spdlog::info("ops: new configuration committed; restarting between sessions to load it");
       restart_requested = true;
@@ -325,8 +319,6 @@ void App::feed_fleet(const core::Event& ev) {
   if (auto* c = std::get_if<core::Command>(&ev)) {
     if (c->name == "face.result") fleet->on_certification(c->arg.rfind("pass", 0) == 0);
     if (c->name == "print.result") fleet->on_receipt(c->arg == "printed");
-    if (c->name == "print.outcome")
-      fleet->on_receipt(Services::print_result_from_outcome(c->arg).arg == "printed");
   } else if (auto* d = std::get_if<core::DeviceEvent>(&ev)) {
     if (d->kind == core::DeviceEvent::Kind::DeviceFault) fleet->on_device_state(d->device, "fault");
     if (d->kind == core::DeviceEvent::Kind::DeviceRecovered) fleet->on_device_state(d->device, "ok");

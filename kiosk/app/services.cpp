@@ -38,10 +38,7 @@ std::unique_ptr<Services> Services::demo(const core::KioskConfig& cfg, core::Eve
   Services* self = s.get();
   s->print_.service->set_outcome_listener([self](const print::PrintOutcome& o) {
     // Held (waiting for paper) counts as not printed for the resident: they choose retry or skip.
-    std::string r = o.result == print::PrintOutcome::Result::Printed
-                        ? "printed"
-                        : std::string("failed ") + print::to_string(o.result) + ": " + o.error;
-    self->queue_.post(core::Command{"print.result", r});
+    self->queue_.post(core::Command{"print.result", print::flow_result(o)});
     self->printing_.fetch_sub(1);
   });
   s->print_.service->start();
@@ -68,14 +65,6 @@ std::unique_ptr<Services> Services::production(const core::KioskConfig& cfg, cor
   spdlog::info("platform {} (terminal {}, {} deferrable certification items), printer {}", cc.base_url,
                cc.terminal_id, s->deferrable_certifications.size(), printer ? "bound" : "none");
   return s;
-}
-
-core::Command Services::print_result_from_outcome(const std::string& outcome_json) {
-  auto j = nlohmann::json::parse(outcome_json, nullptr, false);
-  if (!j.is_object()) return {"print.result", "failed malformed outcome"};
-  const std::string result = j.value("result", "");
-  if (result == "printed") return {"print.result", "printed"};
-  return {"print.result", "failed " + result + ": " + j.value("error", "")};
 }
 
 // wiring: outbox under cfg.data_dir ([outbox] of platform.toml for retention and limits).
@@ -169,7 +158,7 @@ void Services::print(const std::string& template_id, const core::SessionData& d,
                      const std::string& service_name, const nlohmann::json& extra) {
   nlohmann::json f = print_fields(template_id, d, service_name, cfg_);
   if (extra.is_object()) f.update(extra);
-  if (!print_.service) {  // production: the printer worker answers with print.outcome
+  if (!print_.service) {  // production: the printer worker answers with print.result
     if (!printer_) {
       spdlog::error("print {}: no printer configured", template_id);
       queue_.post(core::Command{"print.result", "failed no printer"});

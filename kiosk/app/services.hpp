@@ -42,8 +42,6 @@ class Services {
   std::size_t in_flight() const;  // platform calls + demo print jobs not yet answered
   platform::sim::PlatformSim* sim() { return sim_.get(); }
   print::DemoPrintStack* printer() { return &print_; }
-  // A PrinterWorker's Command{"print.outcome", JSON} as the flow's Command{"print.result", ...}.
-  static core::Command print_result_from_outcome(const std::string& outcome_json);
   // Converts a platform response into the JSON the flow reads (no personal data added).
   static nlohmann::json reply_json(const std::string& op, const platform::Response& r);
   // wiring: the encrypted outbox (issue 8). sscard_loss_report and rating are always deferrable;

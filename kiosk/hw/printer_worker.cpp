@@ -1,5 +1,6 @@
 #include "kiosk/hw/printer_worker.hpp"
 
+#include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
 #include <filesystem>
@@ -153,7 +154,9 @@ void PrinterWorker::start(core::EventQueue& queue) {
     }
   });
   service_->set_outcome_listener([&queue](const print::PrintOutcome& o) {
-    queue.post(core::Command{"print.outcome", print::to_json(o).dump()});
+    // The flow waits for print.result; the job's details go to the log (masked fields only).
+    spdlog::info("print: job {} {} {}", o.job_id, o.template_id, print::to_string(o.result));
+    queue.post(core::Command{"print.result", print::flow_result(o)});
   });
   service_->start();
 }

@@ -1,6 +1,6 @@
 // The receipt/A4 printer in the DeviceHub: owns the PrintService, turns printer status changes into
 // core::DeviceEvent DeviceFault / DeviceRecovered (device "printer") and job outcomes into
-// core::Command{"print.outcome", <PrintOutcome JSON>} on the session's EventQueue.
+// core::Command{"print.result", print::flow_result(outcome)} on the session's EventQueue.
 #pragma once
 
 #include <chrono>

@@ -74,6 +74,11 @@ void DirectoryA4Sink::print_pdf(const std::string& pdf, const std::string&) {
   if (ec) throw CupsError("copy to " + dir_ + ": " + ec.message());
 }
 
+std::string flow_result(const PrintOutcome& o) {
+  if (o.result == PrintOutcome::Result::Printed) return "printed";
+  return std::string("failed ") + to_string(o.result) + ": " + o.error;
+}
+
 const char* to_string(PrintOutcome::Result r) {
   switch (r) {
     case PrintOutcome::Result::Printed:

@@ -116,6 +116,9 @@ struct PrintOutcome {
 };
 const char* to_string(PrintOutcome::Result r);
 nlohmann::json to_json(const PrintOutcome& o);
+// The flow's print.result argument: "printed", or "failed <result>: <error>" (held counts as not printed:
+// the resident chooses retry or skip). Log-safe: the error never carries personal fields.
+std::string flow_result(const PrintOutcome& o);
 
 class PrintService {
  public:

@@ -410,3 +410,15 @@ TEST_CASE("a replugged printer is reopened: the held job prints once on the new 
   svc.stop();
   for (auto& p : plugs) p.sim->stop();
 }
+
+TEST_CASE("the flow's print.result wording: printed, or failed with the outcome and its cause") {
+  PrintOutcome o;
+  o.result = PrintOutcome::Result::Printed;
+  CHECK(flow_result(o) == "printed");
+  o.result = PrintOutcome::Result::Held;
+  o.error = "paper-out: offline paper-end";
+  CHECK(flow_result(o) == "failed held: paper-out: offline paper-end");
+  o.result = PrintOutcome::Result::Failed;
+  o.error = "timeout";
+  CHECK(flow_result(o) == "failed failed: timeout");
+}

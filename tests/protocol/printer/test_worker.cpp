@@ -1,5 +1,5 @@
 // PrinterWorker in demo mode: paper-out becomes DeviceFault, reload DeviceRecovered, and each job's
-// outcome arrives as a "print.outcome" command on the session queue.
+// outcome arrives as the flow's "print.result" command on the session queue.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -57,12 +57,14 @@ TEST_CASE("printer worker posts faults, recovery and job outcomes") {
                                              {"name", "李四"},
                                              {"id_number", "110101199003071234"},
                                              {"verify_url", "https://v.example/1"}});
+  CHECK(id > 0);
+  // What the flow reads: print.result "printed" or "failed <result>: <why>".
   auto outcome = [&](const char* result) {
     return [&, result](const core::Event& e) {
       auto* c = std::get_if<core::Command>(&e);
-      if (!c || c->name != "print.outcome") return false;
-      auto j = nlohmann::json::parse(c->arg);
-      return j["job_id"] == id && j["result"] == result;
+      if (!c || c->name != "print.result") return false;
+      return std::string(result) == "printed" ? c->arg == "printed"
+                                              : c->arg.rfind(std::string("failed ") + result + ":", 0) == 0;
     };
   };
   REQUIRE(wait_event(q, seen, outcome("held"), 3s));

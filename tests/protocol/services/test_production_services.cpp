@@ -1,7 +1,7 @@
 // Production Services (kiosk/app/services.cpp) as `kiosk --config` builds them: the platform client from
 // platform.toml over HTTPS (certificates generated here by openssl) to the platform simulator, the
 // encrypted outbox with the province's deferrable items, and printing through the printer worker whose
-// print.outcome the App turns into the flow's print.result.
+// print.result goes straight to the flow.
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -116,9 +116,9 @@ TEST_CASE("production services: HTTPS platform from platform.toml, outbox deferr
     auto d = resident();
     d.transaction_number = "T20261123000001";
     svc->print("service_receipt_80", d, "领取养老金人员待遇资格认证");
-    auto c = next_command(queue, "print.outcome");
+    auto c = next_command(queue, "print.result");
     REQUIRE(c);
-    CHECK(app::Services::print_result_from_outcome(c->arg).arg == "printed");
+    CHECK(c->arg == "printed");
     CHECK(printer->simulator()->wait_for_cuts(1, 5s));
   }
 
@@ -158,10 +158,6 @@ TEST_CASE("production services: print without a printer fails at once; outcome t
   auto c = next_command(queue, "print.result", 2s);
   REQUIRE(c);
   CHECK(c->arg == "failed no printer");
-
-  CHECK(app::Services::print_result_from_outcome(R"({"result":"held","error":"paper out"})").arg ==
-        "failed held: paper out");
-  CHECK(app::Services::print_result_from_outcome("{not json").arg.rfind("failed", 0) == 0);
 }
 
 TEST_CASE("production services: a malformed platform.toml is refused with its file name") {
