@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "drivers/camera/camera_config.hpp"
+
 namespace kiosk::camera {
 
 struct Frame {
@@ -38,14 +40,6 @@ class FrameSource {
   virtual std::string describe() const = 0;
   // True for a real camera (the health monitor's "unplugged" check applies).
   virtual bool is_live() const { return false; }
-};
-
-struct CameraSettings {
-  std::string device = "/dev/video0";  // path or index ("0")
-  int width = 640;
-  int height = 480;
-  double fps = 30.0;
-  bool mjpg = true;  // request MJPG (most USB cameras only reach 30 fps at 640x480 with it)
 };
 
 // V4L2 camera through cv::VideoCapture(CAP_V4L2), in the camera module (module.hpp) loaded on first call.

@@ -8,28 +8,6 @@
 
 namespace kiosk::app {
 
-CameraConfig load_camera_config(const std::string& path) {
-  CameraConfig c;
-  if (!std::filesystem::exists(path)) return c;
-  try {
-    auto t = toml::parse_file(path);
-    auto cam = t["camera"];
-    c.source = cam["source"].value_or(c.source);
-    c.settings.width = cam["width"].value_or(c.settings.width);
-    c.settings.height = cam["height"].value_or(c.settings.height);
-    c.settings.fps = cam["fps"].value_or(c.settings.fps);
-    c.settings.mjpg = cam["mjpg"].value_or(c.settings.mjpg);
-    c.qr = cam["qr"].value_or(c.qr);
-    c.qr_fps = cam["qr_fps"].value_or(c.qr_fps);
-  } catch (const toml::parse_error& e) {
-    throw std::runtime_error(path + ":" + std::to_string(e.source().begin.line) + ": " +
-                             std::string(e.description()));
-  }
-  if (c.settings.width < 160 || c.settings.height < 120 || c.settings.fps <= 0 || c.qr_fps <= 0)
-    throw std::runtime_error(path + ": camera width/height/fps/qr_fps out of range");
-  return c;
-}
-
 CameraService::CameraService(CameraConfig cfg, vision::VisionConfig vcfg, core::EventQueue& queue,
                              qr::QrWorker* qr, std::unique_ptr<vision::sim::SimulatedResident> simulated)
     : cfg_(std::move(cfg)), vcfg_(std::move(vcfg)), queue_(queue), qr_(qr), sim_(std::move(simulated)) {}

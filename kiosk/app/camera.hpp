@@ -24,15 +24,9 @@
 
 namespace kiosk::app {
 
-// config/devices/camera.toml
-struct CameraConfig {
-  std::string source = "v4l2:/dev/video0";
-  camera::CameraSettings settings;
-  bool qr = true;
-  double qr_fps = 8;
-};
-// Throws std::runtime_error naming the file on bad input; a missing file gives the defaults.
-CameraConfig load_camera_config(const std::string& path);
+// config/devices/camera.toml (parsed by the pure, fuzzed drivers/camera/camera_config).
+using camera::CameraConfig;
+using camera::load_camera_config;
 
 class CameraService : public ui::FaceViewSource {
  public:

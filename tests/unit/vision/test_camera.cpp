@@ -195,3 +195,34 @@ TEST_CASE("still images: PNG and JPEG round trips through the product's codec, r
   CHECK_FALSE(write_image((dir / "no/such/dir/x.png").string(), img, &err));
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE(
+    "camera.toml: the shipped file parses; typos, wrong types and bad ranges are refused with the line") {
+  auto c = load_camera_config(std::string(KIOSK_SOURCE_DIR) + "/config/devices/camera.toml");
+  CHECK(c.source == "v4l2:/dev/video0");
+  CHECK(c.settings.device == "/dev/video0");
+  CHECK(c.settings.width == 640);
+  CHECK(c.settings.fps == Approx(30));  // an integer is fine for a number
+  CHECK(c.qr);
+  auto v = parse_camera_config("[camera]\nsource = \"video:/srv/trial.mp4\"\nqr_fps = 4.5\n", "t.toml");
+  CHECK(v.source == "video:/srv/trial.mp4");
+  CHECK(v.qr_fps == Approx(4.5));
+  auto err = [](const std::string& text) {
+    try {
+      (void)parse_camera_config(text, "camera.toml");
+      return std::string("accepted");
+    } catch (const CameraConfigError& e) {
+      return std::string(e.what());
+    }
+  };
+  CHECK(err("[camera]\nwidht = 640\n") == "camera.toml:2: unknown key camera.widht");
+  CHECK(err("[camera]\nsource = \"v4l2:/dev/video0\"\nwidth = \"640\"\n") ==
+        "camera.toml:3: camera.width must be an integer");
+  CHECK(err("[camera]\nqr = \"yes\"\n") == "camera.toml:2: camera.qr must be true or false");
+  CHECK(err("[camera]\nwidth = 10\n").find("out of range") != std::string::npos);
+  CHECK(err("[camera]\nfps = 0\n").find("out of range") != std::string::npos);
+  CHECK(err("[camera]\nsource = \"\"\n").find("empty") != std::string::npos);
+  CHECK(err("[camera\n").rfind("camera.toml:1:", 0) == 0);
+  CHECK(err("[cmaera]\nwidth = 640\n").find("unknown table [cmaera]") != std::string::npos);
+  CHECK(err("camera = 1\n").find("camera must be a table") != std::string::npos);
+}
