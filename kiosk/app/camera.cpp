@@ -1,9 +1,7 @@
 #include "kiosk/app/camera.hpp"
 
 #include <spdlog/spdlog.h>
-#include <toml++/toml.h>
 
-#include <filesystem>
 #include <opencv2/imgproc.hpp>
 
 namespace kiosk::app {
