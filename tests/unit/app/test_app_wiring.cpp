@@ -241,3 +241,32 @@ TEST_CASE(
     CHECK(services->outbox_store()->pending_count() == 0);
   }
 }
+
+TEST_CASE("fleet restart: a committed configuration makes the kiosk exit, but only between sessions") {
+  app::App app;
+  app.load(test_config("restart"), std::make_unique<core::ManualClock>());
+  app.voice.reset();
+  ui::UiOptions uo;
+  uo.width = 1280;
+  uo.height = 720;
+  uo.headless = true;
+  app.create_ui(uo);
+  // A resident is browsing: the agent's commit (FleetAgent on_committed posts ops.restart) must wait.
+  const std::string cat = app.catalog.categories().at(0).id;
+  app.apply(app.session->handle(core::UserAction{"home.category." + cat}));
+  REQUIRE(app.session->screen_name() == "category");
+  app.queue.post(core::Command{"ops.restart", "/var/lib/kiosk/config-slots/b"});
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(app::run_interactive(app, 1500) == 0);
+  CHECK(std::chrono::steady_clock::now() - t0 >= 1400ms);  // ran to its time limit: nobody was cut off
+  CHECK(app.restart_requested);
+  CHECK_FALSE(app.fleet_idle);
+  CHECK(app.session->screen_name() == "category");
+  // Back on the idle home screen: the loop exits for systemd to start the kiosk on the new slot.
+  app.apply(app.session->handle(core::UserAction{"nav.home"}));
+  const auto t1 = std::chrono::steady_clock::now();
+  CHECK(app::run_interactive(app, 60000) == 0);
+  CHECK(std::chrono::steady_clock::now() - t1 < 30s);
+  CHECK(app.fleet_idle);
+  app.ui.reset();
+}
