@@ -48,12 +48,7 @@ class MemorySource final : public FrameSource {
       }
     }
     const auto idx = static_cast<std::size_t>(next_ % static_cast<std::int64_t>(frames_.size()));
-    r.status = ReadStatus::Ok;
-    r.frame.bgr = to_bgr(frames_[idx]);
-    r.frame.seq = next_;
-    r.frame.ts_ms = static_cast<double>(next_) * 1000.0 / fps_;
-    ++next_;
-    return r;
+    return paced_frame(frames_[idx], next_, fps_);
   }
   void close() override {}
   std::string describe() const override { return name_; }
@@ -95,12 +90,7 @@ class ImageSequenceSource final : public FrameSource {
       ++next_;
       return r;
     }
-    r.status = ReadStatus::Ok;
-    r.frame.bgr = img;
-    r.frame.seq = next_;
-    r.frame.ts_ms = static_cast<double>(next_) * 1000.0 / fps_;
-    ++next_;
-    return r;
+    return paced_frame(img, next_, fps_);
   }
   void close() override {}
   std::string describe() const override { return "images:" + std::to_string(files_.size()) + " files"; }
@@ -144,12 +134,7 @@ class SyntheticSource final : public FrameSource {
       r.status = ReadStatus::EndOfStream;
       return r;
     }
-    r.status = ReadStatus::Ok;
-    r.frame.bgr = to_bgr(m);
-    r.frame.seq = seq_;
-    r.frame.ts_ms = static_cast<double>(seq_) * 1000.0 / fps_;
-    ++seq_;
-    return r;
+    return paced_frame(m, seq_, fps_);
   }
   void close() override {}
   std::string describe() const override { return "synthetic:" + name_; }

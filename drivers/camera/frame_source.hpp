@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "drivers/camera/camera_config.hpp"
+#include "drivers/camera/image_io.hpp"
 
 namespace kiosk::camera {
 
@@ -28,6 +29,18 @@ struct ReadResult {
   Frame frame;        // valid when status == Ok
   std::string error;  // human-readable reason otherwise
 };
+
+// The Ok result for frame number `seq` of a source paced at `fps` (media time seq * 1000 / fps, BGR);
+// advances seq.
+inline ReadResult paced_frame(const cv::Mat& img, std::int64_t& seq, double fps) {
+  ReadResult r;
+  r.status = ReadStatus::Ok;
+  r.frame.bgr = to_bgr(img);
+  r.frame.seq = seq;
+  r.frame.ts_ms = static_cast<double>(seq) * 1000.0 / fps;
+  ++seq;
+  return r;
+}
 
 class FrameSource {
  public:

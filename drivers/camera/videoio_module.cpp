@@ -178,15 +178,7 @@ class VideoFileSource final : public FrameSource {
   std::string describe() const override { return "video:" + path_; }
 
  private:
-  ReadResult ok(const cv::Mat& m) {
-    ReadResult r;
-    r.status = ReadStatus::Ok;
-    r.frame.bgr = to_bgr(m);
-    r.frame.seq = seq_;
-    r.frame.ts_ms = static_cast<double>(seq_) * 1000.0 / fps_;
-    ++seq_;
-    return r;
-  }
+  ReadResult ok(const cv::Mat& m) { return paced_frame(m, seq_, fps_); }
   std::string path_;
   bool loop_;
   cv::VideoCapture cap_;
