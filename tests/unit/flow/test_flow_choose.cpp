@@ -2,10 +2,7 @@
 // the real Session with the shipped flows: 城乡居民养老保险参保登记 and 办件查询 (PX-0001).
 #include <catch2/catch.hpp>
 
-#include "kiosk/core/config.hpp"
-#include "kiosk/core/session.hpp"
-#include "kiosk/flow/routing.hpp"
-#include "kiosk/flow/run.hpp"
+#include "tests/unit/flow/flow_fixture.hpp"
 
 using namespace kiosk;
 using core::Effect;
@@ -13,41 +10,7 @@ using K = Effect::Kind;
 
 namespace {
 
-const idcard::RegionTable& regions() {
-  static idcard::RegionTable t = idcard::RegionTable::load(core::source_config_dir() + "/regions/gb2260.tsv");
-  return t;
-}
-
-struct Fixture {
-  core::Catalog catalog;
-  core::ManualClock clock;
-  core::SessionOptions opts;
-  std::unique_ptr<flow::FlowLibrary> flows;
-  std::unique_ptr<core::Session> s;
-  std::vector<Effect> fx;
-  Fixture() {
-    catalog.load_dir(core::source_config_dir() + "/catalog");
-    flows = std::make_unique<flow::FlowLibrary>(flow::FlowSet::load_dir(core::source_config_dir() + "/flows"),
-                                                &regions());
-    s = std::make_unique<core::Session>(catalog, opts, clock);
-    s->set_flows(flows.get());
-  }
-  void on(const core::Event& e) { fx = s->handle(e); }
-  void tap(const std::string& id) {
-    clock.advance_ms(1000);
-    on(core::UserAction{id});
-  }
-  bool has(K k, const std::string& arg = {}) const {
-    for (auto& e : fx)
-      if (e.kind == k && (arg.empty() || e.arg == arg)) return true;
-    return false;
-  }
-  const flow::FlowRun& run() const { return dynamic_cast<const flow::FlowRun&>(*s->flow()); }
-  void open_item(const std::string& code) {
-    tap("home.category.self_service");
-    tap("category.item." + code);
-    tap("guide.start");
-  }
+struct Fixture : test::FlowFixture {
   static core::DeviceEvent idcard() {
     core::DeviceEvent d;
     d.kind = core::DeviceEvent::Kind::IdCardRead;

@@ -9,6 +9,7 @@
 #include "kiosk/core/session.hpp"
 #include "kiosk/core/strings.hpp"
 #include "kiosk/flow/run.hpp"
+#include "tests/unit/flow/flow_fixture.hpp"
 
 using namespace kiosk;
 using core::Effect;
@@ -16,11 +17,6 @@ using K = Effect::Kind;
 using Phase = flow::FlowRun::Phase;
 
 namespace {
-
-const idcard::RegionTable& regions() {
-  static idcard::RegionTable t = idcard::RegionTable::load(core::source_config_dir() + "/regions/gb2260.tsv");
-  return t;
-}
 
 struct Pin {
   core::Catalog catalog;
@@ -32,7 +28,7 @@ struct Pin {
 
   explicit Pin(flow::FlowSet set = flow::FlowSet::load_dir(core::source_config_dir() + "/flows")) {
     catalog.load_dir(core::source_config_dir() + "/catalog");
-    flows = std::make_unique<flow::FlowLibrary>(std::move(set), &regions());
+    flows = std::make_unique<flow::FlowLibrary>(std::move(set), &test::shipped_regions());
     s = std::make_unique<core::Session>(catalog, opts, clock);
     s->set_flows(flows.get());
   }

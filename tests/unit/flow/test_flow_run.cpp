@@ -1,10 +1,7 @@
 // The certification flow driven through the real Session: effects out, device/platform results in.
 #include <catch2/catch.hpp>
 
-#include "kiosk/core/config.hpp"
-#include "kiosk/core/session.hpp"
-#include "kiosk/flow/routing.hpp"
-#include "kiosk/flow/run.hpp"
+#include "tests/unit/flow/flow_fixture.hpp"
 
 using namespace kiosk;
 using core::Effect;
@@ -12,41 +9,7 @@ using K = Effect::Kind;
 
 namespace {
 
-const idcard::RegionTable& regions() {
-  static idcard::RegionTable t = idcard::RegionTable::load(core::source_config_dir() + "/regions/gb2260.tsv");
-  return t;
-}
-
-struct Fixture {
-  core::Catalog catalog;
-  core::ManualClock clock;
-  core::SessionOptions opts;
-  std::unique_ptr<flow::FlowLibrary> flows;
-  std::unique_ptr<core::Session> s;
-  std::vector<Effect> fx;
-  Fixture() {
-    catalog.load_dir(core::source_config_dir() + "/catalog");
-    flows = std::make_unique<flow::FlowLibrary>(flow::FlowSet::load_dir(core::source_config_dir() + "/flows"),
-                                                &regions());
-    s = std::make_unique<core::Session>(catalog, opts, clock);
-    s->set_flows(flows.get());
-  }
-  void on(const core::Event& e) { fx = s->handle(e); }
-  void tap(const std::string& id) {
-    clock.advance_ms(1000);
-    on(core::UserAction{id});
-  }
-  bool has(K k, const std::string& arg = {}) const {
-    for (auto& e : fx)
-      if (e.kind == k && (arg.empty() || e.arg == arg)) return true;
-    return false;
-  }
-  const flow::FlowRun& run() const { return dynamic_cast<const flow::FlowRun&>(*s->flow()); }
-  void open_item(const std::string& code) {
-    tap("home.category.self_service");
-    tap("category.item." + code);
-    tap("guide.start");
-  }
+struct Fixture : test::FlowFixture {
   static core::DeviceEvent idcard(const std::string& id = "410105195803120011") {
     core::DeviceEvent d;
     d.kind = core::DeviceEvent::Kind::IdCardRead;
@@ -280,11 +243,11 @@ TEST_CASE("a wrong card type keeps the identify screen with a hint; late replies
 TEST_CASE("route_for derives city-level regions") {
   core::Identity id;
   id.id_number = "440305195906300070";
-  auto r = flow::route_for(id, &regions());
+  auto r = flow::route_for(id, &test::shipped_regions());
   REQUIRE(r);
   CHECK(r->code == "440300");
   CHECK(r->name == "广东省深圳市");
-  CHECK(flow::region_name("110101", &regions()) == "北京市");
+  CHECK(flow::region_name("110101", &test::shipped_regions()) == "北京市");
   id.id_number = "";
-  CHECK_FALSE(flow::route_for(id, &regions()));
+  CHECK_FALSE(flow::route_for(id, &test::shipped_regions()));
 }
